@@ -1,0 +1,44 @@
+// Which registries an image reference is tried on, in what order, and why.
+// The engine knows only this interface; the built-in order lives here, scripted policies elsewhere.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "boxtool/error.hpp"
+#include "boxtool/platform.hpp"
+#include "boxtool/reference.hpp"
+
+namespace boxtool {
+
+struct Candidate {
+    Reference reference;    // fully qualified: registry and repository to pull from
+    std::string reason;     // why this candidate is tried, for --explain and error messages
+    bool insecure = false;  // plain HTTP or unverified TLS allowed for this candidate
+};
+
+struct PolicyContext {
+    std::vector<std::string> registries;           // search registries: flags first, then config
+    std::vector<std::string> insecure_registries;  // registries allowed over plain HTTP
+    Platform platform;
+    std::string operation = "pull";
+};
+
+class RegistryPolicy {
+  public:
+    virtual ~RegistryPolicy() = default;
+    // Ordered candidates, or a Failure (PolicyDenied) if the reference must not be pulled.
+    virtual std::vector<Candidate> select(const Reference& reference, const PolicyContext& context) = 0;
+};
+
+// The foundation's order: a qualified reference only on its registry; an unqualified one on each
+// search registry in order, then docker.io unless already listed.
+class DefaultPolicy final : public RegistryPolicy {
+  public:
+    std::vector<Candidate> select(const Reference& reference, const PolicyContext& context) override;
+};
+
+// Whether `registry` (host[:port]) matches an insecure entry: "host:port" exactly, or "host" on any port.
+bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure_registries);
+
+}  // namespace boxtool

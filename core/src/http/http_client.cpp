@@ -1,0 +1,316 @@
+#include "http/http_client.hpp"
+
+#include <Poco/Delegate.h>
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/VerificationErrorArgs.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "http/transport_failure.hpp"
+
+namespace boxtool::http {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// The reason OpenSSL gave for rejecting a certificate, captured on the handshaking thread so the
+// error can say "certificate has expired" rather than a bare "handshake failed".
+thread_local std::string t_verify_error;
+
+void on_verification_error(const void*, Poco::Net::VerificationErrorArgs& args) {
+    t_verify_error = args.errorMessage();
+    if (!args.certificate().subjectName().empty())
+        t_verify_error += " (certificate " + args.certificate().subjectName() + ")";
+    args.setIgnoreError(false);
+}
+
+void init_ssl_once() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        Poco::Net::initializeSSL();
+        Poco::Net::SSLManager::instance().ClientVerificationError += Poco::delegate(&on_verification_error);
+    });
+}
+
+std::string origin_of(const Poco::URI& uri) {
+    return uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
+}
+
+Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
+    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
+}
+
+[[noreturn]] void throw_transport(const Poco::Exception& e, const Poco::URI& uri) {
+    std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
+    std::string what = e.displayText();
+    auto fail = [&](ErrorKind kind, std::string msg, std::string hint, bool transient) {
+        return TransportFailure(Error{kind, std::move(msg), host, {}, std::move(hint)}, transient);
+    };
+    if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e))
+        throw fail(ErrorKind::Network, "connection refused by " + host,
+                   "check that the registry is running and the host and port are right", false);
+    if (dynamic_cast<const Poco::TimeoutException*>(&e))
+        throw fail(ErrorKind::Timeout, "timed out talking to " + host,
+                   "the registry is slow or unreachable; check the network, or retry", true);
+    if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) ||
+        dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e) ||
+        dynamic_cast<const Poco::Net::DNSException*>(&e))
+        throw fail(ErrorKind::Network, "cannot resolve " + uri.getHost(),
+                   "check the registry name and your DNS", false);
+    if (dynamic_cast<const Poco::Net::SSLException*>(&e)) {
+        std::string detail = t_verify_error.empty() ? what : t_verify_error;
+        t_verify_error.clear();
+        bool plain_http = what.find("wrong version number") != std::string::npos ||
+                          what.find("packet length too long") != std::string::npos ||
+                          what.find("record layer failure") != std::string::npos;
+        if (plain_http)
+            throw fail(ErrorKind::Tls,
+                       "TLS handshake with " + host + " failed: the server does not speak TLS (" + what + ")",
+                       "it seems to serve plain HTTP; if you trust it, allow it with --insecure-registry " +
+                           host + " (or \"insecure_registries\" in the config)",
+                       false);
+        throw fail(
+            ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
+            "if the registry uses a private CA, trust it (system trust store); if it is a test registry "
+            "you trust, --insecure-registry " +
+                host + " skips verification",
+            false);
+    }
+    throw fail(ErrorKind::Network, "network error talking to " + host + ": " + what,
+               "the connection failed; check the network and retry", true);
+}
+
+}  // namespace
+
+std::string Response::header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+        if (iequals(k, name)) return v;
+    return {};
+}
+
+std::vector<std::string> Response::header_values(std::string_view name) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : headers)
+        if (iequals(k, name)) out.push_back(v);
+    return out;
+}
+
+std::string url_encode(std::string_view value) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : value) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 15]);
+        }
+    }
+    return out;
+}
+
+// Idle keep-alive sessions per origin and TLS settings, so layers and manifests reuse connections.
+struct Client::Pool {
+    std::mutex mutex;
+    std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;
+    std::map<TlsSettings, Poco::Net::Context::Ptr> contexts;
+    static constexpr std::size_t kMaxIdlePerOrigin = 16;
+
+    Poco::Net::Context::Ptr context(const TlsSettings& tls) {
+        auto it = contexts.find(tls);
+        if (it != contexts.end()) return it->second;
+        Poco::Net::Context::Params params;
+        params.verificationMode =
+            tls.verify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
+        params.loadDefaultCAs = tls.verify;
+        params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
+        auto ctx =
+            Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
+        ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+        contexts.emplace(tls, ctx);
+        return ctx;
+    }
+
+    std::unique_ptr<Poco::Net::HTTPClientSession> acquire(const Poco::URI& uri, const TlsSettings& tls,
+                                                          const ClientOptions& opts, std::string& key,
+                                                          bool& reused) {
+        key = origin_of(uri) + (tls.verify ? "|v" : "|n");
+        std::lock_guard lock(mutex);
+        auto& list = idle[key];
+        if (!list.empty()) {
+            auto s = std::move(list.back());
+            list.pop_back();
+            reused = true;
+            return s;
+        }
+        reused = false;
+        std::unique_ptr<Poco::Net::HTTPClientSession> s;
+        if (uri.getScheme() == "https")
+            s = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context(tls));
+        else
+            s = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        s->setKeepAlive(true);
+        s->setTimeout(to_timespan(opts.connect_timeout), to_timespan(opts.io_timeout),
+                      to_timespan(opts.io_timeout));
+        return s;
+    }
+
+    void release(const std::string& key, std::unique_ptr<Poco::Net::HTTPClientSession> s) {
+        std::lock_guard lock(mutex);
+        auto& list = idle[key];
+        if (list.size() < kMaxIdlePerOrigin) list.push_back(std::move(s));
+    }
+};
+
+Client::Client(ClientOptions options) : options_(std::move(options)), pool_(std::make_unique<Pool>()) {
+    init_ssl_once();
+}
+Client::~Client() = default;
+
+Response Client::fetch(const Request& request, const TlsSettings& tls, std::size_t max_body) {
+    return execute(request, tls, nullptr, max_body);
+}
+
+Response Client::stream(const Request& request, const TlsSettings& tls, const BodySink& sink) {
+    return execute(request, tls, &sink, 64 * 1024);
+}
+
+Response Client::execute(const Request& original, const TlsSettings& tls, const BodySink* sink,
+                         std::size_t max_body) {
+    Request req = original;
+    bool strip_authorization = false;
+    Poco::URI first(original.url);
+    for (int hop = 0;; ++hop) {
+        Poco::URI uri(req.url);
+        if (uri.getScheme() != "http" && uri.getScheme() != "https")
+            throw Failure(ErrorKind::Protocol, "unsupported URL scheme in " + req.url);
+        std::string key;
+        bool reused = false;
+        auto session = pool_->acquire(uri, tls, options_, key, reused);
+        bool response_started = false;
+        try {
+            std::string path = uri.getPathAndQuery();
+            if (path.empty()) path = "/";
+            Poco::Net::HTTPRequest hreq(req.method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+            hreq.set("User-Agent", options_.user_agent);
+            for (const auto& [k, v] : req.headers) {
+                // Credentials are for the registry that asked for them, never for a host it redirects to.
+                if (strip_authorization && iequals(k, "Authorization")) continue;
+                hreq.add(k, v);
+            }
+            if (!req.body.empty() || req.method == "POST" || req.method == "PUT") {
+                hreq.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
+                if (!req.content_type.empty()) hreq.setContentType(req.content_type);
+            }
+            std::ostream& os = session->sendRequest(hreq);
+            os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+            Poco::Net::HTTPResponse hresp;
+            std::istream& rs = session->receiveResponse(hresp);
+            response_started = true;
+            rs.exceptions(std::ios::badbit);
+
+            Response resp;
+            resp.status = static_cast<int>(hresp.getStatus());
+            resp.reason = hresp.getReason();
+            for (const auto& [k, v] : hresp) resp.headers.emplace_back(k, v);
+            resp.final_url = req.url;
+            Poco::Int64 length = hresp.getContentLength64();
+
+            bool redirect = resp.status == 301 || resp.status == 302 || resp.status == 303 ||
+                            resp.status == 307 || resp.status == 308;
+            bool to_sink = sink && resp.status >= 200 && resp.status < 300;
+            std::size_t cap = to_sink ? 0 : (redirect ? 64 * 1024 : max_body);
+            if (!to_sink && length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+                static_cast<std::uint64_t>(length) > cap) {
+                session->reset();
+                throw BodyTooLarge(
+                    ErrorKind::Protocol,
+                    "response from " + uri.getHost() + " is larger than " + std::to_string(cap) + " bytes");
+            }
+            std::array<char, 64 * 1024> buf{};
+            std::uint64_t received = 0;
+            while (rs) {
+                rs.read(buf.data(), buf.size());
+                auto n = static_cast<std::size_t>(rs.gcount());
+                if (n == 0) break;
+                received += n;
+                if (to_sink) {
+                    try {
+                        (*sink)(buf.data(), n);
+                    } catch (...) {
+                        session->reset();  // the rest of the body is unread; the connection is unusable
+                        throw;
+                    }
+                } else {
+                    if (resp.body.size() + n > cap) {
+                        session->reset();
+                        throw BodyTooLarge(ErrorKind::Protocol, "response from " + uri.getHost() +
+                                                                    " is larger than " + std::to_string(cap) +
+                                                                    " bytes");
+                    }
+                    resp.body.append(buf.data(), n);
+                }
+            }
+            if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+                received != static_cast<std::uint64_t>(length)) {
+                session->reset();
+                throw TransportFailure(
+                    Error{ErrorKind::Network,
+                          "connection to " + uri.getHost() + " closed after " + std::to_string(received) +
+                              " of " + std::to_string(length) + " bytes",
+                          uri.getHost(),
+                          {},
+                          "retry the pull"},
+                    true);
+            }
+            if (hresp.getKeepAlive()) pool_->release(key, std::move(session));
+
+            if (!redirect || !req.follow_redirects) return resp;
+            if (hop >= options_.max_redirects)
+                throw Failure(ErrorKind::Protocol, "too many redirects starting at " + original.url);
+            std::string location = resp.header("Location");
+            if (location.empty())
+                throw Failure(ErrorKind::Protocol, "redirect without a Location from " + req.url);
+            Poco::URI next(uri);
+            next.resolve(location);
+            if (uri.getScheme() == "https" && next.getScheme() != "https")
+                throw Failure(ErrorKind::Tls,
+                              "refusing to follow a redirect from HTTPS to " + next.getScheme() + " (" +
+                                  next.toString() + ")",
+                              "a registry must not downgrade a secure connection");
+            if (origin_of(next) != origin_of(first)) strip_authorization = true;
+            if (resp.status == 303) req.method = "GET", req.body.clear();
+            req.url = next.toString();
+        } catch (const Poco::Exception& e) {
+            // A pooled connection the server closed while idle fails on first use: try a fresh one once.
+            if (reused && !response_started &&
+                (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
+                 dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
+                 dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e))) {
+                --hop;
+                continue;
+            }
+            throw_transport(e, uri);
+        }
+    }
+}
+
+}  // namespace boxtool::http

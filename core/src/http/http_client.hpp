@@ -1,0 +1,79 @@
+// A small HTTP(S) client over Poco with keep-alive connection pooling. Poco stays inside core/src:
+// callers see plain structs, and every Poco exception becomes a boxtool::Failure here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "boxtool/error.hpp"
+
+namespace boxtool::http {
+
+// How a TLS connection is verified. Later issues add CA files and client certificates here.
+struct TlsSettings {
+    bool verify = true;
+    bool operator<(const TlsSettings& o) const { return verify < o.verify; }
+};
+
+struct Request {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string content_type;
+    bool follow_redirects = true;
+};
+
+struct Response {
+    int status = 0;
+    std::string reason;
+    std::vector<std::pair<std::string, std::string>> headers;  // in order, names as sent
+    std::string body;                                          // the body, unless it was streamed to a sink
+    std::string final_url;                                     // after redirects
+
+    std::string header(std::string_view name) const;  // first value, case-insensitive; "" if absent
+    std::vector<std::string> header_values(std::string_view name) const;
+};
+
+struct ClientOptions {
+    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds io_timeout{60000};
+    std::string user_agent = "boxtool";
+    int max_redirects = 5;
+};
+
+// Receives body bytes as they arrive. Returning normally continues; throwing aborts the transfer.
+using BodySink = std::function<void(const char* data, std::size_t size)>;
+
+class Client {
+  public:
+    explicit Client(ClientOptions options);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Sends a request and reads a body of at most max_body bytes into Response::body.
+    Response fetch(const Request& request, const TlsSettings& tls, std::size_t max_body);
+    // Sends a request; a 2xx body goes to `sink` as it arrives, any other body (up to 64 KiB) into
+    // Response::body so the caller can read the registry's error document.
+    Response stream(const Request& request, const TlsSettings& tls, const BodySink& sink);
+
+  private:
+    struct Pool;
+    Response execute(const Request& request, const TlsSettings& tls, const BodySink* sink,
+                     std::size_t max_body);
+    ClientOptions options_;
+    std::unique_ptr<Pool> pool_;
+};
+
+// Percent-encodes a query value.
+std::string url_encode(std::string_view value);
+
+}  // namespace boxtool::http

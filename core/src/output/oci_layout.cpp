@@ -1,0 +1,164 @@
+#include "output/oci_layout.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "boxtool/error.hpp"
+#include "util/json_text.hpp"
+#include "util/temp_path.hpp"
+
+namespace boxtool::output {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kRefNameAnnotation = "org.opencontainers.image.ref.name";
+
+Failure io(const std::string& what, const fs::path& p, const std::string& why) {
+    return Failure(ErrorKind::Io, what + " " + p.string() + ": " + why,
+                   "check that the output directory's parent exists and is writable");
+}
+
+void link_or_copy(const fs::path& from, const fs::path& to) {
+    if (fs::exists(to)) return;
+    // A hard link shares the verified bytes without copying gigabytes; fall back across file systems.
+    if (::link(from.c_str(), to.c_str()) == 0) return;
+    std::error_code ec;
+    fs::copy_file(from, to, ec);
+    if (ec) throw io("cannot copy blob to", to, ec.message());
+}
+
+void write_file_synced(const fs::path& p, const std::string& content) {
+    int fd = ::open(p.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) throw io("cannot create", p, std::strerror(errno));
+    const char* data = content.data();
+    std::size_t left = content.size();
+    while (left > 0) {
+        ssize_t n = ::write(fd, data, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int err = errno;
+            ::close(fd);
+            throw io("cannot write", p, std::strerror(err));
+        }
+        data += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    ::fsync(fd);
+    ::close(fd);
+}
+
+// Index entries of an existing layout to keep: every one except a previous image under our ref name.
+std::vector<std::string> kept_entries(const fs::path& dir, const std::string& ref_name,
+                                      const Digest& digest) {
+    std::ifstream in(dir / "index.json");
+    if (!in) throw io("cannot read", dir / "index.json", "the existing OCI layout has no index.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<std::string> out;
+    try {
+        Poco::JSON::Parser parser;
+        auto obj = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+        auto arr = obj ? obj->getArray("manifests") : nullptr;
+        if (!arr) throw io("cannot use", dir / "index.json", "it has no manifests array");
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            auto entry = arr->getObject(static_cast<unsigned>(i));
+            if (!entry) continue;
+            std::string name;
+            if (auto ann = entry->getObject("annotations"); ann && ann->has(kRefNameAnnotation))
+                name = ann->getValue<std::string>(kRefNameAnnotation);
+            std::string entry_digest = entry->has("digest") ? entry->getValue<std::string>("digest") : "";
+            if (!ref_name.empty() && name == ref_name) continue;
+            if (ref_name.empty() && name.empty() && entry_digest == digest.str()) continue;
+            std::ostringstream s;
+            Poco::JSON::Stringifier::stringify(entry, s);
+            out.push_back(s.str());
+        }
+    } catch (const Failure&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw io("cannot parse", dir / "index.json", e.what());
+    }
+    return out;
+}
+
+}  // namespace
+
+void write_oci_layout(const Store& store, const fs::path& dir_in, const LayoutImage& image) {
+    fs::path target = fs::absolute(dir_in).lexically_normal();
+    if (!target.has_filename()) target = target.parent_path();
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw io("cannot create", target.parent_path(), ec.message());
+    bool exists = fs::exists(target);
+    bool is_layout = exists && fs::is_regular_file(target / "oci-layout");
+    if (exists && !fs::is_directory(target))
+        throw io("cannot write OCI layout to", target, "it is not a directory");
+    if (exists && !is_layout && !fs::is_empty(target))
+        throw io("refusing to write OCI layout into", target,
+                 "the directory is not empty and is not an OCI layout; choose an empty or new directory");
+
+    util::TempPathGuard temp(util::sibling_temp_path(target));
+    fs::create_directories(temp.path() / "blobs", ec);
+    if (ec) throw io("cannot create", temp.path(), ec.message());
+
+    std::vector<std::string> entries;
+    if (is_layout) {
+        entries = kept_entries(target, image.ref_name, image.manifest_digest);
+        for (const auto& alg_dir : fs::directory_iterator(target / "blobs")) {
+            if (!alg_dir.is_directory()) continue;
+            fs::create_directories(temp.path() / "blobs" / alg_dir.path().filename());
+            for (const auto& blob : fs::directory_iterator(alg_dir.path()))
+                link_or_copy(blob.path(),
+                             temp.path() / "blobs" / alg_dir.path().filename() / blob.path().filename());
+        }
+    }
+    std::vector<Digest> blobs = image.blobs;
+    blobs.push_back(image.manifest_digest);
+    for (const auto& d : blobs) {
+        fs::create_directories(temp.path() / "blobs" / d.algorithm);
+        link_or_copy(store.blob_path(d), temp.path() / "blobs" / d.algorithm / d.hex);
+    }
+
+    std::string entry = "{\"mediaType\":" + util::json_quote(image.manifest_media_type) +
+                        ",\"digest\":" + util::json_quote(image.manifest_digest.str()) +
+                        ",\"size\":" + std::to_string(image.manifest_size);
+    if (!image.ref_name.empty())
+        entry += std::string(",\"annotations\":{\"") + kRefNameAnnotation +
+                 "\":" + util::json_quote(image.ref_name) + "}";
+    entry += "}";
+    entries.push_back(entry);
+    std::string index =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[";
+    for (std::size_t i = 0; i < entries.size(); ++i) index += (i ? "," : "") + entries[i];
+    index += "]}\n";
+    write_file_synced(temp.path() / "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}\n");
+    write_file_synced(temp.path() / "index.json", index);
+
+    if (exists) {
+        // Swap atomically, so readers see the old layout or the new one, never a mix or nothing.
+        if (::renameat2(AT_FDCWD, temp.path().c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+            if (errno != EINVAL && errno != ENOSYS) throw io("cannot replace", target, std::strerror(errno));
+            fs::path old = util::sibling_temp_path(target);
+            fs::rename(target, old);
+            fs::rename(temp.path(), target);
+            fs::remove_all(old, ec);
+            temp.release();
+        }
+        // After an exchange, the guard's path holds the old layout and removes it.
+    } else {
+        if (::rename(temp.path().c_str(), target.c_str()) != 0)
+            throw io("cannot move output to", target, std::strerror(errno));
+        temp.release();
+    }
+}
+
+}  // namespace boxtool::output

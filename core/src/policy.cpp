@@ -1,0 +1,37 @@
+#include "boxtool/policy.hpp"
+
+#include <algorithm>
+
+namespace boxtool {
+
+bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure) {
+    std::string reg = normalize_registry(registry);
+    std::string host = reg;
+    if (auto colon = reg.rfind(':'); colon != std::string::npos && reg.find(']') == std::string::npos)
+        host = reg.substr(0, colon);
+    return std::any_of(insecure.begin(), insecure.end(), [&](const std::string& entry) {
+        std::string e = normalize_registry(entry);
+        return e == reg || e == host;
+    });
+}
+
+std::vector<Candidate> DefaultPolicy::select(const Reference& ref, const PolicyContext& ctx) {
+    std::vector<Candidate> out;
+    auto add = [&](const std::string& registry, std::string reason) {
+        std::string reg = normalize_registry(registry);
+        for (const auto& c : out)
+            if (c.reference.registry == reg) return;
+        out.push_back({ref.on(reg), std::move(reason), is_insecure_registry(reg, ctx.insecure_registries)});
+    };
+    if (ref.qualified) {
+        add(ref.registry, "the reference names its registry");
+        return out;
+    }
+    for (std::size_t i = 0; i < ctx.registries.size(); ++i)
+        add(ctx.registries[i],
+            "search registry " + std::to_string(i + 1) + " of " + std::to_string(ctx.registries.size()));
+    add(std::string(kDockerHub), "docker.io is the last resort for unqualified references");
+    return out;
+}
+
+}  // namespace boxtool

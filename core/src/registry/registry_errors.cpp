@@ -1,0 +1,89 @@
+#include "registry/registry_errors.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+namespace boxtool::registry {
+
+std::string error_code(const std::string& body, std::string* message) {
+    try {
+        Poco::JSON::Parser parser;
+        auto obj = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+        auto errors = obj ? obj->getArray("errors") : nullptr;
+        if (!errors || errors->size() == 0) return {};
+        auto first = errors->getObject(0);
+        if (!first) return {};
+        if (message && first->has("message") && first->get("message").isString())
+            *message = first->getValue<std::string>("message");
+        return first->has("code") && first->get("code").isString() ? first->getValue<std::string>("code")
+                                                                   : "";
+    } catch (...) {
+        return {};  // not a distribution error document; the status code alone decides
+    }
+}
+
+Failure registry_error(const http::Response& resp, const ErrorContext& ctx) {
+    std::string detail;
+    std::string code = error_code(resp.body, &detail);
+    std::string where = ctx.registry + "/" + ctx.repository;
+    auto make = [&](ErrorKind kind, std::string msg, std::string hint) {
+        return Failure(Error{kind, std::move(msg), ctx.registry, ctx.repository, std::move(hint)});
+    };
+    const std::string private_hint =
+        "check the reference and the registry order; a private image can also look missing when no "
+        "credentials are given, so try --creds";
+
+    if (code == "MANIFEST_UNKNOWN" || (code.empty() && resp.status == 404 &&
+                                       ctx.object.rfind("blob", 0) != 0 && ctx.object != "registry API"))
+        return make(ErrorKind::ManifestUnknown, "manifest unknown: " + where + " has no " + ctx.object,
+                    private_hint);
+    if (code == "NAME_UNKNOWN")
+        return make(ErrorKind::NameUnknown,
+                    "name unknown: repository " + ctx.repository + " not found on " + ctx.registry,
+                    private_hint);
+    if (code == "BLOB_UNKNOWN" || (resp.status == 404 && ctx.object.rfind("blob", 0) == 0))
+        return make(
+            ErrorKind::BlobUnknown, "blob unknown: " + where + " is missing " + ctx.object,
+            "the registry lists content it does not have; its storage may be damaged. Report it to the "
+            "registry's operator, or pull from another registry");
+    if (code == "TOOMANYREQUESTS" || resp.status == 429) {
+        std::string after = resp.header("Retry-After");
+        return make(ErrorKind::TooManyRequests,
+                    "too many requests: " + ctx.registry + " is rate limiting pulls" +
+                        (after.empty() ? "" : " (retry after " + after + " s)"),
+                    "wait and retry, authenticate (--creds) for a higher limit, or use a mirror");
+    }
+    if (code == "DENIED" || resp.status == 403)
+        return make(
+            ErrorKind::Denied,
+            "denied: access to " + where + " was refused" + (detail.empty() ? "" : " (" + detail + ")"),
+            ctx.had_credentials
+                ? "the account from " + ctx.credential_source +
+                      " is not allowed to pull this repository; ask for pull rights"
+                : "the registry refuses anonymous pulls here; provide credentials with --creds");
+    if (code == "UNAUTHORIZED" || resp.status == 401) {
+        if (ctx.had_credentials)
+            return make(ErrorKind::Unauthorized,
+                        "unauthorized: " + ctx.registry + " rejected the credentials from " +
+                            ctx.credential_source + " for " + ctx.repository,
+                        "check the username and password (or token) for " + ctx.registry);
+        return make(ErrorKind::Unauthorized,
+                    "unauthorized: authentication required by " + ctx.registry + " to pull " + ctx.repository,
+                    "provide credentials with --creds USER[:PASS] or --creds USER --password-stdin");
+    }
+    if (resp.status == 404)
+        return make(ErrorKind::Protocol,
+                    ctx.registry + " does not serve the registry API (/v2/ answered 404)",
+                    "check the registry host and port");
+    if (resp.status >= 500)
+        return make(ErrorKind::ServerError,
+                    "server error: " + ctx.registry + " answered " + std::to_string(resp.status) + " " +
+                        resp.reason + " for " + ctx.object,
+                    "the registry is failing; retry later or use another registry");
+    return make(ErrorKind::Protocol,
+                "unexpected answer " + std::to_string(resp.status) + " " + resp.reason + " from " +
+                    ctx.registry + " for " + ctx.object + (code.empty() ? "" : " (" + code + ")"),
+                "");
+}
+
+}  // namespace boxtool::registry

@@ -1,0 +1,284 @@
+#include "registry/registry_session.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+
+#include <thread>
+
+#include "boxtool/digest.hpp"
+#include "boxtool/reference.hpp"
+#include "http/transport_failure.hpp"
+#include "registry/registry_errors.hpp"
+#include "util/base64.hpp"
+
+namespace boxtool::registry {
+namespace {
+
+constexpr std::size_t kMaxTokenResponse = 1024 * 1024;
+
+std::chrono::milliseconds backoff(int attempt, const http::Response* resp) {
+    std::chrono::milliseconds wait(200LL << attempt);
+    if (resp) {
+        // Honour Retry-After (seconds) from a rate-limiting or overloaded registry, within reason.
+        try {
+            std::string after = resp->header("Retry-After");
+            if (!after.empty())
+                wait = std::max(wait, std::chrono::milliseconds(std::min(std::stoll(after), 10LL) * 1000));
+        } catch (...) {
+        }
+    }
+    return wait;
+}
+
+template <typename Attempt>
+http::Response with_retries(int retries, Attempt&& attempt) {
+    for (int i = 0;; ++i) {
+        try {
+            http::Response r = attempt();
+            if ((r.status >= 500 || r.status == 429) && i < retries) {
+                std::this_thread::sleep_for(backoff(i, &r));
+                continue;
+            }
+            return r;
+        } catch (const http::TransportFailure& f) {
+            if (!f.transient() || i >= retries) throw;
+            std::this_thread::sleep_for(backoff(i, nullptr));
+        }
+    }
+}
+
+const Challenge* find_challenge(const std::vector<Challenge>& all, std::string_view scheme) {
+    for (const auto& c : all)
+        if (c.scheme == scheme) return &c;
+    return nullptr;
+}
+
+bool is_digest_reference(const std::string& ref) {
+    return ref.find(':') != std::string::npos;
+}
+
+}  // namespace
+
+RegistrySession::RegistrySession(http::Client& client, TokenCache& tokens, SessionOptions options)
+    : client_(client), tokens_(tokens), options_(std::move(options)) {}
+
+void RegistrySession::ping() {
+    std::lock_guard lock(mutex_);
+    if (auth_.pinged) return;
+    std::string endpoint = registry_endpoint(options_.registry);
+    // Docker's order for insecure registries: HTTPS without verification first, then plain HTTP.
+    std::vector<std::string> schemes = {"https"};
+    if (options_.insecure) schemes.push_back("http");
+    for (std::size_t i = 0; i < schemes.size(); ++i) {
+        std::string base = schemes[i] + "://" + endpoint;
+        try {
+            http::Request req;
+            req.url = base + "/v2/";
+            auto resp = with_retries(options_.retries, [&] { return client_.fetch(req, tls(), 64 * 1024); });
+            if (resp.status == 401) {
+                auth_.challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
+            } else if (resp.status != 200) {
+                throw registry_error(resp, ErrorContext{options_.registry, {}, "registry API"});
+            }
+            base_url_ = base;
+            auth_.pinged = true;
+            return;
+        } catch (const http::TransportFailure& f) {
+            bool fallback = i + 1 < schemes.size() &&
+                            (f.error().kind == ErrorKind::Tls || f.error().kind == ErrorKind::Network);
+            if (!fallback) throw;
+        }
+    }
+}
+
+const std::optional<Credential>& RegistrySession::credential_for(const std::string& repository) {
+    auto it = credentials_.find(repository);
+    if (it != credentials_.end()) return it->second;
+    std::optional<Credential> found;
+    if (options_.credentials) found = options_.credentials->lookup(options_.registry, repository);
+    return credentials_.emplace(repository, std::move(found)).first->second;
+}
+
+std::optional<std::string> RegistrySession::authorization(const std::string& repository,
+                                                          bool force_new_token) {
+    std::lock_guard lock(mutex_);
+    const auto& cred = credential_for(repository);
+    if (const Challenge* bearer = find_challenge(auth_.challenges, "bearer")) {
+        if (cred && !cred->registry_token.empty())
+            return "Bearer " + std::string(cred->registry_token.reveal());
+        std::string scope = "repository:" + repository + ":pull";
+        std::string key = options_.registry + "|" + scope + "|" + (cred ? cred->username : "");
+        if (!force_new_token) {
+            if (auto token = tokens_.get(key)) return "Bearer " + std::string(token->reveal());
+        }
+        tokens_.invalidate(key);
+        return "Bearer " + fetch_token(*bearer, repository, key);
+    }
+    if (find_challenge(auth_.challenges, "basic") && cred && !cred->username.empty())
+        return "Basic " + util::base64_encode(cred->username + ":" + std::string(cred->password.reveal()));
+    return std::nullopt;
+}
+
+std::string RegistrySession::fetch_token(const Challenge& challenge, const std::string& repository,
+                                         const std::string& cache_key) {
+    const auto& cred = credentials_.at(repository);
+    std::string scope = "repository:" + repository + ":pull";
+    std::string realm = challenge.param("realm");
+    if (realm.empty())
+        throw Failure(Error{ErrorKind::Protocol,
+                            "the Bearer challenge from " + options_.registry + " names no realm",
+                            options_.registry,
+                            {},
+                            "the registry's token configuration is broken"});
+    Poco::URI realm_uri(realm);
+    if (realm_uri.getScheme() != "https" && realm_uri.getScheme() != "http")
+        throw Failure(
+            Error{ErrorKind::Protocol, "unsupported token realm " + realm, options_.registry, {}, ""});
+    bool has_secret = cred && (!cred->password.empty() || !cred->identity_token.empty());
+    if (realm_uri.getScheme() == "http" && has_secret && !options_.insecure)
+        throw Failure(Error{ErrorKind::Tls,
+                            "refusing to send credentials to the plain-HTTP token realm " + realm,
+                            options_.registry,
+                            {},
+                            "the registry's token service must use HTTPS, or list the registry as insecure"});
+    std::string service = challenge.param("service");
+    std::string query = "scope=" + http::url_encode(scope);
+    if (!service.empty()) query += "&service=" + http::url_encode(service);
+
+    http::Request req;
+    // An identity token is an OAuth2 refresh token: exchange it with a POST, as docker does.
+    bool oauth = cred && !cred->identity_token.empty();
+    if (oauth) {
+        req.method = "POST";
+        req.url = realm;
+        req.content_type = "application/x-www-form-urlencoded";
+        req.body = "grant_type=refresh_token&client_id=boxtool&refresh_token=" +
+                   http::url_encode(cred->identity_token.reveal()) + "&" + query;
+    } else {
+        req.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
+        if (cred && !cred->username.empty())
+            req.headers.emplace_back(
+                "Authorization",
+                "Basic " + util::base64_encode(cred->username + ":" + std::string(cred->password.reveal())));
+    }
+    http::TlsSettings realm_tls{!options_.insecure};
+    auto resp =
+        with_retries(options_.retries, [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
+    if (oauth && (resp.status == 404 || resp.status == 405)) {
+        // Servers without the OAuth2 endpoint take the refresh token as a Basic password on GET.
+        http::Request get;
+        get.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
+        get.headers.emplace_back(
+            "Authorization",
+            "Basic " + util::base64_encode("<token>:" + std::string(cred->identity_token.reveal())));
+        resp =
+            with_retries(options_.retries, [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); });
+    }
+    ErrorContext ctx{options_.registry, repository, "token", cred.has_value(), cred ? cred->source : ""};
+    if (resp.status != 200) {
+        if (resp.status == 401 || resp.status == 403) throw registry_error(resp, ctx);
+        throw Failure(Error{resp.status >= 500 ? ErrorKind::ServerError : ErrorKind::Protocol,
+                            "the token server " + realm_uri.getHost() + " answered " +
+                                std::to_string(resp.status) + " " + resp.reason,
+                            options_.registry, repository,
+                            "retry later; the registry's token service is failing"});
+    }
+    std::string token;
+    long long expires_in = 60;
+    try {
+        Poco::JSON::Parser parser;
+        auto obj = parser.parse(resp.body).extract<Poco::JSON::Object::Ptr>();
+        if (obj && obj->has("token") && obj->get("token").isString())
+            token = obj->getValue<std::string>("token");
+        if (token.empty() && obj && obj->has("access_token") && obj->get("access_token").isString())
+            token = obj->getValue<std::string>("access_token");
+        if (obj && obj->has("expires_in") && obj->get("expires_in").isInteger())
+            expires_in = obj->getValue<long long>("expires_in");
+    } catch (...) {
+        token.clear();
+    }
+    if (token.empty())
+        throw Failure(Error{ErrorKind::Protocol,
+                            "the token server " + realm_uri.getHost() + " answered without a token",
+                            options_.registry, repository, "the registry's token service is misconfigured"});
+    tokens_.put(cache_key, Secret(token), std::chrono::seconds(std::max(0LL, expires_in)));
+    return token;
+}
+
+http::Response RegistrySession::send(http::Request request, const std::string& repository,
+                                     const std::string& object, const http::BodySink* sink, int retries,
+                                     std::size_t max_body) {
+    ping();
+    std::string path = request.url;
+    for (int attempt = 0;; ++attempt) {
+        http::Request req = request;
+        req.url = base_url_ + path;
+        if (auto authz = authorization(repository, attempt > 0))
+            req.headers.emplace_back("Authorization", *authz);
+        auto resp = with_retries(retries, [&] {
+            return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body);
+        });
+        if (resp.status == 401 && attempt == 0) {
+            auto challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
+            bool bearer = find_challenge(challenges, "bearer") != nullptr;
+            {
+                std::lock_guard lock(mutex_);
+                if (!challenges.empty()) auth_.challenges = challenges;
+            }
+            // An expired token, or one without this scope: fetch a fresh one, once.
+            if (bearer) continue;
+        }
+        if (resp.status < 200 || resp.status >= 300) {
+            std::lock_guard lock(mutex_);
+            const auto& cred = credential_for(repository);
+            throw registry_error(resp, ErrorContext{options_.registry, repository, object, cred.has_value(),
+                                                    cred ? cred->source : ""});
+        }
+        return resp;
+    }
+}
+
+FetchedManifest RegistrySession::get_manifest(const std::string& repository, const std::string& reference) {
+    http::Request req;
+    req.url = "/v2/" + repository + "/manifests/" + reference;
+    req.headers.emplace_back("Accept", std::string(media_type::kOciIndex) + ", " +
+                                           std::string(media_type::kOciManifest) + ", " +
+                                           std::string(media_type::kDockerManifestList) + ", " +
+                                           std::string(media_type::kDockerManifest));
+    bool by_digest = is_digest_reference(reference);
+    std::string object = (by_digest ? "manifest " : "tag ") + reference;
+    http::Response resp;
+    try {
+        resp = send(req, repository, object, nullptr, options_.retries, kMaxManifestBytes);
+    } catch (const http::BodyTooLarge&) {
+        throw Failure(Error{ErrorKind::InvalidManifest,
+                            "invalid manifest: " + object + " of " + repository + " is larger than 4 MiB",
+                            options_.registry, repository,
+                            "boxtool refuses oversized manifests; check the reference"});
+    }
+    FetchedManifest out;
+    out.body = std::move(resp.body);
+    out.media_type = detect_media_type(out.body, resp.header("Content-Type"));
+    std::string expected = by_digest ? reference : resp.header("Docker-Content-Digest");
+    auto parsed = parse_digest(expected);
+    Digest actual = digest_of(out.body, parsed ? parsed->algorithm : "sha256");
+    if (parsed && actual != *parsed)
+        throw Failure(
+            Error{ErrorKind::DigestMismatch,
+                  "digest mismatch: " + object + " of " + repository + " should be " + expected +
+                      " but the registry served content with digest " + actual.str(),
+                  options_.registry, repository,
+                  "the registry or something between you and it altered the manifest; do not trust it"});
+    out.digest = actual.str();
+    return out;
+}
+
+void RegistrySession::get_blob(const std::string& repository, const Descriptor& blob,
+                               const http::BodySink& sink) {
+    http::Request req;
+    req.url = "/v2/" + repository + "/blobs/" + blob.digest;
+    send(req, repository, "blob " + blob.digest, &sink, 0, 64 * 1024);
+}
+
+}  // namespace boxtool::registry

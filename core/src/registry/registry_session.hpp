@@ -1,0 +1,70 @@
+// Talks the distribution protocol to one registry for one pull: ping, authentication (Basic and
+// Bearer), manifests and blobs, with retries for transient failures.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "boxtool/credentials.hpp"
+#include "boxtool/manifest.hpp"
+#include "http/http_client.hpp"
+#include "registry/challenge.hpp"
+#include "registry/token_cache.hpp"
+
+namespace boxtool::registry {
+
+struct SessionOptions {
+    std::string registry;   // normalized, e.g. "docker.io" or "127.0.0.1:5000"
+    bool insecure = false;  // plain HTTP, or HTTPS without verification, allowed
+    int retries = 3;
+    CredentialProvider* credentials = nullptr;
+};
+
+struct FetchedManifest {
+    std::string body;
+    std::string media_type;
+    std::string digest;  // verified digest of body
+};
+
+class RegistrySession {
+  public:
+    RegistrySession(http::Client& client, TokenCache& tokens, SessionOptions options);
+
+    const std::string& registry() const { return options_.registry; }
+
+    // `reference` is a tag or a digest. A digest is verified against the body; for a tag, the
+    // Docker-Content-Digest header is verified when present.
+    FetchedManifest get_manifest(const std::string& repository, const std::string& reference);
+    // Streams a blob into sink. No retries here: the caller restarts the blob on transient errors
+    // because bytes may already have reached the sink.
+    void get_blob(const std::string& repository, const Descriptor& blob, const http::BodySink& sink);
+
+  private:
+    struct Auth {
+        std::vector<Challenge> challenges;
+        bool pinged = false;
+    };
+    void ping();
+    http::Response send(http::Request request, const std::string& repository, const std::string& object,
+                        const http::BodySink* sink, int retries, std::size_t max_body);
+    std::optional<std::string> authorization(const std::string& repository, bool force_new_token);
+    std::string fetch_token(const Challenge& challenge, const std::string& repository,
+                            const std::string& cache_key);
+    const std::optional<Credential>& credential_for(const std::string& repository);
+    http::TlsSettings tls() const { return http::TlsSettings{!options_.insecure}; }
+
+    http::Client& client_;
+    TokenCache& tokens_;
+    SessionOptions options_;
+    std::string base_url_;  // scheme://endpoint, decided by ping
+    std::mutex mutex_;
+    Auth auth_;
+    std::map<std::string, std::optional<Credential>> credentials_;  // per repository, for this pull
+};
+
+}  // namespace boxtool::registry

@@ -1,0 +1,182 @@
+#include "boxtool/store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace boxtool {
+namespace fs = std::filesystem;
+
+namespace {
+
+Failure io_error(const std::string& what, const fs::path& path, int err) {
+    return Failure(ErrorKind::Io, what + " " + path.string() + ": " + std::strerror(err),
+                   "check that the store directory (--store) is writable and the disk is not full");
+}
+
+std::string unique_suffix() {
+    static std::atomic<unsigned> counter{0};
+    std::random_device rd;
+    std::ostringstream s;
+    s << ::getpid() << '-' << counter++ << '-' << std::hex << rd();
+    return s.str();
+}
+
+}  // namespace
+
+Store::Store(fs::path root) : root_(std::move(root)) {
+    std::error_code ec;
+    for (const char* sub : {"blobs/sha256", "blobs/sha512", "ingest", "locks"}) {
+        fs::create_directories(root_ / sub, ec);
+        if (ec) throw io_error("cannot create store directory", root_ / sub, ec.value());
+    }
+}
+
+fs::path Store::default_root() {
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg == '/')
+        return fs::path(xdg) / "boxtool/store";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / ".local/share/boxtool/store";
+    return fs::temp_directory_path() / "boxtool-store";
+}
+
+fs::path Store::blob_path(const Digest& d) const {
+    return root_ / "blobs" / d.algorithm / d.hex;
+}
+
+bool Store::contains(const Digest& d) const {
+    std::error_code ec;
+    return fs::is_regular_file(blob_path(d), ec);
+}
+
+std::optional<std::string> Store::read_small(const Digest& d, std::size_t max_bytes) const {
+    std::ifstream in(blob_path(d), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string data;
+    data.resize(max_bytes + 1);
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<std::size_t>(in.gcount()));
+    if (data.size() > max_bytes) return std::nullopt;
+    // Trust, but verify: a store edited by hand must not feed a wrong manifest to an output.
+    if (digest_of(data, d.algorithm) != d) return std::nullopt;
+    return data;
+}
+
+Store::Lock::Lock(Lock&& o) noexcept : fd_(o.fd_) {
+    o.fd_ = -1;
+}
+Store::Lock::~Lock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+Store::Lock Store::lock(const Digest& d) const {
+    fs::path p = root_ / "locks" / (d.algorithm + "-" + d.hex + ".lock");
+    int fd = ::open(p.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd < 0) throw io_error("cannot open lock file", p, errno);
+    while (::flock(fd, LOCK_EX) != 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        throw io_error("cannot lock", p, err);
+    }
+    return Lock(fd);
+}
+
+Store::Writer::Writer(const Store& store, Digest expected, std::optional<std::uint64_t> expected_size)
+    : store_(store),
+      expected_(std::move(expected)),
+      expected_size_(expected_size),
+      hasher_(expected_.algorithm) {
+    temp_ = store_.root_ / "ingest" / (expected_.hex.substr(0, 16) + "." + unique_suffix());
+    fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw io_error("cannot create", temp_, errno);
+}
+
+Store::Writer::~Writer() {
+    discard();
+}
+
+void Store::Writer::discard() noexcept {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+        ::unlink(temp_.c_str());
+    }
+}
+
+void Store::Writer::write(const char* data, std::size_t size) {
+    if (fd_ < 0) throw Failure(ErrorKind::Internal, "write to a closed store writer");
+    if (expected_size_ && written_ + size > *expected_size_) {
+        discard();
+        throw Failure(
+            ErrorKind::SizeMismatch,
+            "blob " + expected_.str() + " is larger than its declared size of " +
+                std::to_string(*expected_size_) + " bytes",
+            "the registry served different content than the manifest describes; retry, and report it "
+            "to the registry's operator if it persists");
+    }
+    hasher_.update(data, size);
+    while (size > 0) {
+        ssize_t n = ::write(fd_, data, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            discard();
+            throw io_error("cannot write", temp_, err);
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+        written_ += static_cast<std::uint64_t>(n);
+    }
+}
+
+void Store::Writer::commit() {
+    if (fd_ < 0) throw Failure(ErrorKind::Internal, "commit of a closed store writer");
+    if (expected_size_ && written_ != *expected_size_) {
+        discard();
+        throw Failure(ErrorKind::SizeMismatch,
+                      "blob " + expected_.str() + " has " + std::to_string(written_) +
+                          " bytes, but its descriptor says " + std::to_string(*expected_size_),
+                      "the download was cut short or the registry served other content; retry the pull");
+    }
+    Digest got = hasher_.finish();
+    if (got != expected_) {
+        discard();
+        throw Failure(
+            ErrorKind::DigestMismatch, "digest mismatch: expected " + expected_.str() + ", got " + got.str(),
+            "the content was corrupted in transit or by the registry; nothing was stored. Retry the pull; "
+            "if it persists, the registry's copy is damaged");
+    }
+    // fsync before rename: after a crash the store holds either the whole blob or nothing.
+    if (::fsync(fd_) != 0) {
+        int err = errno;
+        discard();
+        throw io_error("cannot sync", temp_, err);
+    }
+    ::fchmod(fd_, 0444);
+    ::close(fd_);
+    fd_ = -1;
+    fs::path final_path = store_.blob_path(expected_);
+    if (::rename(temp_.c_str(), final_path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(temp_.c_str());
+        throw io_error("cannot move blob into place at", final_path, err);
+    }
+}
+
+void Store::put(const Digest& digest, std::string_view bytes) const {
+    Writer w(*this, digest, bytes.size());
+    w.write(bytes.data(), bytes.size());
+    w.commit();
+}
+
+}  // namespace boxtool

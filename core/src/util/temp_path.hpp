@@ -1,0 +1,25 @@
+// A sibling path for building something before it is renamed into place, removed unless released.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace boxtool::util {
+
+// ".<name>.boxtool-<unique>" beside `target`, on the same file system so rename is atomic.
+std::filesystem::path sibling_temp_path(const std::filesystem::path& target);
+
+class TempPathGuard {
+  public:
+    explicit TempPathGuard(std::filesystem::path path) : path_(std::move(path)) {}
+    ~TempPathGuard();
+    TempPathGuard(const TempPathGuard&) = delete;
+    TempPathGuard& operator=(const TempPathGuard&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    void release() { path_.clear(); }
+
+  private:
+    std::filesystem::path path_;
+};
+
+}  // namespace boxtool::util

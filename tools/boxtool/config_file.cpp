@@ -1,0 +1,81 @@
+#include "config_file.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "boxtool/reference.hpp"
+
+namespace boxtool::cli {
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+Failure config_error(const std::filesystem::path& path, const std::string& why) {
+    return Failure(ErrorKind::Config, "invalid config file " + path.string() + ": " + why,
+                   "fix the file or leave out --config; see the README's configuration section");
+}
+
+std::vector<std::string> registry_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
+                                       const std::filesystem::path& path) {
+    std::vector<std::string> out;
+    if (!obj->has(key)) return out;
+    auto arr = obj->getArray(key);
+    if (!arr) throw config_error(path, "\"" + key + "\" must be an array of registry hosts");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        auto v = arr->get(static_cast<unsigned>(i));
+        if (!v.isString())
+            throw config_error(path, "\"" + key + "\"[" + std::to_string(i) + "] is not a string");
+        std::string host = v.convert<std::string>();
+        // A host is valid exactly when "HOST/x" parses with HOST as its registry.
+        auto probe = parse_reference(host + "/x");
+        if (host.empty() || !probe || !probe->qualified)
+            throw config_error(path, "\"" + key + "\"[" + std::to_string(i) + "] \"" + host +
+                                         "\" is not a registry host (HOST or HOST:PORT)");
+        out.push_back(host);
+    }
+    return out;
+}
+
+}  // namespace
+
+ConfigFile load_config_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error(path, "cannot open it (does it exist and is it readable?)");
+    std::string text(kMaxConfigBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes) throw config_error(path, "larger than 1 MiB");
+
+    Poco::JSON::Object::Ptr obj;
+    try {
+        Poco::JSON::Parser parser;
+        obj = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception& e) {
+        throw config_error(path, "not valid JSON: " + e.message());
+    } catch (const std::exception&) {
+        throw config_error(path, "the top level must be a JSON object");
+    }
+    if (!obj) throw config_error(path, "the top level must be a JSON object");
+
+    ConfigFile cfg;
+    cfg.image_registries = registry_list(obj, "image_registries", path);
+    cfg.insecure_registries = registry_list(obj, "insecure_registries", path);
+    if (obj->has("store")) {
+        auto v = obj->get("store");
+        if (!v.isString() || v.convert<std::string>().empty())
+            throw config_error(path, "\"store\" must be a non-empty path");
+        cfg.store = v.convert<std::string>();
+        if (cfg.store.is_relative()) cfg.store = std::filesystem::absolute(path).parent_path() / cfg.store;
+    }
+    static const std::set<std::string> known = {"image_registries", "insecure_registries", "store"};
+    for (const auto& [key, value] : *obj)
+        if (!known.count(key)) cfg.unknown_keys.push_back(key);
+    return cfg;
+}
+
+}  // namespace boxtool::cli

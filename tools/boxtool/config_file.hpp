@@ -1,0 +1,22 @@
+// The JSON configuration file (--config). Read by the command line only: the library takes options.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "boxtool/error.hpp"
+
+namespace boxtool::cli {
+
+struct ConfigFile {
+    std::vector<std::string> image_registries;
+    std::vector<std::string> insecure_registries;
+    std::filesystem::path store;  // empty: not set; relative paths resolve against the file's folder
+    std::vector<std::string> unknown_keys;  // reported as warnings: later versions add sections
+};
+
+// Throws Failure(Config) for a missing, unreadable or malformed file, naming the file and the key.
+ConfigFile load_config_file(const std::filesystem::path& path);
+
+}  // namespace boxtool::cli

@@ -1,0 +1,62 @@
+#include "engine_setup.hpp"
+
+#include <cstdio>
+
+#include "config_file.hpp"
+#include "credential_input.hpp"
+
+namespace boxtool::cli {
+
+FlagSpec registry_flags() {
+    return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
+                     "--connect-timeout", "--retries"},
+                    {"--password-stdin"}};
+}
+
+namespace {
+int parse_int(const std::string& flag, const std::string& text, int min, int max) {
+    try {
+        std::size_t used = 0;
+        int v = std::stoi(text, &used);
+        if (used == text.size() && v >= min && v <= max) return v;
+    } catch (...) {
+    }
+    throw Failure(ErrorKind::InvalidArgument, flag + " must be a whole number from " + std::to_string(min) +
+                                                  " to " + std::to_string(max) + ", got \"" + text + "\"");
+}
+}  // namespace
+
+Setup make_setup(const Args& args) {
+    Setup s;
+    ConfigFile cfg;
+    if (auto path = args.last("--config")) {
+        cfg = load_config_file(*path);
+        for (const auto& key : cfg.unknown_keys)
+            std::fprintf(stderr, "boxtool: warning: config key \"%s\" in %s is not used by this version\n",
+                         key.c_str(), path->c_str());
+    }
+    // Flags first, then the config file: the command line is the more specific wish.
+    for (const auto& r : args.all("--registry")) {
+        auto probe = parse_reference(r + "/x");
+        if (!probe || !probe->qualified)
+            throw Failure(ErrorKind::InvalidArgument,
+                          "--registry \"" + r + "\" is not a registry host (HOST or HOST:PORT)");
+        s.engine.search_registries.push_back(r);
+    }
+    for (const auto& r : cfg.image_registries) s.engine.search_registries.push_back(r);
+    s.engine.insecure_registries = args.all("--insecure-registry");
+    for (const auto& r : cfg.insecure_registries) s.engine.insecure_registries.push_back(r);
+    if (auto store = args.last("--store"))
+        s.engine.store_root = *store;
+    else if (!cfg.store.empty())
+        s.engine.store_root = cfg.store;
+    if (auto p = args.last("--platform")) s.platform = parse_platform(*p).value();
+    if (auto t = args.last("--connect-timeout"))
+        s.engine.connect_timeout = std::chrono::seconds(parse_int("--connect-timeout", *t, 1, 600));
+    if (auto r = args.last("--retries")) s.engine.retries = parse_int("--retries", *r, 0, 10);
+    if (auto cred = credential_from_flags(args.last("--creds"), args.has("--password-stdin")))
+        s.engine.credentials = std::make_shared<StaticCredentialProvider>(std::move(*cred));
+    return s;
+}
+
+}  // namespace boxtool::cli

@@ -1,0 +1,53 @@
+// boxtool: a thin front end that parses flags, calls the engine, and renders its answers.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "boxtool/engine.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "help_text.hpp"
+
+namespace boxtool::cli {
+
+int report_error(const Error& error) {
+    std::fprintf(stderr, "boxtool: error: %s\n", error.describe().c_str());
+    return exit_code_for(error.kind);
+}
+
+namespace {
+int dispatch(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        std::printf("%s", kMainHelp);
+        return args.empty() ? kUsage : kOk;
+    }
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    const std::string& cmd = args[0];
+    if (cmd == "pull") return pull_command(rest);
+    if (cmd == "inspect") return inspect_command(rest);
+    if (cmd == "version" || cmd == "--version") {
+        std::printf("boxtool %s\n", boxtool::version());
+        return kOk;
+    }
+    throw UsageError("unknown command \"" + cmd + "\"");
+}
+}  // namespace
+
+}  // namespace boxtool::cli
+
+int main(int argc, char** argv) {
+    using namespace boxtool::cli;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        return dispatch(args);
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "boxtool: %s\nRun 'boxtool --help' for usage.\n", e.what());
+        return kUsage;
+    } catch (const boxtool::Failure& f) {
+        return report_error(f.error());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "boxtool: internal error: %s\n", e.what());
+        return kFailure;
+    }
+}

@@ -1,0 +1,90 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "engine_setup.hpp"
+#include "exit_codes.hpp"
+#include "help_text.hpp"
+#include "progress_view.hpp"
+
+namespace boxtool::cli {
+namespace {
+
+ProgressMode progress_mode(const Args& args) {
+    if (args.has("-q") || args.has("--quiet")) return ProgressMode::Quiet;
+    std::string m = args.last("--progress").value_or("auto");
+    if (m == "auto") return ::isatty(STDERR_FILENO) ? ProgressMode::Tty : ProgressMode::Plain;
+    if (m == "tty") return ProgressMode::Tty;
+    if (m == "plain") return ProgressMode::Plain;
+    if (m == "json") return ProgressMode::Json;
+    if (m == "none") return ProgressMode::Quiet;
+    throw Failure(ErrorKind::InvalidArgument,
+                  "--progress must be auto, tty, plain, json or none, not \"" + m + "\"");
+}
+
+}  // namespace
+
+int pull_command(const std::vector<std::string>& argv) {
+    FlagSpec spec = registry_flags();
+    spec.with_value.insert({"--output", "--jobs", "--progress"});
+    spec.switches.insert({"-q", "--quiet", "-h", "--help"});
+    Args args(argv, spec);
+    if (args.has("-h") || args.has("--help")) {
+        std::printf("%s\n%s", kPullHelp, kRegistryFlagsHelp);
+        return kOk;
+    }
+    if (args.positionals().size() != 1) throw UsageError("pull takes exactly one image reference");
+    const std::string& ref = args.positionals()[0];
+    if (auto parsed = parse_reference(ref); !parsed) return report_error(parsed.error());
+
+    PullOptions options;
+    if (auto out = args.last("--output")) options.output = parse_output_spec(*out).value();
+    if (auto jobs = args.last("--jobs")) {
+        try {
+            std::size_t used = 0;
+            options.jobs = std::stoi(*jobs, &used);
+            if (used != jobs->size() || options.jobs < 1 || options.jobs > 64)
+                throw std::out_of_range("jobs");
+        } catch (const std::exception&) {
+            throw Failure(ErrorKind::InvalidArgument, "--jobs must be a whole number from 1 to 64");
+        }
+    }
+    ProgressMode mode = progress_mode(args);
+    Setup setup = make_setup(args);
+    options.platform = setup.platform;
+
+    Engine engine(setup.engine);
+    auto view = make_progress_view(mode, mode == ProgressMode::Json ? stdout : stderr);
+    options.progress = [&](const ProgressEvent& e) { view->on_event(e); };
+    auto result = engine.pull(ref, options);
+    view->finish();
+    if (!result) return report_error(result.error());
+
+    const PullResult& r = *result;
+    if (mode == ProgressMode::Json) {
+        std::printf("{\"event\":\"pulled\",\"reference\":\"%s\",\"digest\":\"%s\",\"manifest\":\"%s\"}\n",
+                    r.reference.str().c_str(), r.digest.c_str(), r.written_manifest_digest.c_str());
+        return kOk;
+    }
+    std::printf("Pulled %s\n", r.reference.str().c_str());
+    std::printf("Digest: %s\n", r.digest.c_str());
+    std::printf("Manifest: %s%s\n", r.manifest_digest.c_str(),
+                r.platform ? (" (" + r.platform->str() + ")").c_str() : "");
+    if (options.output) {
+        std::string tag = options.output->tag;
+        if (tag.empty() && r.reference.tag) tag = *r.reference.tag;
+        std::printf("Output: oci:%s%s\n", options.output->path.c_str(),
+                    tag.empty() ? "" : (":" + tag).c_str());
+        if (r.written_manifest_digest != r.manifest_digest)
+            std::printf("Output manifest: %s (converted to OCI media types)\n",
+                        r.written_manifest_digest.c_str());
+    }
+    if (mode != ProgressMode::Quiet)
+        std::fprintf(stderr, "downloaded %d blob(s), %s; %d already in the store\n", r.blobs_downloaded,
+                     human_bytes(r.bytes_downloaded).c_str(), r.blobs_cached);
+    return kOk;
+}
+
+}  // namespace boxtool::cli
