@@ -256,6 +256,17 @@ FetchedManifest RegistrySession::get_manifest(const std::string& repository, con
                             "invalid manifest: " + object + " of " + repository + " is larger than 4 MiB",
                             options_.registry, repository,
                             "boxtool refuses oversized manifests; check the reference"});
+    } catch (const Failure& f) {
+        if (f.error().kind != ErrorKind::ManifestUnknown) throw;
+        // registry:2 answers MANIFEST_UNKNOWN for a missing repository too; the tag list tells
+        // "no such repository" from "no such tag", which points the user at the right fix.
+        if (repository_missing(repository)) {
+            Error e = f.error();
+            e.kind = ErrorKind::NameUnknown;
+            e.message = "name unknown: repository " + repository + " not found on " + options_.registry;
+            throw Failure(e);
+        }
+        throw;
     }
     FetchedManifest out;
     out.body = std::move(resp.body);
@@ -272,6 +283,17 @@ FetchedManifest RegistrySession::get_manifest(const std::string& repository, con
                   "the registry or something between you and it altered the manifest; do not trust it"});
     out.digest = actual.str();
     return out;
+}
+
+bool RegistrySession::repository_missing(const std::string& repository) {
+    http::Request req;
+    req.url = "/v2/" + repository + "/tags/list?n=1";
+    try {
+        send(req, repository, "tag list", nullptr, 0, 64 * 1024);
+        return false;
+    } catch (const Failure& f) {
+        return f.error().kind == ErrorKind::NameUnknown;
+    }
 }
 
 void RegistrySession::get_blob(const std::string& repository, const Descriptor& blob,

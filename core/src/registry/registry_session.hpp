@@ -50,6 +50,7 @@ class RegistrySession {
         bool pinged = false;
     };
     void ping();
+    bool repository_missing(const std::string& repository);
     http::Response send(http::Request request, const std::string& repository, const std::string& object,
                         const http::BodySink* sink, int retries, std::size_t max_body);
     std::optional<std::string> authorization(const std::string& repository, bool force_new_token);
