@@ -4,6 +4,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <typeinfo>
+
 #include "boxtool/digest.hpp"
 
 namespace boxtool {
@@ -54,7 +56,8 @@ Descriptor parse_descriptor(const Object::Ptr& o, const std::string& where) {
     if (auto pd = parse_digest(d.digest); !pd) throw bad(where + ": " + pd.error().message);
     if (!o->has("size")) throw bad(where + " has no \"size\"");
     auto size = o->get("size");
-    if (!size.isInteger()) throw bad(where + ": \"size\" is not an integer");
+    // Poco counts a JSON boolean as an integer; a size of "true" is not a size.
+    if (!size.isInteger() || size.type() == typeid(bool)) throw bad(where + ": \"size\" is not an integer");
     auto n = size.convert<Poco::Int64>();
     if (n < 0) throw bad(where + ": negative size");
     d.size = static_cast<std::uint64_t>(n);
@@ -77,7 +80,7 @@ Descriptor parse_descriptor(const Object::Ptr& o, const std::string& where) {
 void check_schema_version(const Object::Ptr& o) {
     if (!o->has("schemaVersion")) throw bad("no schemaVersion");
     auto v = o->get("schemaVersion");
-    if (!v.isInteger() || v.convert<int>() != 2)
+    if (!v.isInteger() || v.type() == typeid(bool) || v.convert<int>() != 2)
         throw bad("schemaVersion " + v.toString() + " is not supported (only schema 2 images can be pulled)");
 }
 

@@ -7,8 +7,11 @@ namespace boxtool {
 bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure) {
     std::string reg = normalize_registry(registry);
     std::string host = reg;
-    if (auto colon = reg.rfind(':'); colon != std::string::npos && reg.find(']') == std::string::npos)
+    if (!reg.empty() && reg.front() == '[') {
+        if (auto close = reg.find("]:"); close != std::string::npos) host = reg.substr(0, close + 1);
+    } else if (auto colon = reg.rfind(':'); colon != std::string::npos) {
         host = reg.substr(0, colon);
+    }
     return std::any_of(insecure.begin(), insecure.end(), [&](const std::string& entry) {
         std::string e = normalize_registry(entry);
         return e == reg || e == host;

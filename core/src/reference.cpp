@@ -172,7 +172,10 @@ Result<Reference> parse_reference(std::string_view text) {
         if (first_slash != std::string_view::npos && looks_like_registry(rest.substr(0, first_slash))) {
             std::string_view domain = rest.substr(0, first_slash);
             if (auto why = check_domain(domain); !why.empty()) throw invalid(text, why);
-            ref.registry = normalize_registry(domain);
+            // Keep the host as typed (hosts are case-insensitive, but "Foo/bar" must print back as a
+            // host); only Docker Hub's aliases are folded into one name.
+            ref.registry =
+                normalize_registry(domain) == kDockerHub ? std::string(kDockerHub) : std::string(domain);
             ref.qualified = true;
             path = rest.substr(first_slash + 1);
         }
@@ -186,8 +189,15 @@ Result<Reference> parse_reference(std::string_view text) {
             start = next + 1;
         }
         ref.repository = std::string(path);
+        // Docker refuses a bare 64-hex name: it would be mistaken for an image ID.
+        if (text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            }))
+            throw invalid(text, "cannot use a 64-character hexadecimal string as a repository name");
         if (ref.registry == kDockerHub && ref.repository.find('/') == std::string::npos)
             ref.repository = "library/" + ref.repository;
+        // The limit applies to the normalized name, "library/" included, as in docker.
+        if (ref.name().size() > kMaxNameLength) throw invalid(text, "name longer than 255 characters");
         if (!ref.tag && !ref.digest) ref.tag = "latest";
         return ref;
     } catch (const Failure& f) {

@@ -31,6 +31,13 @@ struct Cursor {
         while (!done() && is_tchar(s[i])) ++i;
         return std::string(s.substr(start, i - start));
     }
+    // Servers are not all strict: an unquoted value runs to the next comma or space, so
+    // realm=https://auth.example.com/token survives intact.
+    std::string bare_value() {
+        std::size_t start = i;
+        while (!done() && s[i] != ',' && s[i] != ' ' && s[i] != '\t') ++i;
+        return std::string(s.substr(start, i - start));
+    }
     std::string quoted() {  // at the opening quote
         ++i;
         std::string out;
@@ -74,12 +81,7 @@ std::vector<Challenge> parse_challenges(std::string_view header) {
             }
             ++c.i;
             c.skip_space();
-            // token68 (e.g. "abc==") reads as a name followed by '=': tolerate and drop it.
-            std::string value = c.peek() == '"' ? c.quoted() : c.token();
-            if (c.peek() == '=') {
-                while (c.peek() == '=') ++c.i;
-                continue;
-            }
+            std::string value = c.peek() == '"' ? c.quoted() : c.bare_value();
             ch.params[lower(name)] = value;
         }
         out.push_back(std::move(ch));
