@@ -6,6 +6,9 @@
 #include <set>
 #include <thread>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include "boxtool/store.hpp"
 #include "http/http_client.hpp"
 #include "http/transport_failure.hpp"
@@ -51,6 +54,24 @@ struct Resolution {
     Manifest manifest;
     std::optional<Platform> platform;
 };
+
+// The platform an image's config declares; for single-manifest images that is the only source.
+std::optional<Platform> platform_from_config(const Store& store, const Descriptor& config) {
+    auto digest = parse_digest(config.digest);
+    if (!digest) return std::nullopt;
+    auto text = store.read_small(*digest, kMaxManifestBytes);
+    if (!text) return std::nullopt;
+    try {
+        Poco::JSON::Parser parser;
+        auto obj = parser.parse(*text).extract<Poco::JSON::Object::Ptr>();
+        if (!obj || !obj->has("os") || !obj->has("architecture")) return std::nullopt;
+        Platform p{obj->getValue<std::string>("os"), obj->getValue<std::string>("architecture"),
+                   obj->has("variant") ? obj->getValue<std::string>("variant") : ""};
+        return normalize_platform(p);
+    } catch (...) {
+        return std::nullopt;  // a config without a readable platform is still a pullable image
+    }
+}
 
 bool is_retryable_blob_failure(const Failure& f) {
     if (auto t = dynamic_cast<const http::TransportFailure*>(&f)) return t->transient();
@@ -151,7 +172,6 @@ struct Engine::Impl {
         auto manifest = parse_manifest(r.manifest_body, "");
         if (!manifest) throw Failure(with_location(manifest.error(), ref));
         r.manifest = *manifest;
-        if (!r.platform && !r.index) r.platform.reset();
         return r;
     }
 
@@ -338,6 +358,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 report({ProgressEvent::Type::Resolved, c.reference.registry, c.reference.repository,
                         r.manifest_digest, r.manifest.media_type, 0, 0, r.platform ? r.platform->str() : ""});
                 impl_->fetch_blobs(r, options.jobs, report, result);
+                if (!r.platform) r.platform = platform_from_config(impl_->store, r.manifest.config);
                 return r;
             });
         const Reference& got = resolution.candidate.reference;
