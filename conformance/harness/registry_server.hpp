@@ -1,0 +1,64 @@
+// A real distribution registry (`docker-registry serve`) on 127.0.0.1, with its own storage,
+// config and log in a temp dir that goes away with it.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/process.hpp"
+#include "harness/request_log.hpp"
+#include "harness/temp_dir.hpp"
+
+namespace boxtool::harness {
+
+struct RegistryOptions {
+    std::map<std::string, std::string> users{};  // htpasswd auth when not empty: user -> password
+    std::string realm = "boxtool-test";
+    std::string proxy_remote_url{};  // pull-through cache of this upstream when set
+    std::string proxy_username{};
+    std::string proxy_password{};
+    std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
+};
+
+class RegistryServer {
+  public:
+    explicit RegistryServer(RegistryOptions options = {});
+    ~RegistryServer();
+    RegistryServer(const RegistryServer&) = delete;
+    RegistryServer& operator=(const RegistryServer&) = delete;
+
+    // Starts and waits until GET /v2/ answers 200 or 401; throws with the log's tail if it doesn't.
+    void start();
+    void stop();
+    bool running();
+
+    int port() const noexcept { return port_; }
+    std::string host() const;  // "127.0.0.1:PORT"
+    std::string url() const;   // "http://127.0.0.1:PORT"
+    const std::filesystem::path& log_path() const noexcept { return log_; }
+    const std::filesystem::path& data_dir() const noexcept { return data_; }
+
+    // Requests in the access log so far.
+    std::vector<LoggedRequest> requests() const;
+    // How many requests used `method` (any if empty) on a path matching `path_regex`.
+    int count_requests(std::string_view method, const std::string& path_regex) const;
+
+  private:
+    bool try_start(std::string& why);
+    void write_config() const;
+
+    RegistryOptions options_;
+    std::unique_ptr<TempDir> dir_;
+    std::filesystem::path data_;
+    std::filesystem::path log_;
+    std::filesystem::path config_;
+    int port_ = 0;
+    ChildProcess process_;
+};
+
+}  // namespace boxtool::harness

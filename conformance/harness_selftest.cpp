@@ -1,0 +1,174 @@
+// Proves the harness itself works, independent of the CLI: registries start and stop, images
+// are made and pushed with their digests intact, and the fault proxy injects what it is told.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "harness/fault_proxy.hpp"
+#include "harness/files.hpp"
+#include "harness/http.hpp"
+#include "harness/images.hpp"
+#include "harness/process.hpp"
+#include "harness/registry_server.hpp"
+#include "harness/temp_dir.hpp"
+
+namespace boxtool::harness {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(HarnessSelftest, RunCapturesOutputStdinAndExitCode) {
+    RunResult r = run({"sh", "-c", "cat; echo err >&2; exit 3"}, {.stdin_text = "hello"});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_EQ(r.out, "hello");
+    EXPECT_EQ(r.err, "err\n");
+}
+
+TEST(HarnessSelftest, RunKillsOnTimeout) {
+    auto start = std::chrono::steady_clock::now();
+    RunResult r = run({"sleep", "30"}, {.timeout = 300ms});
+    EXPECT_TRUE(r.timed_out);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST(HarnessSelftest, RunPassesEnvironment) {
+    RunResult r = run({"sh", "-c", "echo \"$BOXTOOL_X:${HOME:-unset}\""},
+                      {.env = {{"BOXTOOL_X", "y"}}, .unset_env = {"HOME"}});
+    EXPECT_EQ(r.out, "y:unset\n");
+}
+
+TEST(HarnessSelftest, AnonymousRegistryStartsAndStops) {
+    std::filesystem::path data;
+    {
+        RegistryServer registry;
+        registry.start();
+        data = registry.data_dir();
+        int probes = registry.count_requests("GET", "^/v2/$");  // start() polls /v2/ until ready
+        EXPECT_GE(probes, 1);
+        EXPECT_EQ(http_request("GET", registry.host(), "/v2/").status, 200);
+        EXPECT_EQ(registry.count_requests("GET", "^/v2/$"), probes + 1) << read_file(registry.log_path());
+        registry.stop();
+        EXPECT_FALSE(registry.running());
+        EXPECT_THROW(http_request("GET", registry.host(), "/v2/", {}, 2s), std::runtime_error);
+        EXPECT_TRUE(std::filesystem::exists(data));
+    }
+    EXPECT_FALSE(std::filesystem::exists(data)) << "the temp dir outlived the server";
+}
+
+TEST(HarnessSelftest, HtpasswdRegistryWantsCredentials) {
+    RegistryServer registry({.users = {{"alice", "s3cret"}}});
+    registry.start();
+    auto anonymous = http_request("GET", registry.host(), "/v2/");
+    EXPECT_EQ(anonymous.status, 401);
+    EXPECT_NE(anonymous.header("WWW-Authenticate").find("Basic realm=\"boxtool-test\""), std::string::npos)
+        << anonymous.header("WWW-Authenticate");
+    EXPECT_EQ(http_request("GET", registry.host(), "/v2/", {{"Authorization", basic_auth("alice", "s3cret")}})
+                  .status,
+              200);
+    EXPECT_EQ(
+        http_request("GET", registry.host(), "/v2/", {{"Authorization", basic_auth("alice", "nope")}}).status,
+        401);
+}
+
+TEST(HarnessSelftest, MakeImageAndPushKeepDigests) {
+    TempDir work;
+    RegistryServer registry;
+    registry.start();
+    ImageInfo image = make_and_push({.out = work / "layout",
+                                     .tag = "v1",
+                                     .platforms = {"linux/amd64", "linux/arm64"},
+                                     .compression = "mixed"},
+                                    registry.host(), "selftest/multi:v1");
+    ASSERT_TRUE(image.is_index());
+    ASSERT_EQ(image.manifests.size(), 2u);
+    EXPECT_NE(image.manifest_for("linux/amd64").digest, image.manifest_for("linux/arm64").digest);
+
+    auto index = http_request("GET", registry.host(), "/v2/selftest/multi/manifests/v1",
+                              {{"Accept", kAcceptManifests}});
+    EXPECT_EQ(index.status, 200);
+    EXPECT_EQ(index.header("Docker-Content-Digest"), image.digest);
+    EXPECT_EQ(index.header("Content-Type"), image.media_type);
+    for (const auto& m : image.manifests) {
+        auto manifest = http_request("GET", registry.host(), "/v2/selftest/multi/manifests/" + m.digest,
+                                     {{"Accept", kAcceptManifests}});
+        EXPECT_EQ(manifest.status, 200) << m.platform;
+        for (const auto& layer : m.layers) {
+            auto blob = http_request("HEAD", registry.host(), "/v2/selftest/multi/blobs/" + layer.digest);
+            EXPECT_EQ(blob.status, 200);
+            EXPECT_EQ(blob.header("Content-Length"), std::to_string(layer.size));
+        }
+    }
+    // The layout itself is readable by the reference tools.
+    RunResult inspect = run({"skopeo", "inspect", "oci:" + (work / "layout").string() + ":v1"});
+    EXPECT_EQ(inspect.exit_code, 0) << inspect.describe();
+}
+
+TEST(HarnessSelftest, DockerImagePushesToHtpasswdRegistry) {
+    TempDir work;
+    RegistryServer registry({.users = {{"bob", "pw"}}});
+    registry.start();
+    ImageInfo image = make_and_push({.out = work / "layout", .layers = 2, .docker = true}, registry.host(),
+                                    "selftest/docker:latest", Credentials{"bob", "pw"});
+    EXPECT_EQ(image.media_type, "application/vnd.docker.distribution.manifest.v2+json");
+    auto manifest = http_request("GET", registry.host(), "/v2/selftest/docker/manifests/latest",
+                                 {{"Accept", kAcceptManifests}, {"Authorization", basic_auth("bob", "pw")}});
+    EXPECT_EQ(manifest.status, 200);
+    EXPECT_EQ(manifest.header("Docker-Content-Digest"), image.digest);
+    EXPECT_EQ(manifest.header("Content-Type"), image.media_type);
+}
+
+TEST(HarnessSelftest, PullThroughCacheServesUpstreamImages) {
+    TempDir work;
+    RegistryServer upstream;
+    upstream.start();
+    ImageInfo image =
+        make_and_push({.out = work / "layout", .layers = 1}, upstream.host(), "selftest/cached:v1");
+    RegistryServer cache({.proxy_remote_url = upstream.url()});
+    cache.start();
+    auto manifest =
+        http_request("GET", cache.host(), "/v2/selftest/cached/manifests/v1", {{"Accept", kAcceptManifests}});
+    EXPECT_EQ(manifest.status, 200) << manifest.body;
+    EXPECT_EQ(manifest.header("Docker-Content-Digest"), image.digest);
+    EXPECT_GE(upstream.count_requests("", "/v2/selftest/cached/manifests/"), 1);
+}
+
+TEST(HarnessSelftest, FaultProxyInjectsFailuresThenForwards) {
+    TempDir work;
+    RegistryServer registry;
+    registry.start();
+    ImageInfo image =
+        make_and_push({.out = work / "layout", .layers = 1}, registry.host(), "selftest/proxy:latest");
+    const std::string blob = "/v2/selftest/proxy/blobs/" + image.manifests[0].layers[0].digest;
+    FaultProxy proxy({.upstream = registry.url(), .fail = {"GET /blobs/:503:2"}, .corrupt = {"/blobs/:1"}});
+    proxy.start();
+
+    EXPECT_EQ(http_request("GET", proxy.host(), blob).status, 503);
+    EXPECT_EQ(http_request("GET", proxy.host(), blob).status, 503);
+    auto corrupted = http_request("GET", proxy.host(), blob);
+    EXPECT_EQ(corrupted.status, 200);
+    EXPECT_EQ(corrupted.body.size(), image.manifests[0].layers[0].size);
+    auto intact = http_request("GET", proxy.host(), blob);
+    EXPECT_EQ(intact.status, 200);
+    EXPECT_NE(corrupted.body, intact.body);
+    EXPECT_EQ(intact.body, http_request("GET", registry.host(), blob).body);
+
+    EXPECT_EQ(proxy.count_requests("GET", "/blobs/sha256:"), 4);
+    EXPECT_EQ(registry.count_requests("GET", "/blobs/sha256:"), 3) << "failed requests must not be forwarded";
+}
+
+TEST(HarnessSelftest, FaultProxyResetsMidBody) {
+    TempDir work;
+    RegistryServer registry;
+    registry.start();
+    ImageInfo image =
+        make_and_push({.out = work / "layout", .layers = 1}, registry.host(), "selftest/reset:latest");
+    FaultProxy proxy({.upstream = registry.url(), .reset = {"/blobs/:1"}});
+    proxy.start();
+    const std::string blob = "/v2/selftest/reset/blobs/" + image.manifests[0].layers[0].digest;
+    EXPECT_THROW(http_request("GET", proxy.host(), blob), std::runtime_error);
+    EXPECT_EQ(http_request("GET", proxy.host(), blob).status, 200);
+}
+
+}  // namespace
+}  // namespace boxtool::harness
