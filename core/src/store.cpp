@@ -39,6 +39,39 @@ Store::Store(fs::path root) : root_(std::move(root)) {
         fs::create_directories(root_ / sub, ec);
         if (ec) throw io_error("cannot create store directory", root_ / sub, ec.value());
     }
+    sweep_ingest();
+}
+
+int Store::lock_fd(const Digest& d, bool wait) const {
+    fs::path p = root_ / "locks" / (d.algorithm + "-" + d.hex + ".lock");
+    int fd = ::open(p.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd < 0) throw io_error("cannot open lock file", p, errno);
+    while (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        if (!wait && err == EWOULDBLOCK) return -1;
+        throw io_error("cannot lock", p, err);
+    }
+    return fd;
+}
+
+void Store::sweep_ingest() const {
+    // A pull killed mid-download leaves its ingest file behind. Every writer holds its digest's lock,
+    // so a file whose lock is free belongs to nobody and can go.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_ / "ingest", ec)) {
+        std::string name = entry.path().filename().string();
+        auto dash = name.find('-');
+        auto dot = name.find('.');
+        if (dash == std::string::npos || dot == std::string::npos || dot < dash) continue;
+        auto digest = parse_digest(name.substr(0, dash) + ":" + name.substr(dash + 1, dot - dash - 1));
+        if (!digest) continue;
+        int fd = lock_fd(*digest, false);
+        if (fd < 0) continue;
+        fs::remove(entry.path(), ec);
+        ::close(fd);
+    }
 }
 
 fs::path Store::default_root() {
@@ -79,16 +112,7 @@ Store::Lock::~Lock() {
 }
 
 Store::Lock Store::lock(const Digest& d) const {
-    fs::path p = root_ / "locks" / (d.algorithm + "-" + d.hex + ".lock");
-    int fd = ::open(p.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd < 0) throw io_error("cannot open lock file", p, errno);
-    while (::flock(fd, LOCK_EX) != 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        throw io_error("cannot lock", p, err);
-    }
-    return Lock(fd);
+    return Lock(lock_fd(d, true));
 }
 
 Store::Writer::Writer(const Store& store, Digest expected, std::optional<std::uint64_t> expected_size)
@@ -96,7 +120,7 @@ Store::Writer::Writer(const Store& store, Digest expected, std::optional<std::ui
       expected_(std::move(expected)),
       expected_size_(expected_size),
       hasher_(expected_.algorithm) {
-    temp_ = store_.root_ / "ingest" / (expected_.hex.substr(0, 16) + "." + unique_suffix());
+    temp_ = store_.root_ / "ingest" / (expected_.algorithm + "-" + expected_.hex + "." + unique_suffix());
     fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
     if (fd_ < 0) throw io_error("cannot create", temp_, errno);
 }
@@ -174,6 +198,8 @@ void Store::Writer::commit() {
 }
 
 void Store::put(const Digest& digest, std::string_view bytes) const {
+    if (contains(digest) && digest_of(bytes, digest.algorithm) == digest) return;
+    auto held = lock(digest);
     Writer w(*this, digest, bytes.size());
     w.write(bytes.data(), bytes.size());
     w.commit();

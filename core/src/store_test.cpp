@@ -380,5 +380,35 @@ TEST_F(StoreTest, LockExcludesASecondStoreInAnotherThread) {
     EXPECT_EQ(try_lock_in_child(lock_file(root_, d)), 1);
 }
 
+TEST_F(StoreTest, OpeningSweepsIngestFilesNobodyHolds) {
+    // A pull killed mid-download leaves an ingest file whose digest lock is free: the next Store
+    // removes it. One whose lock is held (a download in progress elsewhere) is left alone.
+    const Digest stale = digest_of("stale");
+    const Digest busy = digest_of("busy");
+    Store holder(root_);
+    auto held = holder.lock(busy);
+    std::ofstream(root_ / "ingest" / ("sha256-" + stale.hex + ".123-0-abc")) << "partial";
+    std::ofstream(root_ / "ingest" / ("sha256-" + busy.hex + ".456-0-def")) << "partial";
+    std::ofstream(root_ / "ingest" / "unrelated-name") << "kept";
+    Store reopened(root_);
+    EXPECT_FALSE(fs::exists(root_ / "ingest" / ("sha256-" + stale.hex + ".123-0-abc")));
+    EXPECT_TRUE(fs::exists(root_ / "ingest" / ("sha256-" + busy.hex + ".456-0-def")));
+    EXPECT_TRUE(fs::exists(root_ / "ingest" / "unrelated-name"));
+}
+
+TEST_F(StoreTest, PutOfPresentBlobStillRejectsWrongBytes) {
+    Store store(root_);
+    const std::string data = "manifest";
+    store.put(digest_of(data), data);
+    EXPECT_NO_THROW(store.put(digest_of(data), data));
+    try {
+        store.put(digest_of(data), "other bytes!");
+        FAIL() << "wrong bytes were accepted for a present digest";
+    } catch (const Failure& f) {
+        EXPECT_TRUE(f.error().kind == ErrorKind::DigestMismatch || f.error().kind == ErrorKind::SizeMismatch);
+    }
+    EXPECT_EQ(store.read_small(digest_of(data), 100), data);
+}
+
 }  // namespace
 }  // namespace boxtool

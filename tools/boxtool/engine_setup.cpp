@@ -26,7 +26,7 @@ int parse_int(const std::string& flag, const std::string& text, int min, int max
 }
 }  // namespace
 
-Setup make_setup(const Args& args) {
+Setup make_setup(const Args& args, const Reference& reference) {
     Setup s;
     ConfigFile cfg;
     if (auto path = args.last("--config")) {
@@ -54,8 +54,16 @@ Setup make_setup(const Args& args) {
     if (auto t = args.last("--connect-timeout"))
         s.engine.connect_timeout = std::chrono::seconds(parse_int("--connect-timeout", *t, 1, 600));
     if (auto r = args.last("--retries")) s.engine.retries = parse_int("--retries", *r, 0, 10);
-    if (auto cred = credential_from_flags(args.last("--creds"), args.has("--password-stdin")))
-        s.engine.credentials = std::make_shared<StaticCredentialProvider>(std::move(*cred));
+    if (auto cred = credential_from_flags(args.last("--creds"), args.has("--password-stdin"))) {
+        std::vector<std::string> scope;
+        if (reference.qualified)
+            scope.push_back(reference.registry);
+        else if (s.engine.search_registries.empty())
+            scope.emplace_back(kDockerHub);
+        else
+            scope = s.engine.search_registries;
+        s.engine.credentials = std::make_shared<StaticCredentialProvider>(std::move(*cred), std::move(scope));
+    }
     return s;
 }
 

@@ -16,8 +16,10 @@ struct Setup {
     std::optional<Platform> platform;
 };
 
-// Reads --config (if any), merges flags over it, and parses --platform and credentials.
+// Reads --config (if any), merges flags over it, and parses --platform and credentials, which are
+// offered only to the registries `reference` can be pulled from by name: its own if qualified, else
+// the search registries (docker.io only when it is the sole or a listed candidate).
 // Throws Failure (Config, InvalidArgument) on bad input before anything touches the store.
-Setup make_setup(const Args& args);
+Setup make_setup(const Args& args, const Reference& reference);
 
 }  // namespace boxtool::cli

@@ -43,8 +43,9 @@ int inspect_command(const std::vector<std::string>& argv) {
     }
     if (args.positionals().size() != 1) throw UsageError("inspect takes exactly one image reference");
     const std::string& ref = args.positionals()[0];
-    if (auto parsed = parse_reference(ref); !parsed) return report_error(parsed.error());
-    Setup setup = make_setup(args);
+    auto parsed = parse_reference(ref);
+    if (!parsed) return report_error(parsed.error());
+    Setup setup = make_setup(args, *parsed);
     Engine engine(setup.engine);
     PullOptions options;
     options.platform = setup.platform;

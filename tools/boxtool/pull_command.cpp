@@ -37,7 +37,8 @@ int pull_command(const std::vector<std::string>& argv) {
     }
     if (args.positionals().size() != 1) throw UsageError("pull takes exactly one image reference");
     const std::string& ref = args.positionals()[0];
-    if (auto parsed = parse_reference(ref); !parsed) return report_error(parsed.error());
+    auto parsed = parse_reference(ref);
+    if (!parsed) return report_error(parsed.error());
 
     PullOptions options;
     if (auto out = args.last("--output")) options.output = parse_output_spec(*out).value();
@@ -52,7 +53,7 @@ int pull_command(const std::vector<std::string>& argv) {
         }
     }
     ProgressMode mode = progress_mode(args);
-    Setup setup = make_setup(args);
+    Setup setup = make_setup(args, *parsed);
     options.platform = setup.platform;
 
     Engine engine(setup.engine);

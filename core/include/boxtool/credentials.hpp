@@ -30,15 +30,18 @@ class CredentialProvider {
     virtual std::vector<std::string> describe_sources() const { return {}; }
 };
 
-// One credential for every registry a pull contacts: what `--creds USER:PASS` means.
+// One credential for a fixed set of registries: what `--creds USER:PASS` means. Limiting it to the
+// registries the user named keeps a private password from reaching, say, the docker.io fallback.
 class StaticCredentialProvider final : public CredentialProvider {
   public:
-    explicit StaticCredentialProvider(Credential credential) : credential_(std::move(credential)) {}
-    std::optional<Credential> lookup(std::string_view, std::string_view) override { return credential_; }
+    // `registries` empty: every registry; otherwise only these (compared after normalization).
+    explicit StaticCredentialProvider(Credential credential, std::vector<std::string> registries = {});
+    std::optional<Credential> lookup(std::string_view registry, std::string_view repository) override;
     std::vector<std::string> describe_sources() const override { return {credential_.source}; }
 
   private:
     Credential credential_;
+    std::vector<std::string> registries_;
 };
 
 }  // namespace boxtool

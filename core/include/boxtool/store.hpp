@@ -2,7 +2,7 @@
 //
 // Layout: ROOT/blobs/<alg>/<hex> holds verified content only; ROOT/ingest/ holds downloads in
 // progress; ROOT/locks/ holds per-digest lock files (flock) so two processes never fetch the
-// same blob twice at once.
+// same blob twice at once. Ingest files left by a killed pull are removed when a Store opens.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +40,8 @@ class Store {
     };
     Lock lock(const Digest& digest) const;
 
-    // Writes bytes into a private file in ingest/, hashing them as they arrive. commit() checks
+    // Writes bytes into a private file in ingest/, hashing them as they arrive. Hold lock(digest)
+    // while a Writer exists: the lock tells a later Store that the ingest file is in use. commit() checks
     // size and digest and renames into blobs/; anything else (mismatch, exception, destruction
     // without commit) removes the file, so nothing partial is ever visible.
     class Writer {
@@ -65,13 +66,15 @@ class Store {
         Hasher hasher_;
     };
 
-    // Stores a small in-memory blob (manifests) after verifying it.
+    // Stores a small in-memory blob (manifests) after verifying it; takes the digest's lock itself.
     void put(const Digest& digest, std::string_view bytes) const;
 
     // Default location: $XDG_DATA_HOME/boxtool/store, else ~/.local/share/boxtool/store.
     static std::filesystem::path default_root();
 
   private:
+    int lock_fd(const Digest& digest, bool wait) const;  // -1 if !wait and the lock is held
+    void sweep_ingest() const;
     std::filesystem::path root_;
 };
 

@@ -1,0 +1,44 @@
+#include "boxtool/credentials.hpp"
+
+#include <gtest/gtest.h>
+
+namespace boxtool {
+namespace {
+
+Credential alice() {
+    Credential c;
+    c.username = "alice";
+    c.password = Secret("s3cret");
+    c.source = "--creds";
+    return c;
+}
+
+TEST(StaticCredentialProvider, UnscopedAnswersEveryRegistry) {
+    StaticCredentialProvider p(alice());
+    ASSERT_TRUE(p.lookup("registry.example.com", "team/app"));
+    EXPECT_EQ(p.lookup("docker.io", "library/alpine")->username, "alice");
+}
+
+TEST(StaticCredentialProvider, ScopedAnswersOnlyItsRegistries) {
+    // A private registry's password must not travel to the docker.io fallback.
+    StaticCredentialProvider p(alice(), {"Registry.Example.com:5000", "index.docker.io"});
+    ASSERT_TRUE(p.lookup("registry.example.com:5000", "team/app"));
+    EXPECT_EQ(p.lookup("registry.example.com:5000", "x")->password.reveal(), "s3cret");
+    EXPECT_TRUE(p.lookup("docker.io", "library/alpine")) << "aliases of Docker Hub are one registry";
+    EXPECT_FALSE(p.lookup("registry.example.com", "team/app")) << "another port is another registry";
+    EXPECT_FALSE(p.lookup("mirror.example.com", "team/app"));
+}
+
+TEST(Secret, RevealsOnlyOnRequest) {
+    Secret s("hunter2");
+    EXPECT_EQ(s.reveal(), "hunter2");
+    EXPECT_EQ(Secret::redacted(), "<redacted>");
+    Secret moved = std::move(s);
+    EXPECT_EQ(moved.reveal(), "hunter2");
+    Secret copy;
+    copy = moved;
+    EXPECT_EQ(copy.reveal(), "hunter2");
+}
+
+}  // namespace
+}  // namespace boxtool
