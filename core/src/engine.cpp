@@ -83,7 +83,8 @@ bool is_retryable_blob_failure(const Failure& f) {
 // Local problems are the same on every candidate: trying the next registry would only hide them.
 bool is_local_failure(const Failure& f) {
     auto k = f.error().kind;
-    return k == ErrorKind::Io || k == ErrorKind::InvalidArgument || k == ErrorKind::Internal;
+    return k == ErrorKind::Io || k == ErrorKind::InvalidArgument || k == ErrorKind::Internal ||
+           k == ErrorKind::Cancelled;
 }
 
 Error combine_attempts(const Reference& ref, const std::vector<CandidateAttempt>& attempts) {
@@ -181,9 +182,14 @@ struct Engine::Impl {
         return e;
     }
 
+    static void check_interrupt(const std::atomic<bool>* interrupt) {
+        if (interrupt && interrupt->load())
+            throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+    }
+
     void fetch_blob(Resolution& r, const Descriptor& blob, Reporter& report, std::atomic<bool>& cancel,
-                    std::atomic<std::uint64_t>& bytes, std::atomic<int>& downloaded,
-                    std::atomic<int>& cached) {
+                    const std::atomic<bool>* interrupt, std::atomic<std::uint64_t>& bytes,
+                    std::atomic<int>& downloaded, std::atomic<int>& cached) {
         const Reference& ref = r.candidate.reference;
         auto digest = parse_digest(blob.digest).value();
         ProgressEvent ev{ProgressEvent::Type::BlobCached,
@@ -215,6 +221,7 @@ struct Engine::Impl {
                 Store::Writer writer(store, digest, blob.size);
                 std::uint64_t last_report = 0;
                 r.session->get_blob(ref.repository, blob, [&](const char* data, std::size_t n) {
+                    check_interrupt(interrupt);
                     if (cancel)
                         throw Failure(ErrorKind::Internal, "cancelled because another download failed");
                     writer.write(data, n);
@@ -251,7 +258,8 @@ struct Engine::Impl {
         }
     }
 
-    void fetch_blobs(Resolution& r, int jobs, Reporter& report, PullResult& result) {
+    void fetch_blobs(Resolution& r, int jobs, const std::atomic<bool>* interrupt, Reporter& report,
+                     PullResult& result) {
         std::vector<Descriptor> blobs;
         std::set<std::string> seen;
         for (const auto* d : [&] {
@@ -270,7 +278,8 @@ struct Engine::Impl {
         auto worker = [&] {
             for (std::size_t i; !cancel && (i = next++) < blobs.size();) {
                 try {
-                    fetch_blob(r, blobs[i], report, cancel, bytes, downloaded, cached);
+                    check_interrupt(interrupt);
+                    fetch_blob(r, blobs[i], report, cancel, interrupt, bytes, downloaded, cached);
                 } catch (const Failure& f) {
                     std::lock_guard lock(error_mutex);
                     if (!first_error) first_error = f.error();
@@ -357,7 +366,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 Resolution r = impl_->resolve(c, platform, true);
                 report({ProgressEvent::Type::Resolved, c.reference.registry, c.reference.repository,
                         r.manifest_digest, r.manifest.media_type, 0, 0, r.platform ? r.platform->str() : ""});
-                impl_->fetch_blobs(r, options.jobs, report, result);
+                impl_->fetch_blobs(r, options.jobs, options.interrupt, report, result);
                 if (!r.platform) r.platform = platform_from_config(impl_->store, r.manifest.config);
                 return r;
             });
@@ -369,6 +378,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         result.platform = resolution.platform;
         result.manifest = resolution.manifest;
 
+        Impl::check_interrupt(options.interrupt);
         if (options.output) {
             std::string media = resolution.manifest.media_type;
             Digest manifest_digest = parse_digest(resolution.manifest_digest).value();

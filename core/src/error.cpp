@@ -48,6 +48,8 @@ const char* to_string(ErrorKind kind) noexcept {
             return "plugin";
         case ErrorKind::AllCandidatesFailed:
             return "all-candidates-failed";
+        case ErrorKind::Cancelled:
+            return "cancelled";
         case ErrorKind::Internal:
             return "internal";
     }

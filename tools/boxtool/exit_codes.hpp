@@ -7,14 +7,15 @@ namespace boxtool::cli {
 
 enum ExitCode : int {
     kOk = 0,
-    kFailure = 1,       // anything not listed below, or candidates failing for different reasons
-    kUsage = 2,         // bad flags, reference, platform or config file
-    kNotFound = 3,      // repository, tag, digest or blob unknown
-    kAuth = 4,          // 401 unauthorized or 403 denied
-    kNetwork = 5,       // connection, TLS, timeout, rate limit, server errors
-    kIntegrity = 6,     // digest or size mismatch, invalid manifest
-    kNoPlatform = 7,    // no manifest for the requested platform
-    kPolicyDenied = 8,  // a registry-selection policy refused the reference
+    kFailure = 1,        // anything not listed below, or candidates failing for different reasons
+    kUsage = 2,          // bad flags, reference, platform or config file
+    kNotFound = 3,       // repository, tag, digest or blob unknown
+    kAuth = 4,           // 401 unauthorized or 403 denied
+    kNetwork = 5,        // connection, TLS, timeout, rate limit, server errors
+    kIntegrity = 6,      // digest or size mismatch, invalid manifest
+    kNoPlatform = 7,     // no manifest for the requested platform
+    kPolicyDenied = 8,   // a registry-selection policy refused the reference
+    kInterrupted = 130,  // SIGINT or SIGTERM: stopped cleanly, nothing partial kept (128 + SIGINT)
 };
 
 inline int exit_code_for(ErrorKind kind) {
@@ -42,6 +43,8 @@ inline int exit_code_for(ErrorKind kind) {
             return kIntegrity;
         case ErrorKind::NoMatchingPlatform:
             return kNoPlatform;
+        case ErrorKind::Cancelled:
+            return kInterrupted;
         case ErrorKind::PolicyDenied:
             return kPolicyDenied;
         default:

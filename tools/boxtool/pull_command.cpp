@@ -1,4 +1,7 @@
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cstdio>
 #include <iostream>
@@ -11,6 +14,23 @@
 
 namespace boxtool::cli {
 namespace {
+
+// The first SIGINT/SIGTERM asks the engine to stop cleanly (temporary files removed); a second
+// one, with the default action restored, ends the process at once.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int sig) {
+    g_interrupted.store(true);
+    ::signal(sig, SIG_DFL);
+}
+
+void install_interrupt_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+}
 
 ProgressMode progress_mode(const Args& args) {
     if (args.has("-q") || args.has("--quiet")) return ProgressMode::Quiet;
@@ -59,6 +79,8 @@ int pull_command(const std::vector<std::string>& argv) {
     Engine engine(setup.engine);
     auto view = make_progress_view(mode, mode == ProgressMode::Json ? stdout : stderr);
     options.progress = [&](const ProgressEvent& e) { view->on_event(e); };
+    options.interrupt = &g_interrupted;
+    install_interrupt_handlers();
     auto result = engine.pull(ref, options);
     view->finish();
     if (!result) return report_error(result.error());

@@ -2,6 +2,7 @@
 // store, and write the requested output. Embedders configure it explicitly; it reads no config file.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +40,9 @@ struct PullOptions {
     int jobs = 0;                      // concurrent blob downloads; 0: a sensible default
     std::optional<OutputSpec> output;  // empty: into the store only
     ProgressCallback progress;
+    // Set it (from any thread or a signal handler) to stop the pull: downloads stop at their next
+    // chunk, temporary files are removed, and pull() returns a Cancelled error.
+    const std::atomic<bool>* interrupt = nullptr;
 };
 
 struct CandidateAttempt {

@@ -31,6 +31,7 @@ enum class ErrorKind {
     PolicyDenied,         // a registry-selection policy refused the reference
     Plugin,               // a credential plugin failed
     AllCandidatesFailed,  // every registry candidate failed; details in the message
+    Cancelled,            // the caller interrupted the operation
     Internal,
 };
 
