@@ -1,5 +1,8 @@
 // Proves the harness itself works, independent of the CLI: registries start and stop, images
-// are made and pushed with their digests intact, and the fault proxy injects what it is told.
+// are made and pushed with their digests intact, the fault proxy injects what it is told, and the
+// token server issues tokens a registry in token mode trusts.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +15,7 @@
 #include "harness/process.hpp"
 #include "harness/registry_server.hpp"
 #include "harness/temp_dir.hpp"
+#include "harness/token_server.hpp"
 
 namespace boxtool::harness {
 namespace {
@@ -168,6 +172,70 @@ TEST(HarnessSelftest, FaultProxyResetsMidBody) {
     const std::string blob = "/v2/selftest/reset/blobs/" + image.manifests[0].layers[0].digest;
     EXPECT_THROW(http_request("GET", proxy.host(), blob), std::runtime_error);
     EXPECT_EQ(http_request("GET", proxy.host(), blob).status, 200);
+}
+
+std::string token_from(const HttpResponse& response) {
+    return Poco::JSON::Parser()
+        .parse(response.body)
+        .extract<Poco::JSON::Object::Ptr>()
+        ->getValue<std::string>("token");
+}
+
+TEST(HarnessSelftest, TokenServerIssuesTokensTheRegistryTrusts) {
+    TempDir work;
+    const Credentials admin{"root", "rootpw"};
+    TokenServer tokens({.public_repositories = {"selftest/*"},
+                        .users = {{"alice", "s3cret", {"team/*"}}},
+                        .refused = {"mallory"},
+                        .admin = admin});
+    tokens.start();
+    EXPECT_TRUE(std::filesystem::exists(tokens.cert_path()));
+    RegistryServer registry({.token = tokens.registry_auth()});
+    registry.start();
+    auto challenge = http_request("GET", registry.host(), "/v2/").header("WWW-Authenticate");
+    EXPECT_NE(challenge.find("Bearer realm=\"" + tokens.realm() + "\""), std::string::npos) << challenge;
+
+    make_and_push({.out = work / "layout", .layers = 1}, registry.host(), "selftest/tok:latest", admin);
+    EXPECT_GE(tokens.count_requests("root", 200), 1);
+
+    const std::string query = "/token?service=" + tokens.service() + "&scope=repository:selftest/tok:pull";
+    auto anonymous = http_request("GET", tokens.host(), query);
+    ASSERT_EQ(anonymous.status, 200) << anonymous.body;
+    EXPECT_EQ(http_request("GET", registry.host(), "/v2/selftest/tok/tags/list",
+                           {{"Authorization", "Bearer " + token_from(anonymous)}})
+                  .status,
+              200);
+    EXPECT_EQ(
+        http_request("GET", tokens.host(), query, {{"Authorization", basic_auth("alice", "nope")}}).status,
+        401);
+    EXPECT_EQ(
+        http_request("GET", tokens.host(), query, {{"Authorization", basic_auth("mallory", "x")}}).status,
+        403);
+
+    EXPECT_EQ(tokens.count_requests("", 200), 1);
+    EXPECT_EQ(tokens.count_requests("alice", 401), 1);
+    EXPECT_EQ(tokens.count_requests("mallory"), 1);
+    auto last = tokens.requests().back();
+    EXPECT_EQ(last.method, "GET");
+    EXPECT_EQ(last.path, "/token");
+    EXPECT_EQ(last.scopes, std::vector<std::string>{"repository:selftest/tok:pull"});
+}
+
+TEST(HarnessSelftest, TokenServerStaleTokensAreRefusedByTheRegistry) {
+    TempDir work;
+    const Credentials admin{"root", "rootpw"};
+    TokenServer tokens({.public_repositories = {"selftest/*"}, .admin = admin, .stale_first = 1});
+    tokens.start();
+    RegistryServer registry({.token = tokens.registry_auth()});
+    registry.start();
+    // The admin's tokens are never stale, so seeding works.
+    make_and_push({.out = work / "layout", .layers = 1}, registry.host(), "selftest/stale:latest", admin);
+    const std::string query = "/token?service=" + tokens.service() + "&scope=repository:selftest/stale:pull";
+    const std::string tags = "/v2/selftest/stale/tags/list";
+    auto stale = token_from(http_request("GET", tokens.host(), query));
+    EXPECT_EQ(http_request("GET", registry.host(), tags, {{"Authorization", "Bearer " + stale}}).status, 401);
+    auto fresh = token_from(http_request("GET", tokens.host(), query));
+    EXPECT_EQ(http_request("GET", registry.host(), tags, {{"Authorization", "Bearer " + fresh}}).status, 200);
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ std::string make_htpasswd(const std::map<std::string, std::string>& users) {
 }  // namespace
 
 RegistryServer::RegistryServer(RegistryOptions options) : options_(std::move(options)) {
+    if (!options_.users.empty() && options_.token) {
+        throw std::invalid_argument("a registry has one auth method: htpasswd users or token auth, not both");
+    }
     dir_ = std::make_unique<TempDir>("boxtool-registry");
     data_ = dir_->path() / "data";
     log_ = dir_->path() / "registry.log";
@@ -69,6 +72,12 @@ void RegistryServer::write_config() const {
     if (!options_.users.empty()) {
         yml << "auth:\n  htpasswd:\n    realm: " << yaml_quote(options_.realm)
             << "\n    path: " << yaml_quote((dir_->path() / "htpasswd").string()) << "\n";
+    }
+    if (options_.token) {
+        yml << "auth:\n  token:\n    realm: " << yaml_quote(options_.token->realm)
+            << "\n    service: " << yaml_quote(options_.token->service)
+            << "\n    issuer: " << yaml_quote(options_.token->issuer)
+            << "\n    rootcertbundle: " << yaml_quote(options_.token->rootcertbundle.string()) << "\n";
     }
     if (!options_.proxy_remote_url.empty()) {
         yml << "proxy:\n  remoteurl: " << yaml_quote(options_.proxy_remote_url) << "\n";

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,12 +17,23 @@
 
 namespace boxtool::harness {
 
+// Token auth (`auth.token`): the registry sends clients to `realm` for a bearer token and trusts
+// tokens for `service` from `issuer` signed by a key certified in `rootcertbundle`.
+// TokenServer::registry_auth() fills it in for a running token server.
+struct RegistryTokenAuth {
+    std::string realm;  // "http://127.0.0.1:PORT/token"
+    std::string service;
+    std::string issuer;
+    std::filesystem::path rootcertbundle;  // PEM certificate(s) of the token signer
+};
+
 struct RegistryOptions {
     std::map<std::string, std::string> users{};  // htpasswd auth when not empty: user -> password
     std::string realm = "boxtool-test";
     std::string proxy_remote_url{};  // pull-through cache of this upstream when set
     std::string proxy_username{};
     std::string proxy_password{};
+    std::optional<RegistryTokenAuth> token{};  // token auth when set; not together with `users`
     std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
 };
 

@@ -1,5 +1,7 @@
 #include "registry/registry_errors.hpp"
 
+#include "registry/challenge.hpp"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -62,6 +64,18 @@ Failure registry_error(const http::Response& resp, const ErrorContext& ctx) {
                       " is not allowed to pull this repository; ask for pull rights"
                 : "the registry refuses anonymous pulls here; provide credentials with --creds");
     if (code == "UNAUTHORIZED" || resp.status == 401) {
+        // With Bearer auth the token server may accept the credentials yet grant no pull on this
+        // repository: the registry then says insufficient_scope, and the password is not the problem.
+        bool insufficient_scope = false;
+        for (const auto& c : parse_challenges(resp.header_values("WWW-Authenticate")))
+            if (c.scheme == "bearer" && c.param("error") == "insufficient_scope") insufficient_scope = true;
+        if (ctx.had_credentials && insufficient_scope)
+            return make(
+                ErrorKind::Denied,
+                "insufficient scope: the account from " + ctx.credential_source + " may not pull " +
+                    ctx.repository + " from " + ctx.registry,
+                "the credentials were accepted, but the account has no pull rights on this repository; "
+                "ask for access, or check the repository name");
         if (ctx.had_credentials)
             return make(ErrorKind::Unauthorized,
                         "unauthorized: " + ctx.registry + " rejected the credentials from " +

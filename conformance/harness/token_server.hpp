@@ -1,0 +1,90 @@
+// conformance/fixtures/token_server.py, a bearer-token server that registry:2 trusts, for the life
+// of a scope. Start it first, then a RegistryServer with {.token = server.registry_auth()}; seed
+// images with push_image(..., admin credentials).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/images.hpp"
+#include "harness/process.hpp"
+#include "harness/registry_server.hpp"
+#include "harness/temp_dir.hpp"
+
+namespace boxtool::harness {
+
+struct TokenUser {
+    std::string name;
+    std::string password;
+    std::vector<std::string> repositories{};  // fnmatch globs ("team/*") the user may pull
+};
+
+struct TokenServerOptions {
+    std::vector<std::string> public_repositories{};  // globs anyone, even anonymous, may pull
+    std::vector<TokenUser> users{};
+    std::vector<std::string> refused{};  // users the server answers 403, whatever their password
+    std::optional<Credentials> admin{};  // every right on every repository: seeds images
+    int expires_in = 300;                // seconds, in the token and advertised as expires_in
+    // The first N tokens issued to non-admins are already expired while advertised as valid for
+    // expires_in: a cached token that dies mid-pull, without waiting for one to.
+    int stale_first = 0;
+    std::string service = "boxtool-registry";
+    std::string issuer = "boxtool-token-server";
+    std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
+};
+
+// One line of the server's log.
+struct TokenRequest {
+    std::string method;
+    std::string path;
+    std::string user;  // "" when anonymous
+    int status = 0;
+    std::vector<std::string> scopes;  // as requested: "repository:NAME:pull"
+};
+
+class TokenServer {
+  public:
+    explicit TokenServer(TokenServerOptions options);
+    ~TokenServer();
+    TokenServer(const TokenServer&) = delete;
+    TokenServer& operator=(const TokenServer&) = delete;
+
+    // Starts and waits for the script to announce its port (its certificate is written by then);
+    // throws with its output if it doesn't.
+    void start();
+    void stop();
+
+    int port() const noexcept { return port_; }
+    std::string host() const;   // "127.0.0.1:PORT"
+    std::string realm() const;  // "http://127.0.0.1:PORT/token"
+    const std::string& service() const noexcept { return options_.service; }
+    const std::string& issuer() const noexcept { return options_.issuer; }
+    const std::filesystem::path& cert_path() const noexcept { return cert_; }
+    const std::filesystem::path& log_path() const noexcept { return log_; }
+    // The auth.token settings for a registry that trusts this server; call after start().
+    RegistryTokenAuth registry_auth() const;
+
+    // Token requests so far, in the order they were answered.
+    std::vector<TokenRequest> requests() const;
+    // How many requests came from `user` ("" for anonymous) and got `status` (any if 0).
+    int count_requests(std::string_view user, int status = 0) const;
+
+  private:
+    TokenServerOptions options_;
+    TempDir dir_{"boxtool-token"};
+    std::filesystem::path cert_;
+    std::filesystem::path log_;
+    std::filesystem::path output_;
+    int port_ = 0;
+    ChildProcess process_;
+};
+
+// Lines "METHOD PATH USER STATUS SCOPES" as token_server.py writes them ("-" for no user or no
+// scope, scopes joined by ';'); other lines are skipped.
+std::vector<TokenRequest> parse_token_log(const std::filesystem::path& log);
+
+}  // namespace boxtool::harness
