@@ -13,26 +13,10 @@ boxtool="${BOXTOOL:-$root/build/tools/boxtool}"
 [ -x "$boxtool" ] || { echo "build first: ./scripts/setup.sh" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/boxtool-bench.XXXXXX")"
-trap 'kill $registry_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry-data
-http:
-  addr: 127.0.0.1:$port
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do
-  /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/', timeout=1)" 2>/dev/null && break
-  sleep 0.1
-done
+source "$root/scripts/lib/local_registry.sh"
+trap 'kill ${REGISTRY_PID:-} 2>/dev/null || true; rm -rf "$work"' EXIT
+start_local_registry "$work"
+port=$REGISTRY_PORT
 
 echo "generating 8 layers x $layer_size bytes (incompressible, gzip)..."
 /usr/bin/python3 "$root/tools/fixtures/make_image.py" --out "$work/layout" --tag big --layers 8 \

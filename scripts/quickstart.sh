@@ -8,33 +8,10 @@ cd "$(dirname "$0")/.."
 work="$PWD/build/quickstart"
 rm -rf "$work"
 mkdir -p "$work"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $work/registry-data
-http:
-  addr: 127.0.0.1:$port
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-trap 'kill $registry_pid 2>/dev/null || true' EXIT
-ready=0
-for _ in $(seq 100); do
-  if /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/', timeout=1)" 2>/dev/null; then
-    ready=1
-    break
-  fi
-  sleep 0.1
-done
-if [ "$ready" != 1 ]; then
-  echo "quickstart: the local registry did not start; its log:" >&2
-  cat "$work/registry.log" >&2
-  exit 1
-fi
+source scripts/lib/local_registry.sh
+trap 'kill ${REGISTRY_PID:-} 2>/dev/null || true' EXIT
+start_local_registry "$work"
+port=$REGISTRY_PORT
 
 echo "== generating a multi-platform sample image (linux/amd64, linux/arm64)"
 /usr/bin/python3 tools/fixtures/make_image.py --out "$work/sample-layout" --tag 1.0 \
