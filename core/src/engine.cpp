@@ -73,6 +73,15 @@ std::optional<Platform> platform_from_config(const Store& store, const Descripto
     }
 }
 
+// Config first, then layers, each digest once (an image may repeat a layer, e.g. an empty one).
+std::vector<Descriptor> unique_blobs(const Manifest& manifest) {
+    std::vector<Descriptor> out{manifest.config};
+    std::set<std::string> seen{manifest.config.digest};
+    for (const auto& layer : manifest.layers)
+        if (seen.insert(layer.digest).second) out.push_back(layer);
+    return out;
+}
+
 bool is_retryable_blob_failure(const Failure& f) {
     if (auto t = dynamic_cast<const http::TransportFailure*>(&f)) return t->transient();
     auto k = f.error().kind;
@@ -260,14 +269,7 @@ struct Engine::Impl {
 
     void fetch_blobs(Resolution& r, int jobs, const std::atomic<bool>* interrupt, Reporter& report,
                      PullResult& result) {
-        std::vector<Descriptor> blobs;
-        std::set<std::string> seen;
-        for (const auto* d : [&] {
-                 std::vector<const Descriptor*> all{&r.manifest.config};
-                 for (const auto& l : r.manifest.layers) all.push_back(&l);
-                 return all;
-             }())
-            if (seen.insert(d->digest).second) blobs.push_back(*d);
+        const std::vector<Descriptor> blobs = unique_blobs(r.manifest);
 
         std::atomic<std::size_t> next{0};
         std::atomic<bool> cancel{false};
@@ -393,11 +395,10 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 result.written_manifest_digest = manifest_digest.str();
             }
             output::LayoutImage image{media, manifest_digest, manifest_size, {}, options.output->tag};
-            if (image.ref_name.empty() && got.tag && !got.digest) image.ref_name = *got.tag;
-            if (image.ref_name.empty() && got.tag && got.digest) image.ref_name = *got.tag;
-            image.blobs.push_back(parse_digest(resolution.manifest.config.digest).value());
-            for (const auto& l : resolution.manifest.layers)
-                image.blobs.push_back(parse_digest(l.digest).value());
+            if (image.ref_name.empty() && got.tag) image.ref_name = *got.tag;
+            for (const auto& blob : unique_blobs(resolution.manifest))
+                image.blobs.push_back(parse_digest(blob.digest).value());
+            result.output_ref_name = image.ref_name;
             output::write_oci_layout(impl_->store, options.output->path, image);
             result.output = options.output->path;
             report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, manifest_digest.str(),

@@ -96,10 +96,8 @@ int pull_command(const std::vector<std::string>& argv) {
     std::printf("Manifest: %s%s\n", r.manifest_digest.c_str(),
                 r.platform ? (" (" + r.platform->str() + ")").c_str() : "");
     if (options.output) {
-        std::string tag = options.output->tag;
-        if (tag.empty() && r.reference.tag) tag = *r.reference.tag;
         std::printf("Output: oci:%s%s\n", options.output->path.c_str(),
-                    tag.empty() ? "" : (":" + tag).c_str());
+                    r.output_ref_name.empty() ? "" : (":" + r.output_ref_name).c_str());
         if (r.written_manifest_digest != r.manifest_digest)
             std::printf("Output manifest: %s (converted to OCI media types)\n",
                         r.written_manifest_digest.c_str());

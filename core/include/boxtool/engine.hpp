@@ -63,6 +63,7 @@ struct PullResult {
     int blobs_downloaded = 0;
     int blobs_cached = 0;
     std::filesystem::path output;
+    std::string output_ref_name;  // the tag written into the output's index.json, if any
 };
 
 struct InspectResult {

@@ -54,6 +54,10 @@ const Challenge* find_challenge(const std::vector<Challenge>& all, std::string_v
     return nullptr;
 }
 
+std::string basic_authorization(std::string_view user, std::string_view secret) {
+    return "Basic " + util::base64_encode(std::string(user) + ":" + std::string(secret));
+}
+
 bool is_digest_reference(const std::string& ref) {
     return ref.find(':') != std::string::npos;
 }
@@ -116,7 +120,7 @@ std::optional<std::string> RegistrySession::authorization(const std::string& rep
         return "Bearer " + fetch_token(*bearer, repository, key);
     }
     if (find_challenge(auth_.challenges, "basic") && cred && !cred->username.empty())
-        return "Basic " + util::base64_encode(cred->username + ":" + std::string(cred->password.reveal()));
+        return basic_authorization(cred->username, cred->password.reveal());
     return std::nullopt;
 }
 
@@ -146,6 +150,12 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
     std::string query = "scope=" + http::url_encode(scope);
     if (!service.empty()) query += "&service=" + http::url_encode(service);
 
+    auto token_get = [&](const std::string& user, std::string_view secret) {
+        http::Request get;
+        get.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
+        if (!user.empty()) get.headers.emplace_back("Authorization", basic_authorization(user, secret));
+        return get;
+    };
     http::Request req;
     // An identity token is an OAuth2 refresh token: exchange it with a POST, as docker does.
     bool oauth = cred && !cred->identity_token.empty();
@@ -156,22 +166,14 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         req.body = "grant_type=refresh_token&client_id=boxtool&refresh_token=" +
                    http::url_encode(cred->identity_token.reveal()) + "&" + query;
     } else {
-        req.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
-        if (cred && !cred->username.empty())
-            req.headers.emplace_back(
-                "Authorization",
-                "Basic " + util::base64_encode(cred->username + ":" + std::string(cred->password.reveal())));
+        req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
     }
     http::TlsSettings realm_tls{!options_.insecure};
     auto resp =
         with_retries(options_.retries, [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
     if (oauth && (resp.status == 404 || resp.status == 405)) {
         // Servers without the OAuth2 endpoint take the refresh token as a Basic password on GET.
-        http::Request get;
-        get.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
-        get.headers.emplace_back(
-            "Authorization",
-            "Basic " + util::base64_encode("<token>:" + std::string(cred->identity_token.reveal())));
+        http::Request get = token_get("<token>", cred->identity_token.reveal());
         resp =
             with_retries(options_.retries, [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); });
     }
