@@ -12,7 +12,7 @@ Usage:
 
 Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 not found, 4 unauthorized or denied,
 5 network/TLS/timeout/server error, 6 integrity (digest, size, manifest), 7 no matching platform,
-8 denied by policy.
+8 denied by policy, 130 interrupted.
 )";
 
 inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:

@@ -27,6 +27,12 @@ int dispatch(const std::vector<std::string>& args) {
     if (cmd == "pull") return pull_command(rest);
     if (cmd == "inspect") return inspect_command(rest);
     if (cmd == "version" || cmd == "--version") {
+        Args parsed(rest, FlagSpec{{}, {"-h", "--help"}});
+        if (parsed.has("-h") || parsed.has("--help")) {
+            std::printf("Usage: boxtool version\n\nPrints boxtool's version.\n");
+            return kOk;
+        }
+        if (!parsed.positionals().empty()) throw UsageError("version takes no arguments");
         std::printf("boxtool %s\n", boxtool::version());
         return kOk;
     }
