@@ -3,10 +3,18 @@
 // token server issues tokens a registry in token mode trusts.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/Timespan.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <thread>
+#include <utility>
 
 #include "harness/fault_proxy.hpp"
 #include "harness/files.hpp"
@@ -172,6 +180,91 @@ TEST(HarnessSelftest, FaultProxyResetsMidBody) {
     const std::string blob = "/v2/selftest/reset/blobs/" + image.manifests[0].layers[0].digest;
     EXPECT_THROW(http_request("GET", proxy.host(), blob), std::runtime_error);
     EXPECT_EQ(http_request("GET", proxy.host(), blob).status, 200);
+}
+
+TEST(HarnessSelftest, FaultProxyRedirectsAndLogsAuthorization) {
+    TempDir work;
+    RegistryServer registry;
+    registry.start();
+    ImageInfo image =
+        make_and_push({.out = work / "layout", .layers = 1}, registry.host(), "selftest/redirect:latest");
+    const std::string blob = "/v2/selftest/redirect/blobs/" + image.manifests[0].layers[0].digest;
+    FaultProxy cdn({.upstream = registry.url()});
+    cdn.start();
+    FaultProxy front({.upstream = registry.url(), .redirect = {"GET /blobs/:http://" + cdn.host() + "/"}});
+    front.start();
+    const std::map<std::string, std::string> auth = {{"Authorization", basic_auth("alice", "s3cret")}};
+    const int forwarded_before = registry.count_requests("GET", "/blobs/sha256:");
+
+    auto redirected = http_request("GET", front.host(), blob, auth);
+    EXPECT_EQ(redirected.status, 307);
+    EXPECT_EQ(redirected.header("Location"), "http://" + cdn.host() + blob);
+    EXPECT_EQ(redirected.header("Content-Length"), "0");
+    EXPECT_TRUE(redirected.body.empty());
+    EXPECT_EQ(http_request("HEAD", front.host(), blob).status, 200) << "only GETs are redirected";
+    EXPECT_EQ(http_request("GET", cdn.host(), blob).body, http_request("GET", registry.host(), blob).body);
+    EXPECT_EQ(http_request("GET", cdn.host(), blob, auth).status, 200);
+
+    auto requests = front.requests();
+    ASSERT_EQ(requests.size(), 2u) << read_file(front.log_path());
+    EXPECT_EQ(requests[0].status, 307);
+    EXPECT_EQ(requests[0].fault, "redirect");
+    EXPECT_TRUE(requests[0].authorization);
+    EXPECT_EQ(requests[1].status, 200);
+    EXPECT_EQ(requests[1].fault, "");
+    EXPECT_FALSE(requests[1].authorization);
+    EXPECT_EQ(cdn.count_without_authorization("GET", "/blobs/"), 1) << read_file(cdn.log_path());
+    EXPECT_EQ(cdn.count_with_authorization("GET", "/blobs/"), 1) << read_file(cdn.log_path());
+    // Two through the cdn proxy, one direct: the redirected GET never reached the registry.
+    EXPECT_EQ(registry.count_requests("GET", "/blobs/sha256:"), forwarded_before + 3);
+}
+
+TEST(HarnessSelftest, FaultProxyKeepsClientConnectionsAlive) {
+    TempDir work;
+    RegistryServer registry;
+    registry.start();
+    ImageInfo image =
+        make_and_push({.out = work / "layout", .layers = 1}, registry.host(), "selftest/alive:latest");
+    const std::string blob = "/v2/selftest/alive/blobs/" + image.manifests[0].layers[0].digest;
+    FaultProxy proxy({.upstream = registry.url(),
+                      .fail = {"PUT /nowhere:503:*"},
+                      .redirect = {"/elsewhere:http://127.0.0.1:9"}});
+    proxy.start();
+
+    // http_request opens a connection per request.
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(http_request("GET", proxy.host(), "/v2/").status, 200);
+    EXPECT_EQ(proxy.count_connections(), 3) << read_file(proxy.log_path());
+
+    // One keep-alive session for a mix of answers: forwarded bodies, a HEAD, an injected failure
+    // after a request body, a redirect. Each must leave the connection usable.
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(proxy.port()));
+    session.setKeepAlive(true);
+    session.setTimeout(Poco::Timespan(10, 0));
+    auto exchange = [&](const std::string& method, const std::string& path, const std::string& body = "") {
+        Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
+        if (!body.empty()) request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+        session.sendRequest(request) << body;
+        Poco::Net::HTTPResponse response;
+        std::istream& in = session.receiveResponse(response);
+        std::ostringstream content;
+        Poco::StreamCopier::copyStream(in, content);
+        EXPECT_TRUE(response.getKeepAlive()) << method << " " << path << " closes the connection";
+        return std::make_pair(static_cast<int>(response.getStatus()), content.str());
+    };
+    EXPECT_EQ(exchange("GET", "/v2/").first, 200);
+    EXPECT_EQ(exchange("GET", blob).second.size(), image.manifests[0].layers[0].size);
+    EXPECT_EQ(exchange("HEAD", blob).first, 200);
+    EXPECT_EQ(exchange("PUT", "/nowhere", std::string(100000, 'x')).first, 503);
+    EXPECT_EQ(exchange("GET", "/elsewhere").first, 307);
+    EXPECT_EQ(exchange("GET", blob).first, 200);
+
+    auto requests = proxy.requests();
+    ASSERT_EQ(requests.size(), 9u) << read_file(proxy.log_path());
+    for (std::size_t i = 3; i < requests.size(); ++i) {
+        EXPECT_EQ(requests[i].connection, requests[3].connection) << read_file(proxy.log_path());
+    }
+    EXPECT_EQ(proxy.count_connections(), 4) << read_file(proxy.log_path());
 }
 
 std::string token_from(const HttpResponse& response) {

@@ -1,5 +1,6 @@
 #include "harness/fault_proxy.hpp"
 
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -26,6 +27,7 @@ void FaultProxy::start() {
         "--upstream",      options_.upstream,
         "--log",           log_.string()};
     for (const auto& rule : options_.fail) argv.insert(argv.end(), {"--fail", rule});
+    for (const auto& rule : options_.redirect) argv.insert(argv.end(), {"--redirect", rule});
     for (const auto& rule : options_.reset) argv.insert(argv.end(), {"--reset", rule});
     for (const auto& rule : options_.corrupt) argv.insert(argv.end(), {"--corrupt", rule});
     write_file(log_, "");
@@ -58,6 +60,29 @@ std::vector<LoggedRequest> FaultProxy::requests() const {
 
 int FaultProxy::count_requests(std::string_view method, const std::string& path_regex) const {
     return count_matching(requests(), method, path_regex);
+}
+
+namespace {
+
+std::vector<LoggedRequest> with_authorization(std::vector<LoggedRequest> requests, bool authorization) {
+    std::erase_if(requests, [&](const LoggedRequest& r) { return r.authorization != authorization; });
+    return requests;
+}
+
+}  // namespace
+
+int FaultProxy::count_with_authorization(std::string_view method, const std::string& path_regex) const {
+    return count_matching(with_authorization(requests(), true), method, path_regex);
+}
+
+int FaultProxy::count_without_authorization(std::string_view method, const std::string& path_regex) const {
+    return count_matching(with_authorization(requests(), false), method, path_regex);
+}
+
+int FaultProxy::count_connections() const {
+    std::set<std::string> connections;
+    for (const auto& r : requests()) connections.insert(r.connection);
+    return static_cast<int>(connections.size());
 }
 
 }  // namespace boxtool::harness

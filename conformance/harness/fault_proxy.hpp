@@ -1,6 +1,9 @@
 // conformance/fixtures/fault_proxy.py in front of an upstream registry, for the life of a scope.
 // Rule syntax is the script's: "[METHOD ]REGEX:STATUS:COUNT" for fail, "[METHOD ]REGEX:COUNT" for
-// reset and corrupt; COUNT "*" means every matching request.
+// reset and corrupt; COUNT "*" means every matching request. "[METHOD ]REGEX:BASEURL" for redirect
+// answers every matching request 307 to BASEURL + its path ("http://" + another proxy's host()).
+// Clients may keep connections alive; the log tells which requests shared one, and which carried
+// an Authorization header.
 #pragma once
 
 #include <chrono>
@@ -19,6 +22,7 @@ namespace boxtool::harness {
 struct FaultProxyOptions {
     std::string upstream{};  // "http://127.0.0.1:PORT"
     std::vector<std::string> fail{};
+    std::vector<std::string> redirect{};
     std::vector<std::string> reset{};
     std::vector<std::string> corrupt{};
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
@@ -40,6 +44,11 @@ class FaultProxy {
     const std::filesystem::path& log_path() const noexcept { return log_; }
     std::vector<LoggedRequest> requests() const;
     int count_requests(std::string_view method, const std::string& path_regex) const;
+    // As count_requests, only those that did / did not carry an Authorization header.
+    int count_with_authorization(std::string_view method, const std::string& path_regex) const;
+    int count_without_authorization(std::string_view method, const std::string& path_regex) const;
+    // How many client connections the requests so far came over.
+    int count_connections() const;
 
   private:
     FaultProxyOptions options_;

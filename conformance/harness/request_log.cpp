@@ -23,7 +23,18 @@ std::vector<LoggedRequest> parse_proxy_log(const std::filesystem::path& log) {
     for (std::string line; std::getline(in, line);) {
         std::istringstream fields(line);
         LoggedRequest request;
-        if (fields >> request.method >> request.path >> request.status) requests.push_back(request);
+        if (!(fields >> request.method >> request.path >> request.status)) continue;
+        for (std::string word; fields >> word;) {
+            auto eq = word.find('=');
+            if (eq == std::string::npos) {
+                request.fault = word;
+            } else if (word.compare(0, eq, "conn") == 0) {
+                request.connection = word.substr(eq + 1);
+            } else if (word.compare(0, eq, "auth") == 0) {
+                request.authorization = word.substr(eq + 1) == "yes";
+            }
+        }
+        requests.push_back(request);
     }
     return requests;
 }

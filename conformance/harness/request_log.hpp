@@ -13,11 +13,15 @@ struct LoggedRequest {
     std::string method;
     std::string path;  // request target, with the query
     int status = 0;
+    // Only in the fault proxy's log:
+    std::string fault{};         // the rule that fired ("fail", "redirect", ...), if one did
+    std::string connection{};    // the client connection that carried it: same value, same connection
+    bool authorization = false;  // whether it carried an Authorization header
 };
 
 // Lines like `127.0.0.1 - - [date] "GET /v2/ HTTP/1.1" 200 2 "" "agent"`; other lines are skipped.
 std::vector<LoggedRequest> parse_access_log(const std::filesystem::path& log);
-// Lines like `GET /v2/ 200 [fault]`, as fault_proxy.py writes them.
+// Lines like `GET /v2/ 200 [fault] conn=N auth=yes|no`, as fault_proxy.py writes them.
 std::vector<LoggedRequest> parse_proxy_log(const std::filesystem::path& log);
 
 // Requests whose method equals `method` (any method if empty) and whose path contains a match for
