@@ -85,11 +85,26 @@ Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
                        "it seems to serve plain HTTP; if you trust it, allow it with --insecure-registry " +
                            host + " (or \"insecure_registries\" in the config)",
                        false);
+        const std::string skip =
+            "if it is a test registry you trust, --insecure-registry " + host + " skips verification";
+        if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) && t_verify_error.empty() &&
+            detail == what)
+            throw fail(ErrorKind::Tls,
+                       "TLS connection to " + host + " failed: the certificate is not valid for the name " +
+                           uri.getHost() + " (" + what + ")",
+                       "connect with a name the certificate lists, or have it reissued for " + uri.getHost() +
+                           "; " + skip,
+                       false);
+        if (detail.find("expired") != std::string::npos || detail.find("not yet valid") != std::string::npos)
+            throw fail(
+                ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
+                "the registry's certificate is outside its validity period (or this machine's clock is "
+                "wrong); renew the certificate, or " +
+                    skip,
+                false);
         throw fail(
             ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
-            "if the registry uses a private CA, trust it (system trust store); if it is a test registry "
-            "you trust, --insecure-registry " +
-                host + " skips verification",
+            "if the registry uses a private CA, trust it (system trust store, or SSL_CERT_FILE); " + skip,
             false);
     }
     throw fail(ErrorKind::Network, "network error talking to " + host + ": " + what,
@@ -137,8 +152,10 @@ struct Client::Pool {
         auto it = contexts.find(tls);
         if (it != contexts.end()) return it->second;
         Poco::Net::Context::Params params;
+        // VERIFY_STRICT, not RELAXED: Poco 1.11 skips the host name check for loopback addresses
+        // unless the mode is strict, and a certificate for another name must never pass.
         params.verificationMode =
-            tls.verify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
+            tls.verify ? Poco::Net::Context::VERIFY_STRICT : Poco::Net::Context::VERIFY_NONE;
         params.loadDefaultCAs = tls.verify;
         params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
         auto ctx =
