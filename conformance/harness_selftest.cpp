@@ -16,12 +16,14 @@
 #include <thread>
 #include <utility>
 
+#include "harness/certificates.hpp"
 #include "harness/fault_proxy.hpp"
 #include "harness/files.hpp"
 #include "harness/http.hpp"
 #include "harness/images.hpp"
 #include "harness/process.hpp"
 #include "harness/registry_server.hpp"
+#include "harness/script_server.hpp"
 #include "harness/temp_dir.hpp"
 #include "harness/token_server.hpp"
 
@@ -48,6 +50,20 @@ TEST(HarnessSelftest, RunPassesEnvironment) {
     RunResult r = run({"sh", "-c", "echo \"$BOXTOOL_X:${HOME:-unset}\""},
                       {.env = {{"BOXTOOL_X", "y"}}, .unset_env = {"HOME"}});
     EXPECT_EQ(r.out, "y:unset\n");
+}
+
+TEST(HarnessSelftest, AnnouncedPortNeedsALineOfItsOwn) {
+    TempDir work;
+    // Other output first (on stderr, same file), and the port line in two writes.
+    ChildProcess announcing({"sh", "-c",
+                             "echo 'warning: PORT 9 is not it' >&2; printf 'PORT 4'; sleep 0.3; "
+                             "printf '321\\n'; exec sleep 30"},
+                            work / "announcing.out");
+    EXPECT_EQ(wait_for_announced_port(announcing, work / "announcing.out", 10s), 4321);
+    ChildProcess silent({"sh", "-c", "echo starting; exit 0"}, work / "silent.out");
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(wait_for_announced_port(silent, work / "silent.out", 10s), std::nullopt);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "an exited child is not waited for";
 }
 
 TEST(HarnessSelftest, AnonymousRegistryStartsAndStops) {
@@ -143,6 +159,63 @@ TEST(HarnessSelftest, PullThroughCacheServesUpstreamImages) {
     EXPECT_EQ(manifest.status, 200) << manifest.body;
     EXPECT_EQ(manifest.header("Docker-Content-Digest"), image.digest);
     EXPECT_GE(upstream.count_requests("", "/v2/selftest/cached/manifests/"), 1);
+}
+
+// openssl's own verdict on a server certificate for 127.0.0.1, trusting only `ca`.
+RunResult openssl_verify(const Certificate& ca, const Certificate& server) {
+    return run(
+        {"openssl", "verify", "-CAfile", ca.cert.string(), "-verify_ip", "127.0.0.1", server.cert.string()});
+}
+
+TEST(HarnessSelftest, CertificatesAreWhatTheySay) {
+    TempDir work;
+    auto ca = make_certificate_authority(work.path(), "selftest-ca");
+    auto other_ca = make_certificate_authority(work.path(), "other-ca");
+    auto good = make_server_certificate(ca, work.path(), "good");
+    auto wrong_name =
+        make_server_certificate(ca, work.path(), "wrong-name", {.names = {"DNS:wrong.example"}});
+    auto expired = make_server_certificate(ca, work.path(), "expired", {.expired = true});
+
+    EXPECT_EQ(openssl_verify(ca, good).exit_code, 0) << openssl_verify(ca, good).describe();
+    auto untrusted = openssl_verify(other_ca, good);
+    EXPECT_NE(untrusted.exit_code, 0);
+    EXPECT_NE(untrusted.err.find("unable to get local issuer certificate"), std::string::npos)
+        << untrusted.describe();
+    auto mismatch = openssl_verify(ca, wrong_name);
+    EXPECT_NE(mismatch.exit_code, 0);
+    EXPECT_NE(mismatch.err.find("IP address mismatch"), std::string::npos) << mismatch.describe();
+    auto dead = openssl_verify(ca, expired);
+    EXPECT_NE(dead.exit_code, 0);
+    EXPECT_NE(dead.err.find("certificate has expired"), std::string::npos) << dead.describe();
+    // Only the name is wrong: the same certificate is fine for wrong.example.
+    auto for_its_name = run({"openssl", "verify", "-CAfile", ca.cert.string(), "-verify_hostname",
+                             "wrong.example", wrong_name.cert.string()});
+    EXPECT_EQ(for_its_name.exit_code, 0) << for_its_name.describe();
+}
+
+TEST(HarnessSelftest, TlsRegistryServesHttpsAndTakesPushes) {
+    TempDir work;
+    auto ca = make_certificate_authority(work / "pki", "selftest-ca");
+    auto cert = make_server_certificate(ca, work / "pki", "registry");
+    RegistryServer registry({.tls = RegistryTls{cert.cert, cert.key}});
+    registry.start();
+    EXPECT_EQ(registry.url(), "https://" + registry.host());
+    EXPECT_EQ(https_request_unverified("GET", registry.host(), "/v2/").status, 200);
+    // Go's answer to plain HTTP on a TLS port.
+    EXPECT_EQ(http_request("GET", registry.host(), "/v2/").status, 400);
+
+    // It serves the certificate it was given, which verifies for 127.0.0.1 against the CA.
+    auto handshake = run({"openssl", "s_client", "-connect", registry.host(), "-CAfile", ca.cert.string(),
+                          "-verify_ip", "127.0.0.1", "-verify_return_error"});
+    EXPECT_EQ(handshake.exit_code, 0) << handshake.describe();
+    EXPECT_NE(handshake.out.find("Verify return code: 0 (ok)"), std::string::npos) << handshake.describe();
+
+    ImageInfo image =
+        make_and_push({.out = work / "layout", .layers = 1}, registry.host(), "selftest/tls:v1");
+    auto manifest = https_request_unverified("GET", registry.host(), "/v2/selftest/tls/manifests/v1",
+                                             {{"Accept", kAcceptManifests}});
+    EXPECT_EQ(manifest.status, 200);
+    EXPECT_EQ(manifest.header("Docker-Content-Digest"), image.digest);
 }
 
 TEST(HarnessSelftest, FaultProxyInjectsFailuresThenForwards) {

@@ -7,15 +7,12 @@
 #pragma once
 
 #include <chrono>
-#include <filesystem>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "harness/process.hpp"
 #include "harness/request_log.hpp"
-#include "harness/temp_dir.hpp"
+#include "harness/script_server.hpp"
 
 namespace boxtool::harness {
 
@@ -28,20 +25,14 @@ struct FaultProxyOptions {
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
 };
 
-class FaultProxy {
+class FaultProxy : public ScriptServer {
   public:
     explicit FaultProxy(FaultProxyOptions options);
-    ~FaultProxy();
-    FaultProxy(const FaultProxy&) = delete;
-    FaultProxy& operator=(const FaultProxy&) = delete;
 
     // Starts and waits for the script to announce its port; throws with its output if it doesn't.
+    // port(), host(), log_path() and stop() come from ScriptServer.
     void start();
-    void stop();
 
-    int port() const noexcept { return port_; }
-    std::string host() const;  // "127.0.0.1:PORT"
-    const std::filesystem::path& log_path() const noexcept { return log_; }
     std::vector<LoggedRequest> requests() const;
     int count_requests(std::string_view method, const std::string& path_regex) const;
     // As count_requests, only those that did / did not carry an Authorization header.
@@ -52,11 +43,6 @@ class FaultProxy {
 
   private:
     FaultProxyOptions options_;
-    TempDir dir_{"boxtool-proxy"};
-    std::filesystem::path log_;
-    std::filesystem::path output_;
-    int port_ = 0;
-    ChildProcess process_;
 };
 
 }  // namespace boxtool::harness

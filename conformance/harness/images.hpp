@@ -63,9 +63,10 @@ struct Credentials {
     std::string password;
 };
 
-// Pushes tag `tag` of an OCI layout to a plain-HTTP registry as `repo_and_tag`, keeping digests:
-// skopeo copy --all for OCI media types, push_layout.py for Docker ones (skopeo 1.9 cannot read
-// Docker-typed descriptors from an OCI layout). Throws std::runtime_error with the tool's output.
+// Pushes tag `tag` of an OCI layout to a test registry as `repo_and_tag`, keeping digests:
+// skopeo copy --all for OCI media types (plain HTTP, or HTTPS without verifying the certificate),
+// push_layout.py for Docker ones (plain HTTP only; skopeo 1.9 cannot read Docker-typed descriptors
+// from an OCI layout). Throws std::runtime_error with the tool's output.
 void push_image(const std::filesystem::path& layout_dir, const std::string& tag,
                 const std::string& registry_host, const std::string& repo_and_tag,
                 const std::optional<Credentials>& creds = std::nullopt);

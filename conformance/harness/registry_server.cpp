@@ -56,7 +56,7 @@ std::string RegistryServer::host() const {
 }
 
 std::string RegistryServer::url() const {
-    return "http://" + host();
+    return (options_.tls ? "https://" : "http://") + host();
 }
 
 void RegistryServer::write_config() const {
@@ -67,8 +67,12 @@ void RegistryServer::write_config() const {
         << "  delete:\n    enabled: true\n"
         // Purging runs in the background and would only add noise to the log.
         << "  maintenance:\n    uploadpurging:\n      enabled: false\n"
-        << "http:\n  addr: 127.0.0.1:" << port_ << "\n  secret: boxtool-conformance\n"
-        << "health:\n  storagedriver:\n    enabled: false\n";
+        << "http:\n  addr: 127.0.0.1:" << port_ << "\n  secret: boxtool-conformance\n";
+    if (options_.tls) {
+        yml << "  tls:\n    certificate: " << yaml_quote(options_.tls->certificate.string())
+            << "\n    key: " << yaml_quote(options_.tls->key.string()) << "\n";
+    }
+    yml << "health:\n  storagedriver:\n    enabled: false\n";
     if (!options_.users.empty()) {
         yml << "auth:\n  htpasswd:\n    realm: " << yaml_quote(options_.realm)
             << "\n    path: " << yaml_quote((dir_->path() / "htpasswd").string()) << "\n";
@@ -115,7 +119,8 @@ bool RegistryServer::try_start(std::string& why) {
             return false;
         }
         try {
-            int status = http_request("GET", host(), "/v2/", {}, std::chrono::seconds(2)).status;
+            auto probe = options_.tls ? https_request_unverified : http_request;
+            int status = probe("GET", host(), "/v2/", {}, std::chrono::seconds(2)).status;
             if (status == 200 || status == 401) return true;
             why = "GET /v2/ answered " + std::to_string(status);
         } catch (const std::exception& e) {

@@ -27,6 +27,13 @@ struct RegistryTokenAuth {
     std::filesystem::path rootcertbundle;  // PEM certificate(s) of the token signer
 };
 
+// HTTPS (`http.tls`) with this certificate (PEM, may be followed by its chain) and key.
+// make_server_certificate() makes throwaway ones.
+struct RegistryTls {
+    std::filesystem::path certificate;
+    std::filesystem::path key;
+};
+
 struct RegistryOptions {
     std::map<std::string, std::string> users{};  // htpasswd auth when not empty: user -> password
     std::string realm = "boxtool-test";
@@ -34,6 +41,7 @@ struct RegistryOptions {
     std::string proxy_username{};
     std::string proxy_password{};
     std::optional<RegistryTokenAuth> token{};  // token auth when set; not together with `users`
+    std::optional<RegistryTls> tls{};          // HTTPS only when set, plain HTTP otherwise
     std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
 };
 
@@ -44,14 +52,15 @@ class RegistryServer {
     RegistryServer(const RegistryServer&) = delete;
     RegistryServer& operator=(const RegistryServer&) = delete;
 
-    // Starts and waits until GET /v2/ answers 200 or 401; throws with the log's tail if it doesn't.
+    // Starts and waits until GET /v2/ answers 200 or 401 (over HTTPS without verifying the
+    // certificate, for a TLS registry); throws with the log's tail if it doesn't.
     void start();
     void stop();
     bool running();
 
     int port() const noexcept { return port_; }
     std::string host() const;  // "127.0.0.1:PORT"
-    std::string url() const;   // "http://127.0.0.1:PORT"
+    std::string url() const;   // "http://127.0.0.1:PORT", or https:// for a TLS registry
     const std::filesystem::path& log_path() const noexcept { return log_; }
     const std::filesystem::path& data_dir() const noexcept { return data_; }
 

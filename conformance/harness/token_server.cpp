@@ -3,10 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
-
-#include "harness/files.hpp"
-#include "harness/paths.hpp"
+#include <utility>
 
 namespace boxtool::harness {
 namespace {
@@ -27,10 +24,9 @@ void check_user(const TokenUser& user) {
 }  // namespace
 
 TokenServer::TokenServer(TokenServerOptions options)
-    : options_(std::move(options)),
-      cert_(dir_ / "signer.pem"),
-      log_(dir_ / "tokens.log"),
-      output_(dir_ / "token_server.out") {
+    : ScriptServer("token server", "boxtool-token", "tokens.log", "token_server.out"),
+      options_(std::move(options)),
+      cert_(file("signer.pem")) {
     for (const auto& user : options_.users) check_user(user);
     if (options_.admin &&
         (options_.admin->username.empty() || options_.admin->username.find(':') != std::string::npos)) {
@@ -38,72 +34,39 @@ TokenServer::TokenServer(TokenServerOptions options)
     }
 }
 
-TokenServer::~TokenServer() {
-    stop();
-}
-
-std::string TokenServer::host() const {
-    return "127.0.0.1:" + std::to_string(port_);
-}
-
 std::string TokenServer::realm() const {
     return "http://" + host() + "/token";
 }
 
 RegistryTokenAuth TokenServer::registry_auth() const {
-    if (port_ == 0) throw std::logic_error("TokenServer::registry_auth() before start()");
+    if (port() == 0) throw std::logic_error("TokenServer::registry_auth() before start()");
     return {realm(), options_.service, options_.issuer, cert_};
 }
 
 void TokenServer::start() {
-    std::vector<std::string> argv = {
-        python().string(), fixture_script("conformance/fixtures/token_server.py").string(),
-        "--port",          "0",
-        "--cert",          cert_.string(),
-        "--log",           log_.string(),
-        "--service",       options_.service,
-        "--issuer",        options_.issuer,
-        "--expires-in",    std::to_string(options_.expires_in),
-        "--stale-first",   std::to_string(options_.stale_first)};
-    for (const auto& glob : options_.public_repositories) argv.insert(argv.end(), {"--public", glob});
+    std::vector<std::string> args = {"--cert",        cert_.string(),
+                                     "--service",     options_.service,
+                                     "--issuer",      options_.issuer,
+                                     "--expires-in",  std::to_string(options_.expires_in),
+                                     "--stale-first", std::to_string(options_.stale_first)};
+    for (const auto& glob : options_.public_repositories) args.insert(args.end(), {"--public", glob});
     for (const auto& user : options_.users) {
         std::string globs;
         for (const auto& glob : user.repositories) globs += (globs.empty() ? "" : ",") + glob;
-        argv.insert(argv.end(), {"--user", user.name + ":" + user.password + ":" + globs});
+        args.insert(args.end(), {"--user", user.name + ":" + user.password + ":" + globs});
     }
-    for (const auto& user : options_.refused) argv.insert(argv.end(), {"--refuse", user});
+    for (const auto& user : options_.refused) args.insert(args.end(), {"--refuse", user});
     if (options_.admin) {
-        argv.insert(argv.end(), {"--admin", options_.admin->username + ":" + options_.admin->password});
+        args.insert(args.end(), {"--admin", options_.admin->username + ":" + options_.admin->password});
     }
-    write_file(log_, "");
-    write_file(output_, "");
     std::filesystem::remove(cert_);
-    // The script binds port 0 itself and writes the certificate before it prints the port.
-    process_ = ChildProcess(argv, output_, {.env = {{"PYTHONUNBUFFERED", "1"}}});
-    auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        // Python may warn on stderr (same file) before the announcement.
-        std::string out = "\n" + read_file(output_);
-        auto at = out.find("\nPORT ");
-        if (at != std::string::npos && out.find('\n', at + 1) != std::string::npos) {
-            port_ = std::stoi(out.substr(at + 6));
-            if (!std::filesystem::exists(cert_)) break;
-            return;
-        }
-        if (!process_.running()) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    process_.stop();
-    port_ = 0;
-    throw std::runtime_error("token server did not start:\n" + tail_file(output_));
-}
-
-void TokenServer::stop() {
-    process_.stop();
+    // The script writes the certificate before it announces its port.
+    launch("conformance/fixtures/token_server.py", args, options_.start_timeout,
+           [this] { return std::filesystem::exists(cert_); });
 }
 
 std::vector<TokenRequest> TokenServer::requests() const {
-    return parse_token_log(log_);
+    return parse_token_log(log_path());
 }
 
 int TokenServer::count_requests(std::string_view user, int status) const {

@@ -11,9 +11,8 @@
 #include <vector>
 
 #include "harness/images.hpp"
-#include "harness/process.hpp"
 #include "harness/registry_server.hpp"
-#include "harness/temp_dir.hpp"
+#include "harness/script_server.hpp"
 
 namespace boxtool::harness {
 
@@ -46,25 +45,19 @@ struct TokenRequest {
     std::vector<std::string> scopes;  // as requested: "repository:NAME:pull"
 };
 
-class TokenServer {
+class TokenServer : public ScriptServer {
   public:
     explicit TokenServer(TokenServerOptions options);
-    ~TokenServer();
-    TokenServer(const TokenServer&) = delete;
-    TokenServer& operator=(const TokenServer&) = delete;
 
     // Starts and waits for the script to announce its port (its certificate is written by then);
-    // throws with its output if it doesn't.
+    // throws with its output if it doesn't. port(), host(), log_path() and stop() come from
+    // ScriptServer.
     void start();
-    void stop();
 
-    int port() const noexcept { return port_; }
-    std::string host() const;   // "127.0.0.1:PORT"
     std::string realm() const;  // "http://127.0.0.1:PORT/token"
     const std::string& service() const noexcept { return options_.service; }
     const std::string& issuer() const noexcept { return options_.issuer; }
     const std::filesystem::path& cert_path() const noexcept { return cert_; }
-    const std::filesystem::path& log_path() const noexcept { return log_; }
     // The auth.token settings for a registry that trusts this server; call after start().
     RegistryTokenAuth registry_auth() const;
 
@@ -75,12 +68,7 @@ class TokenServer {
 
   private:
     TokenServerOptions options_;
-    TempDir dir_{"boxtool-token"};
     std::filesystem::path cert_;
-    std::filesystem::path log_;
-    std::filesystem::path output_;
-    int port_ = 0;
-    ChildProcess process_;
 };
 
 // Lines "METHOD PATH USER STATUS SCOPES" as token_server.py writes them ("-" for no user or no
