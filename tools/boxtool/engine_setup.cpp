@@ -9,7 +9,7 @@ namespace boxtool::cli {
 
 FlagSpec registry_flags() {
     return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
-                     "--connect-timeout", "--retries"},
+                     "--connect-timeout", "--timeout", "--retries"},
                     {"--password-stdin"}};
 }
 
@@ -53,6 +53,8 @@ Setup make_setup(const Args& args, const Reference& reference) {
     if (auto p = args.last("--platform")) s.platform = parse_platform(*p).value();
     if (auto t = args.last("--connect-timeout"))
         s.engine.connect_timeout = std::chrono::seconds(parse_int("--connect-timeout", *t, 1, 600));
+    if (auto t = args.last("--timeout"))
+        s.engine.io_timeout = std::chrono::seconds(parse_int("--timeout", *t, 1, 3600));
     if (auto r = args.last("--retries")) s.engine.retries = parse_int("--retries", *r, 0, 10);
     if (auto cred = credential_from_flags(args.last("--creds"), args.has("--password-stdin"))) {
         std::vector<std::string> scope;

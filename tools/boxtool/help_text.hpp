@@ -25,6 +25,7 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing)
   --password-stdin           read the password for --creds USER from standard input
   --connect-timeout SECONDS  give up connecting to a registry after this long (default 5)
+  --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
   --retries N                retries of transient failures (default 3)
 )";
 
