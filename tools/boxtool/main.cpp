@@ -18,9 +18,13 @@ int report_error(const Error& error) {
 
 namespace {
 int dispatch(const std::vector<std::string>& args) {
-    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    if (args.empty()) {
+        std::fprintf(stderr, "%s", kMainHelp);  // a usage error: the help goes where errors go
+        return kUsage;
+    }
+    if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
         std::printf("%s", kMainHelp);
-        return args.empty() ? kUsage : kOk;
+        return kOk;
     }
     std::vector<std::string> rest(args.begin() + 1, args.end());
     const std::string& cmd = args[0];
