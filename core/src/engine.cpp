@@ -151,13 +151,14 @@ struct Engine::Impl {
         auto top = r.session->get_manifest(ref.repository, ref.version());
         r.digest = top.digest;
         r.media_type = top.media_type;
-        if (store_documents) store.put(parse_digest(top.digest).value(), top.body);
+        std::string index_body;
         if (is_index_media_type(top.media_type)) {
             auto index = parse_index(top.body, top.media_type);
             if (!index) throw Failure(with_location(index.error(), ref));
             auto chosen = select_platform(*index, platform);
             if (!chosen) throw Failure(with_location(chosen.error(), ref));
             r.index = *index;
+            index_body = std::move(top.body);
             r.platform =
                 chosen->platform ? std::optional(normalize_platform(*chosen->platform)) : std::nullopt;
             auto m = r.session->get_manifest(ref.repository, chosen->digest);
@@ -166,7 +167,6 @@ struct Engine::Impl {
                                     "manifest " + chosen->digest + " has " + std::to_string(m.body.size()) +
                                         " bytes but the index says " + std::to_string(chosen->size),
                                     ref.registry, ref.repository, "the registry's index is inconsistent"});
-            if (store_documents) store.put(parse_digest(m.digest).value(), m.body);
             r.manifest_digest = m.digest;
             r.manifest_body = std::move(m.body);
         } else if (is_manifest_media_type(top.media_type)) {
@@ -182,6 +182,11 @@ struct Engine::Impl {
         auto manifest = parse_manifest(r.manifest_body, "");
         if (!manifest) throw Failure(with_location(manifest.error(), ref));
         r.manifest = *manifest;
+        // Only documents that parsed and fit together are kept: a refused answer leaves no trace.
+        if (store_documents) {
+            if (r.index) store.put(parse_digest(r.digest).value(), index_body);
+            store.put(parse_digest(r.manifest_digest).value(), r.manifest_body);
+        }
         return r;
     }
 

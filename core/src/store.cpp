@@ -175,10 +175,11 @@ void Store::Writer::commit() {
     Digest got = hasher_.finish();
     if (got != expected_) {
         discard();
-        throw Failure(
-            ErrorKind::DigestMismatch, "digest mismatch: expected " + expected_.str() + ", got " + got.str(),
-            "the content was corrupted in transit or by the registry; nothing was stored. Retry the pull; "
-            "if it persists, the registry's copy is damaged");
+        throw Failure(ErrorKind::DigestMismatch,
+                      "digest mismatch: expected " + expected_.str() + ", got " + got.str(),
+                      "the content was corrupted in transit or by the registry; the bad copy was discarded. "
+                      "Retry the pull; "
+                      "if it persists, the registry's copy is damaged");
     }
     // fsync before rename: after a crash the store holds either the whole blob or nothing.
     if (::fsync(fd_) != 0) {

@@ -273,6 +273,15 @@ FetchedManifest RegistrySession::get_manifest(const std::string& repository, con
     FetchedManifest out;
     out.body = std::move(resp.body);
     out.media_type = detect_media_type(out.body, resp.header("Content-Type"));
+    // Schema 1 digests cover the manifest without its signatures, so the digest check below would
+    // blame the registry for what is really an unsupported format: say so first.
+    if (out.media_type.rfind("application/vnd.docker.distribution.manifest.v1", 0) == 0)
+        throw Failure(Error{ErrorKind::InvalidManifest,
+                            "unsupported manifest type \"" + out.media_type + "\" (Docker schema 1) for " +
+                                object + " of " + repository,
+                            options_.registry, repository,
+                            "boxtool pulls OCI and Docker schema 2 images; schema 1 images must be converted "
+                            "(push them again with a current client)"});
     std::string expected = by_digest ? reference : resp.header("Docker-Content-Digest");
     auto parsed = parse_digest(expected);
     Digest actual = digest_of(out.body, parsed ? parsed->algorithm : "sha256");
