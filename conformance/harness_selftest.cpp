@@ -1,11 +1,13 @@
 // Proves the harness itself works, independent of the CLI: registries start and stop, images
-// are made and pushed with their digests intact, the fault proxy injects what it is told, and the
-// token server issues tokens a registry in token mode trusts.
+// are made and pushed with their digests intact, the fault proxy injects what it is told, the
+// token server issues tokens a registry in token mode trusts, and the rogue registry serves a
+// consistent image and breaks it only the way it is told to.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/Timespan.h>
 #include <gtest/gtest.h>
@@ -23,6 +25,7 @@
 #include "harness/images.hpp"
 #include "harness/process.hpp"
 #include "harness/registry_server.hpp"
+#include "harness/rogue_registry.hpp"
 #include "harness/script_server.hpp"
 #include "harness/temp_dir.hpp"
 #include "harness/token_server.hpp"
@@ -402,6 +405,140 @@ TEST(HarnessSelftest, TokenServerStaleTokensAreRefusedByTheRegistry) {
     EXPECT_EQ(http_request("GET", registry.host(), tags, {{"Authorization", "Bearer " + stale}}).status, 401);
     auto fresh = token_from(http_request("GET", tokens.host(), query));
     EXPECT_EQ(http_request("GET", registry.host(), tags, {{"Authorization", "Bearer " + fresh}}).status, 200);
+}
+
+std::string sha256_of(const std::string& data) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(data);
+    return "sha256:" + Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+// GET of a rogue registry's manifest or blob, the Accept header of a real client.
+HttpResponse rogue_get(const RogueRegistry& rogue, const std::string& kind, const std::string& ref,
+                       std::chrono::milliseconds timeout = 10s) {
+    return http_request("GET", rogue.host(), "/v2/rogue/app/" + kind + "/" + ref,
+                        {{"Accept", kAcceptManifests}}, timeout);
+}
+
+Poco::JSON::Object::Ptr json_object(const std::string& text) {
+    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+TEST(HarnessSelftest, RogueRegistryWithoutAModeServesAConsistentImage) {
+    RogueRegistry rogue({.index = true});
+    rogue.start();
+    const ImageInfo& image = rogue.image();
+    EXPECT_TRUE(image.is_index());
+    EXPECT_EQ(http_request("GET", rogue.host(), "/v2/").status, 200);
+    auto tag = rogue_get(rogue, "manifests", "v1");
+    ASSERT_EQ(tag.status, 200);
+    EXPECT_EQ(tag.header("Content-Type"), image.media_type);
+    EXPECT_EQ(tag.header("Docker-Content-Digest"), image.digest);
+    EXPECT_EQ(sha256_of(tag.body), image.digest);
+    EXPECT_EQ(tag.body.size(), image.size);
+    auto entries = json_object(tag.body)->getArray("manifests");
+    ASSERT_TRUE(entries);
+    ASSERT_EQ(entries->size(), 2u);
+    ASSERT_EQ(image.manifests.size(), 2u);
+    for (unsigned i = 0; i < 2; ++i) {
+        const ManifestInfo& m = image.manifests[i];
+        EXPECT_EQ(entries->getObject(i)->getValue<std::string>("digest"), m.digest);
+        EXPECT_EQ(entries->getObject(i)->getValue<std::uint64_t>("size"), m.size);
+        auto manifest = rogue_get(rogue, "manifests", m.digest);
+        EXPECT_EQ(sha256_of(manifest.body), m.digest);
+        EXPECT_EQ(manifest.body.size(), m.size);
+        std::vector<BlobInfo> blobs = m.layers;
+        blobs.push_back(m.config);
+        for (const auto& blob : blobs) {
+            auto got = rogue_get(rogue, "blobs", blob.digest);
+            EXPECT_EQ(got.status, 200);
+            EXPECT_EQ(sha256_of(got.body), blob.digest);
+            EXPECT_EQ(got.body.size(), blob.size);
+        }
+    }
+    EXPECT_EQ(rogue_get(rogue, "blobs", "sha256:" + std::string(64, '0')).status, 404);
+    EXPECT_EQ(http_request("GET", rogue.host(), "/v2/other/app/manifests/v1").status, 404);
+    EXPECT_EQ(rogue.count_misbehaviours(), 0);
+    EXPECT_EQ(rogue.count_requests("GET", "/blobs/"), 7);
+}
+
+TEST(HarnessSelftest, RogueRegistryBreaksManifestsAsTold) {
+    {
+        RogueRegistry rogue({.mode = "huge-manifest"});
+        rogue.start();
+        auto tag = rogue_get(rogue, "manifests", "v1");
+        EXPECT_GT(tag.body.size(), 5u * 1024 * 1024);
+        EXPECT_EQ(tag.header("Content-Length"), std::to_string(tag.body.size()));
+        EXPECT_EQ(sha256_of(tag.body), tag.header("Docker-Content-Digest"));
+        EXPECT_EQ(json_object(tag.body)->getValue<int>("schemaVersion"), 2);
+        EXPECT_EQ(rogue.count_misbehaviours("/manifests/v1"), 1);
+    }
+    {
+        RogueRegistry rogue({.mode = "wrong-content-digest"});
+        rogue.start();
+        auto tag = rogue_get(rogue, "manifests", "v1");
+        EXPECT_EQ(sha256_of(tag.body), rogue.image().digest);
+        EXPECT_NE(tag.header("Docker-Content-Digest"), rogue.image().digest);
+    }
+    {
+        RogueRegistry rogue({.mode = "digest-pull-mismatch"});
+        rogue.start();
+        const std::string digest = rogue.image().manifests.at(0).digest;
+        EXPECT_EQ(sha256_of(rogue_get(rogue, "manifests", "v1").body), digest) << "tags are served right";
+        auto by_digest = rogue_get(rogue, "manifests", digest);
+        EXPECT_EQ(by_digest.header("Docker-Content-Digest"), digest);
+        EXPECT_NE(sha256_of(by_digest.body), digest);
+    }
+    {
+        RogueRegistry rogue({.mode = "index-size-mismatch"});
+        rogue.start();
+        auto entries = json_object(rogue_get(rogue, "manifests", "v1").body)->getArray("manifests");
+        ASSERT_TRUE(entries);
+        const ManifestInfo& m = rogue.image().manifest_for("linux/amd64");
+        EXPECT_EQ(entries->getObject(0)->getValue<std::string>("digest"), m.digest);
+        EXPECT_NE(entries->getObject(0)->getValue<std::uint64_t>("size"), m.size);
+        EXPECT_EQ(rogue_get(rogue, "manifests", m.digest).body.size(), m.size);
+    }
+    {
+        RogueRegistry rogue({.mode = "schema1"});
+        rogue.start();
+        auto tag = rogue_get(rogue, "manifests", "v1");
+        EXPECT_EQ(tag.header("Content-Type"), "application/vnd.docker.distribution.manifest.v1+prettyjws");
+        auto manifest = json_object(tag.body);
+        EXPECT_EQ(manifest->getValue<int>("schemaVersion"), 1);
+        EXPECT_TRUE(manifest->getArray("signatures"));
+        // A signed schema 1 manifest's digest is that of its payload, without the signatures.
+        EXPECT_NE(sha256_of(tag.body), tag.header("Docker-Content-Digest"));
+    }
+    {
+        RogueRegistry rogue({.mode = "stall"});
+        rogue.start();
+        EXPECT_EQ(http_request("GET", rogue.host(), "/v2/").status, 200);
+        EXPECT_THROW(rogue_get(rogue, "manifests", "v1", 1s), std::runtime_error);
+        EXPECT_EQ(rogue.count_misbehaviours("/manifests/v1"), 1);
+    }
+}
+
+TEST(HarnessSelftest, RogueRegistryBreaksBlobsAsTold) {
+    for (const std::string mode : {"blob-too-long", "blob-too-short", "blob-wrong-bytes"}) {
+        RogueRegistry rogue({.mode = mode, .bad_layers = "1"});
+        rogue.start();
+        const ManifestInfo& m = rogue.image().manifests.at(0);
+        auto good = rogue_get(rogue, "blobs", m.layers.at(0).digest);
+        EXPECT_EQ(sha256_of(good.body), m.layers.at(0).digest) << mode;
+        auto bad = rogue_get(rogue, "blobs", m.layers.at(1).digest);
+        EXPECT_EQ(bad.status, 200) << mode;
+        EXPECT_EQ(bad.header("Content-Length"), std::to_string(bad.body.size())) << mode;
+        EXPECT_NE(sha256_of(bad.body), m.layers.at(1).digest) << mode;
+        if (mode == "blob-too-long") {
+            EXPECT_GT(bad.body.size(), m.layers.at(1).size);
+        } else if (mode == "blob-too-short") {
+            EXPECT_LT(bad.body.size(), m.layers.at(1).size);
+        } else {
+            EXPECT_EQ(bad.body.size(), m.layers.at(1).size);
+        }
+        EXPECT_EQ(rogue.count_misbehaviours(), 1) << mode;
+    }
 }
 
 }  // namespace
