@@ -51,6 +51,28 @@ TEST_F(FaultTest, ConnectionResetMidBlobIsRetried) {
     EXPECT_TRUE(ingest_leftovers(env.store()).empty());
 }
 
+TEST_F(FaultTest, ConnectionResetMidBlobResumesWithARange) {
+    // The proxy cuts the first GET of one layer after 16 bytes: the retry must ask for the rest
+    // (Range), which registry:2 answers with 206, and the resumed blob must still verify.
+    const auto& layer = image.manifests[0].layers[1];
+    auto out = env.path("out");
+    auto r = pull_through({.reset = {"GET /blobs/" + layer.digest + "$:1"}}, out);
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_NE(r.err.find(layer.digest.substr(7, 12) + " retrying from 16 B"), std::string::npos) << r.err;
+    int ranged = 0, whole = 0;
+    for (const auto& request : proxy->requests()) {
+        if (request.path.find(layer.digest) == std::string::npos) continue;
+        ranged += request.status == 206 ? 1 : 0;
+        whole += request.status == 200 ? 1 : 0;
+    }
+    EXPECT_EQ(ranged, 1) << "the retry did not resume with a Range request";
+    EXPECT_EQ(whole, 1) << "only the first, cut-off request should have asked for the whole blob";
+    EXPECT_EQ(layout_manifest(out, "v1", "linux/amd64"), image.digest);
+    EXPECT_TRUE(verify_blobs(env.store() / "blobs").empty());
+    EXPECT_TRUE(verify_blobs(out / "blobs").empty());
+    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+}
+
 TEST_F(FaultTest, CorruptedBlobFailsAndIsNotStored) {
     const auto& layer = image.manifests[0].layers[1];
     auto out = env.path("out");

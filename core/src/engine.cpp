@@ -82,6 +82,11 @@ std::vector<Descriptor> unique_blobs(const Manifest& manifest) {
     return out;
 }
 
+// Whether a Content-Range header ("bytes 100-999/1000") starts at `offset`.
+bool range_starts_at(const std::string& content_range, std::uint64_t offset) {
+    return content_range.rfind("bytes " + std::to_string(offset) + "-", 0) == 0;
+}
+
 bool is_retryable_blob_failure(const Failure& f) {
     if (auto t = dynamic_cast<const http::TransportFailure*>(&f)) return t->transient();
     auto k = f.error().kind;
@@ -230,29 +235,46 @@ struct Engine::Impl {
         ev.current = 0;
         report(ev);
         bool retried_integrity = false;
+        // One writer across attempts: after a transient failure the download resumes where it
+        // stopped (a Range request), unless the registry answers with the whole blob.
+        std::optional<Store::Writer> writer;
         for (int attempt = 0;; ++attempt) {
             try {
-                Store::Writer writer(store, digest, blob.size);
-                std::uint64_t last_report = 0;
-                r.session->get_blob(ref.repository, blob, [&](const char* data, std::size_t n) {
-                    check_interrupt(interrupt);
-                    if (cancel)
-                        throw Failure(ErrorKind::Internal, "cancelled because another download failed");
-                    writer.write(data, n);
-                    if (writer.written() - last_report >= kProgressStep) {
-                        last_report = writer.written();
-                        report({ProgressEvent::Type::BlobProgress,
-                                ref.registry,
-                                ref.repository,
-                                blob.digest,
-                                blob.media_type,
-                                writer.written(),
-                                blob.size,
-                                {}});
+                if (!writer || !writer->is_open()) writer.emplace(store, digest, blob.size);
+                const std::uint64_t offset = writer->written();
+                std::uint64_t last_report = offset;
+                auto on_response = [&](const http::Response& resp) {
+                    if (offset == 0 || resp.status == 200) {
+                        if (offset > 0) writer->restart();
+                        return;
                     }
-                });
-                writer.commit();
-                bytes += writer.written();
+                    if (resp.status != 206 || !range_starts_at(resp.header("Content-Range"), offset)) {
+                        writer->restart();
+                        throw Failure(ErrorKind::ServerError, "the registry answered a resumed download of " +
+                                                                  blob.digest + " with the wrong range (" +
+                                                                  resp.header("Content-Range") + ")");
+                    }
+                };
+                r.session->get_blob(
+                    ref.repository, blob, offset, on_response, [&](const char* data, std::size_t n) {
+                        check_interrupt(interrupt);
+                        if (cancel)
+                            throw Failure(ErrorKind::Internal, "cancelled because another download failed");
+                        writer->write(data, n);
+                        if (writer->written() - last_report >= kProgressStep) {
+                            last_report = writer->written();
+                            report({ProgressEvent::Type::BlobProgress,
+                                    ref.registry,
+                                    ref.repository,
+                                    blob.digest,
+                                    blob.media_type,
+                                    writer->written(),
+                                    blob.size,
+                                    {}});
+                        }
+                    });
+                writer->commit();
+                bytes += writer->written();
                 ++downloaded;
                 ev.type = ProgressEvent::Type::BlobDone;
                 ev.current = blob.size;
@@ -265,8 +287,10 @@ struct Engine::Impl {
                     (integrity && retried_integrity))
                     throw Failure(with_location(f.error(), ref));
                 retried_integrity = retried_integrity || integrity;
+                // `current` says where the next attempt resumes (0: from the start).
                 report({ProgressEvent::Type::BlobRetry, ref.registry, ref.repository, blob.digest,
-                        blob.media_type, 0, blob.size, f.error().message});
+                        blob.media_type, writer && writer->is_open() ? writer->written() : 0, blob.size,
+                        f.error().message});
                 std::this_thread::sleep_for(std::chrono::milliseconds(200LL << attempt));
             }
         }

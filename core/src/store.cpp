@@ -163,6 +163,17 @@ void Store::Writer::write(const char* data, std::size_t size) {
     }
 }
 
+void Store::Writer::restart() {
+    if (fd_ < 0) throw Failure(ErrorKind::Internal, "restart of a closed store writer");
+    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) {
+        int err = errno;
+        discard();
+        throw io_error("cannot truncate", temp_, err);
+    }
+    hasher_ = Hasher(expected_.algorithm);
+    written_ = 0;
+}
+
 void Store::Writer::commit() {
     if (fd_ < 0) throw Failure(ErrorKind::Internal, "commit of a closed store writer");
     if (expected_size_ && written_ != *expected_size_) {

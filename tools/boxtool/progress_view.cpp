@@ -50,7 +50,8 @@ class PlainView final : public ProgressView {
                 std::fprintf(out_, "%s already present\n", d.c_str());
                 break;
             case T::BlobRetry:
-                std::fprintf(out_, "%s retrying: %s\n", d.c_str(), e.message.c_str());
+                std::fprintf(out_, "%s retrying%s: %s\n", d.c_str(),
+                             e.current ? (" from " + human_bytes(e.current)).c_str() : "", e.message.c_str());
                 break;
             case T::OutputWritten:
                 std::fprintf(out_, "wrote %s\n", e.message.c_str());
@@ -127,7 +128,7 @@ class TtyView final : public ProgressView {
                 rows_[e.digest].state = "done";
                 break;
             case T::BlobRetry:
-                rows_[e.digest].current = 0;
+                rows_[e.digest].current = e.current;
                 rows_[e.digest].state = "retrying";
                 break;
         }

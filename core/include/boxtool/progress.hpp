@@ -16,7 +16,7 @@ struct ProgressEvent {
         BlobProgress,     // bytes arrived (current: bytes so far, total: size)
         BlobDone,         // verified and stored
         BlobCached,       // already in the store, not downloaded
-        BlobRetry,        // a transient failure; the download restarts (message: why)
+        BlobRetry,        // a transient failure; the download resumes at `current` (message: why)
         OutputWritten,    // the output is complete (message: where)
     };
     Type type;

@@ -55,6 +55,9 @@ class Store {
         std::uint64_t written() const noexcept { return written_; }
         void commit();  // throws DigestMismatch / SizeMismatch, leaving nothing behind
         void discard() noexcept;
+        bool is_open() const noexcept { return fd_ >= 0; }
+        // Empties the file and the hash, for a download that must start over.
+        void restart();
 
       private:
         const Store& store_;

@@ -111,6 +111,40 @@ Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
                "the connection failed; check the network and retry", true);
 }
 
+// Reads a body in chunks of up to 64 KiB. Bytes that arrived before a connection breaks are still
+// delivered before the error propagates, so a resumed download can start exactly where this one
+// stopped (a plain istream::read would drop its partly filled buffer on the exception).
+std::uint64_t read_body(std::istream& rs, const std::function<void(const char*, std::size_t)>& deliver) {
+    std::array<char, 64 * 1024> buf{};
+    std::size_t filled = 0;
+    std::uint64_t received = 0;
+    auto flush = [&] {
+        std::size_t n = filled;
+        filled = 0;  // before delivering: a throwing consumer must not see the bytes twice
+        if (n) deliver(buf.data(), n);
+    };
+    try {
+        while (true) {
+            std::streamsize avail = rs.rdbuf()->in_avail();
+            if (avail <= 0) {
+                // Nothing buffered: peek makes the stream read from the socket (and may throw).
+                if (rs.peek() == std::char_traits<char>::eof()) break;
+                continue;
+            }
+            auto want = std::min<std::streamsize>(avail, static_cast<std::streamsize>(buf.size() - filled));
+            auto got = rs.readsome(buf.data() + filled, want);
+            filled += static_cast<std::size_t>(got);
+            received += static_cast<std::uint64_t>(got);
+            if (filled == buf.size()) flush();
+        }
+        flush();
+    } catch (...) {
+        flush();
+        throw;
+    }
+    return received;
+}
+
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -262,30 +296,18 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                     ErrorKind::Protocol,
                     "response from " + uri.getHost() + " is larger than " + std::to_string(cap) + " bytes");
             }
-            std::array<char, 64 * 1024> buf{};
-            std::uint64_t received = 0;
-            while (rs) {
-                rs.read(buf.data(), buf.size());
-                auto n = static_cast<std::size_t>(rs.gcount());
-                if (n == 0) break;
-                received += n;
+            if (to_sink && req.on_response) req.on_response(resp);
+            std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
                 if (to_sink) {
-                    try {
-                        (*sink)(buf.data(), n);
-                    } catch (...) {
-                        session->reset();  // the rest of the body is unread; the connection is unusable
-                        throw;
-                    }
-                } else {
-                    if (resp.body.size() + n > cap) {
-                        session->reset();
-                        throw BodyTooLarge(ErrorKind::Protocol, "response from " + uri.getHost() +
-                                                                    " is larger than " + std::to_string(cap) +
-                                                                    " bytes");
-                    }
-                    resp.body.append(buf.data(), n);
+                    (*sink)(data, n);
+                    return;
                 }
-            }
+                if (resp.body.size() + n > cap)
+                    throw BodyTooLarge(ErrorKind::Protocol, "response from " + uri.getHost() +
+                                                                " is larger than " + std::to_string(cap) +
+                                                                " bytes");
+                resp.body.append(data, n);
+            });
             if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
                 received != static_cast<std::uint64_t>(length)) {
                 session->reset();

@@ -29,6 +29,9 @@ struct Request {
     std::string body;
     std::string content_type;
     bool follow_redirects = true;
+    // Called with the status and headers of a 2xx answer before its body reaches the sink (after
+    // redirects), so a caller can tell a ranged answer (206) from a whole one (200).
+    std::function<void(const struct Response&)> on_response;
 };
 
 struct Response {

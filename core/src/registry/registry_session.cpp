@@ -307,10 +307,13 @@ bool RegistrySession::repository_missing(const std::string& repository) {
     }
 }
 
-void RegistrySession::get_blob(const std::string& repository, const Descriptor& blob,
+void RegistrySession::get_blob(const std::string& repository, const Descriptor& blob, std::uint64_t offset,
+                               const std::function<void(const http::Response&)>& on_response,
                                const http::BodySink& sink) {
     http::Request req;
     req.url = "/v2/" + repository + "/blobs/" + blob.digest;
+    if (offset > 0) req.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
+    req.on_response = on_response;
     send(req, repository, "blob " + blob.digest, &sink, 0, 64 * 1024);
 }
 

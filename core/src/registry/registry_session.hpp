@@ -40,9 +40,11 @@ class RegistrySession {
     // `reference` is a tag or a digest. A digest is verified against the body; for a tag, the
     // Docker-Content-Digest header is verified when present.
     FetchedManifest get_manifest(const std::string& repository, const std::string& reference);
-    // Streams a blob into sink. No retries here: the caller restarts the blob on transient errors
-    // because bytes may already have reached the sink.
-    void get_blob(const std::string& repository, const Descriptor& blob, const http::BodySink& sink);
+    // Streams a blob into sink, from byte `offset` on when it is not 0 (a resumed download).
+    // `on_response` sees the answer before the body: 206 means the range was honoured, 200 that
+    // the whole blob follows. No retries here: the caller resumes or restarts the blob.
+    void get_blob(const std::string& repository, const Descriptor& blob, std::uint64_t offset,
+                  const std::function<void(const http::Response&)>& on_response, const http::BodySink& sink);
 
   private:
     struct Auth {
