@@ -1,0 +1,77 @@
+#include "pull/resolver.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+namespace boxtool::pull {
+
+Error with_location(Error e, const Reference& ref) {
+    e.registry = ref.registry;
+    e.repository = ref.repository;
+    return e;
+}
+
+Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Candidate& cand,
+                   const Platform& platform, const Store* keep_in) {
+    Resolution r;
+    r.candidate = cand;
+    r.session = std::move(session);
+    const Reference& ref = cand.reference;
+    auto top = r.session->get_manifest(ref.repository, ref.version());
+    r.digest = top.digest;
+    r.media_type = top.media_type;
+    std::string index_body;
+    if (is_index_media_type(top.media_type)) {
+        auto index = parse_index(top.body, top.media_type);
+        if (!index) throw Failure(with_location(index.error(), ref));
+        auto chosen = select_platform(*index, platform);
+        if (!chosen) throw Failure(with_location(chosen.error(), ref));
+        r.index = *index;
+        index_body = std::move(top.body);
+        r.platform = chosen->platform ? std::optional(normalize_platform(*chosen->platform)) : std::nullopt;
+        auto m = r.session->get_manifest(ref.repository, chosen->digest);
+        if (m.body.size() != chosen->size)
+            throw Failure(Error{ErrorKind::SizeMismatch,
+                                "manifest " + chosen->digest + " has " + std::to_string(m.body.size()) +
+                                    " bytes but the index says " + std::to_string(chosen->size),
+                                ref.registry, ref.repository, "the registry's index is inconsistent"});
+        r.manifest_digest = m.digest;
+        r.manifest_body = std::move(m.body);
+    } else if (is_manifest_media_type(top.media_type)) {
+        r.manifest_digest = top.digest;
+        r.manifest_body = std::move(top.body);
+    } else {
+        throw Failure(
+            Error{ErrorKind::InvalidManifest,
+                  "unsupported manifest type \"" + top.media_type + "\" for " + ref.str(), ref.registry,
+                  ref.repository,
+                  "boxtool pulls OCI and Docker schema 2 images; schema 1 images must be converted"});
+    }
+    auto manifest = parse_manifest(r.manifest_body, "");
+    if (!manifest) throw Failure(with_location(manifest.error(), ref));
+    r.manifest = *manifest;
+    if (keep_in) {
+        if (r.index) keep_in->put(parse_digest(r.digest).value(), index_body);
+        keep_in->put(parse_digest(r.manifest_digest).value(), r.manifest_body);
+    }
+    return r;
+}
+
+std::optional<Platform> platform_from_config(const Store& store, const Descriptor& config) {
+    auto digest = parse_digest(config.digest);
+    if (!digest) return std::nullopt;
+    auto text = store.read_small(*digest, kMaxManifestBytes);
+    if (!text) return std::nullopt;
+    try {
+        Poco::JSON::Parser parser;
+        auto obj = parser.parse(*text).extract<Poco::JSON::Object::Ptr>();
+        if (!obj || !obj->has("os") || !obj->has("architecture")) return std::nullopt;
+        Platform p{obj->getValue<std::string>("os"), obj->getValue<std::string>("architecture"),
+                   obj->has("variant") ? obj->getValue<std::string>("variant") : ""};
+        return normalize_platform(p);
+    } catch (...) {
+        return std::nullopt;  // a config without a readable platform is still a pullable image
+    }
+}
+
+}  // namespace boxtool::pull

@@ -1,0 +1,40 @@
+// Resolves one candidate: the reference's manifest or index, the platform's manifest, each
+// verified by digest and parsed.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "boxtool/credentials.hpp"
+#include "boxtool/manifest.hpp"
+#include "boxtool/policy.hpp"
+#include "boxtool/store.hpp"
+#include "registry/registry_session.hpp"
+
+namespace boxtool::pull {
+
+struct Resolution {
+    Candidate candidate;
+    std::unique_ptr<registry::RegistrySession> session;  // for the blobs of this candidate
+    std::string digest;                                  // what the reference resolved to (index or manifest)
+    std::string media_type;                              // of that document
+    std::optional<Index> index;
+    std::string manifest_digest;
+    std::string manifest_body;
+    Manifest manifest;
+    std::optional<Platform> platform;
+};
+
+// With `keep_in` set, the documents are stored there once they all check out: a refused answer
+// leaves no trace in the store.
+Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Candidate& candidate,
+                   const Platform& platform, const Store* keep_in);
+
+// The platform an image's config declares; for single-manifest images that is the only source.
+std::optional<Platform> platform_from_config(const Store& store, const Descriptor& config);
+
+// The error, placed at the reference's registry and repository.
+Error with_location(Error error, const Reference& reference);
+
+}  // namespace boxtool::pull
