@@ -52,6 +52,27 @@ TEST_F(StoreTest, SecondPullDownloadsNoBlob) {
     expect_store_complete(image);
 }
 
+TEST_F(StoreTest, SecondPullOfAnIndexFetchesOnlyTheIndex) {
+    // The tag may have moved, so the index is always asked for; the platform manifest it names is
+    // content-addressed and already in the store, so it is not.
+    auto image = harness::make_and_push(
+        {.out = env.path("src"), .tag = "v1", .platforms = {"linux/amd64", "linux/arm64"}}, registry.host(),
+        "e2e/multi:v1");
+    const std::string ref = registry.host() + "/e2e/multi:v1";
+    const std::vector<std::string> args{"--insecure-registry", registry.host(), "--platform", "linux/arm64"};
+    auto first = env.pull(ref, args);
+    ASSERT_EQ(first.exit_code, kOk) << first.describe();
+    int manifests_before = registry.count_requests("GET", "^/v2/e2e/multi/manifests/");
+    int blobs_before = registry.count_requests("GET", "^/v2/e2e/multi/blobs/");
+    auto second = env.pull(ref, args);
+    ASSERT_EQ(second.exit_code, kOk) << second.describe();
+    EXPECT_EQ(registry.count_requests("GET", "^/v2/e2e/multi/manifests/") - manifests_before, 1);
+    EXPECT_EQ(registry.count_requests("GET", "^/v2/e2e/multi/manifests/v1$"), 2)
+        << "the tag is resolved each time";
+    EXPECT_EQ(registry.count_requests("GET", "^/v2/e2e/multi/blobs/"), blobs_before);
+    EXPECT_EQ(field(second.out, "Digest"), image.digest);
+}
+
 TEST_F(StoreTest, ConcurrentPullsShareOneStore) {
     // Layers big enough that the two downloads overlap.
     auto image = harness::make_and_push(

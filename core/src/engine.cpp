@@ -41,7 +41,7 @@ struct Engine::Impl {
             client, tokens,
             registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries,
                                      options.credentials.get()});
-        return pull::resolve(std::move(session), cand, platform, keep_documents ? &store : nullptr);
+        return pull::resolve(std::move(session), cand, platform, store, keep_documents);
     }
 };
 

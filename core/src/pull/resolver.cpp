@@ -12,7 +12,7 @@ Error with_location(Error e, const Reference& ref) {
 }
 
 Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Candidate& cand,
-                   const Platform& platform, const Store* keep_in) {
+                   const Platform& platform, const Store& store, bool keep) {
     Resolution r;
     r.candidate = cand;
     r.session = std::move(session);
@@ -29,7 +29,10 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
         r.index = *index;
         index_body = std::move(top.body);
         r.platform = chosen->platform ? std::optional(normalize_platform(*chosen->platform)) : std::nullopt;
-        auto m = r.session->get_manifest(ref.repository, chosen->digest);
+        std::optional<std::string> stored;
+        if (auto d = parse_digest(chosen->digest)) stored = store.read_small(*d, kMaxManifestBytes);
+        auto m = stored ? registry::FetchedManifest{std::move(*stored), chosen->media_type, chosen->digest}
+                        : r.session->get_manifest(ref.repository, chosen->digest);
         if (m.body.size() != chosen->size)
             throw Failure(Error{ErrorKind::SizeMismatch,
                                 "manifest " + chosen->digest + " has " + std::to_string(m.body.size()) +
@@ -50,9 +53,9 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
     auto manifest = parse_manifest(r.manifest_body, "");
     if (!manifest) throw Failure(with_location(manifest.error(), ref));
     r.manifest = *manifest;
-    if (keep_in) {
-        if (r.index) keep_in->put(parse_digest(r.digest).value(), index_body);
-        keep_in->put(parse_digest(r.manifest_digest).value(), r.manifest_body);
+    if (keep) {
+        if (r.index) store.put(parse_digest(r.digest).value(), index_body);
+        store.put(parse_digest(r.manifest_digest).value(), r.manifest_body);
     }
     return r;
 }

@@ -26,10 +26,11 @@ struct Resolution {
     std::optional<Platform> platform;
 };
 
-// With `keep_in` set, the documents are stored there once they all check out: a refused answer
-// leaves no trace in the store.
+// A platform manifest already in `store` is read from there (the registry has just served the
+// index that names it, so access is settled). With `keep` set, the documents are stored once they
+// all check out: a refused answer leaves no trace in the store.
 Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Candidate& candidate,
-                   const Platform& platform, const Store* keep_in);
+                   const Platform& platform, const Store& store, bool keep);
 
 // The platform an image's config declares; for single-manifest images that is the only source.
 std::optional<Platform> platform_from_config(const Store& store, const Descriptor& config);
