@@ -161,6 +161,15 @@ void Store::Writer::write(const char* data, std::size_t size) {
         size -= static_cast<std::size_t>(n);
         written_ += static_cast<std::uint64_t>(n);
     }
+    // Start writeback of every few MiB while the download goes on, so the fsync in commit() has
+    // little left to wait for (it was a fifth of a large pull's time). Only a hint: errors surface
+    // at fsync.
+    constexpr std::uint64_t kWritebackStep = 8 * 1024 * 1024;
+    if (written_ - flushed_ >= kWritebackStep) {
+        ::sync_file_range(fd_, static_cast<off_t>(flushed_), static_cast<off_t>(written_ - flushed_),
+                          SYNC_FILE_RANGE_WRITE);
+        flushed_ = written_;
+    }
 }
 
 void Store::Writer::restart() {
@@ -172,6 +181,7 @@ void Store::Writer::restart() {
     }
     hasher_ = Hasher(expected_.algorithm);
     written_ = 0;
+    flushed_ = 0;
 }
 
 void Store::Writer::commit() {

@@ -66,6 +66,7 @@ class Store {
         std::filesystem::path temp_;
         int fd_ = -1;
         std::uint64_t written_ = 0;
+        std::uint64_t flushed_ = 0;  // bytes already handed to the kernel's writeback
         Hasher hasher_;
     };
 
