@@ -52,18 +52,16 @@ void Download::fetch(const Descriptor& blob) {
                      blob.size,
                      blob.size,
                      {}};
-    if (store.contains(digest)) {
+    auto already_stored = [&] {
+        if (!store.contains(digest)) return false;
         ++totals_cached;
         report(ev);
-        return;
-    }
+        return true;
+    };
+    if (already_stored()) return;
     // Another process may be fetching the same blob: wait for it rather than download twice.
     auto lock = store.lock(digest);
-    if (store.contains(digest)) {
-        ++totals_cached;
-        report(ev);
-        return;
-    }
+    if (already_stored()) return;
     ev.type = ProgressEvent::Type::BlobStart;
     ev.current = 0;
     report(ev);
