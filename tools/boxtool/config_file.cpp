@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <typeinfo>
 
 #include "boxtool/reference.hpp"
 
@@ -51,15 +52,16 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     text.resize(static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxConfigBytes) throw config_error(path, "larger than 1 MiB");
 
-    Poco::JSON::Object::Ptr obj;
+    Poco::Dynamic::Var parsed;
     try {
         Poco::JSON::Parser parser;
-        obj = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+        parsed = parser.parse(text);
     } catch (const Poco::Exception& e) {
         throw config_error(path, "not valid JSON: " + e.message());
-    } catch (const std::exception&) {
-        throw config_error(path, "the top level must be a JSON object");
     }
+    if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
+        throw config_error(path, "the top level must be a JSON object");
+    auto obj = parsed.extract<Poco::JSON::Object::Ptr>();
     if (!obj) throw config_error(path, "the top level must be a JSON object");
 
     ConfigFile cfg;

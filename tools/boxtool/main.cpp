@@ -11,11 +11,6 @@
 
 namespace boxtool::cli {
 
-int report_error(const Error& error) {
-    std::fprintf(stderr, "boxtool: error: %s\n", error.describe().c_str());
-    return exit_code_for(error.kind);
-}
-
 namespace {
 int dispatch(const std::vector<std::string>& args) {
     if (args.empty()) {

@@ -1,0 +1,89 @@
+#include "config_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace boxtool::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigFileTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/boxtool-config-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    fs::path write(const std::string& text) {
+        fs::path p = dir_ / "config.json";
+        std::ofstream(p) << text;
+        return p;
+    }
+    // The Config error's message for `text`, or "" if it loaded.
+    std::string error_for(const std::string& text) {
+        try {
+            load_config_file(write(text));
+            return "";
+        } catch (const Failure& f) {
+            EXPECT_EQ(f.error().kind, ErrorKind::Config);
+            EXPECT_NE(f.error().message.find(dir_.string()), std::string::npos) << "the file is not named";
+            return f.error().message;
+        }
+    }
+    fs::path dir_;
+};
+
+TEST_F(ConfigFileTest, LoadsEveryKnownKey) {
+    auto cfg = load_config_file(write(R"({
+        "image_registries": ["mirror.example.com", "registry.example.com:5000", "localhost:5000"],
+        "insecure_registries": ["registry.example.com:5000"],
+        "store": "/var/lib/boxtool/store"})"));
+    EXPECT_EQ(
+        cfg.image_registries,
+        (std::vector<std::string>{"mirror.example.com", "registry.example.com:5000", "localhost:5000"}));
+    EXPECT_EQ(cfg.insecure_registries, std::vector<std::string>{"registry.example.com:5000"});
+    EXPECT_EQ(cfg.store, fs::path("/var/lib/boxtool/store"));
+    EXPECT_TRUE(cfg.unknown_keys.empty());
+}
+
+TEST_F(ConfigFileTest, RelativeStoreIsBesideTheFile) {
+    auto cfg = load_config_file(write(R"({"store": "images"})"));
+    EXPECT_EQ(cfg.store, fs::absolute(dir_) / "images");
+}
+
+TEST_F(ConfigFileTest, UnknownKeysAreReportedNotFatal) {
+    auto cfg = load_config_file(write(R"({"credential_sources": [], "policy": "x.lua"})"));
+    EXPECT_EQ(cfg.unknown_keys.size(), 2u);
+}
+
+TEST_F(ConfigFileTest, MissingFileNamesIt) {
+    try {
+        load_config_file(dir_ / "absent.json");
+        FAIL() << "a missing file loaded";
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().kind, ErrorKind::Config);
+        EXPECT_NE(f.error().message.find("absent.json"), std::string::npos);
+    }
+}
+
+TEST_F(ConfigFileTest, BadInputSaysWhatIsWrong) {
+    EXPECT_NE(error_for("{").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(error_for("[1, 2]").find("JSON object"), std::string::npos);
+    EXPECT_NE(error_for(R"({"image_registries": "one"})").find("must be an array"), std::string::npos);
+    EXPECT_NE(error_for(R"({"image_registries": [1]})").find("is not a string"), std::string::npos);
+    EXPECT_NE(error_for(R"({"image_registries": ["not a host"]})").find("not a registry host"),
+              std::string::npos);
+    EXPECT_NE(error_for(R"({"image_registries": ["host:99999"]})").find("not a registry host"),
+              std::string::npos);
+    EXPECT_NE(error_for(R"({"insecure_registries": [""]})").find("not a registry host"), std::string::npos);
+    EXPECT_NE(error_for(R"({"store": 5})").find("\"store\""), std::string::npos);
+    EXPECT_NE(error_for(R"({"store": ""})").find("\"store\""), std::string::npos);
+    EXPECT_NE(error_for(std::string(1024 * 1024 + 10, ' ')).find("larger than 1 MiB"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace boxtool::cli
