@@ -1,0 +1,48 @@
+// One configured credential source: an instance a plugin created from its settings.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "boxtool/credentials.hpp"
+#include "plugin_library.hpp"
+
+namespace boxtool::plugins {
+
+// Where plugins' log lines go (warnings are shown to the user; never secrets, by contract).
+using PluginLog = std::function<void(bool warning, const std::string& line)>;
+
+class PluginInstance {
+  public:
+    // Calls the plugin's create with `settings_json`. Throws Failure(Plugin) naming the file when
+    // create fails or throws.
+    PluginInstance(std::shared_ptr<PluginLibrary> library, const std::string& settings_json,
+                   PluginLog log = {});
+    ~PluginInstance();
+    PluginInstance(const PluginInstance&) = delete;
+    PluginInstance& operator=(const PluginInstance&) = delete;
+
+    // Found: a credential whose `source` is what the plugin said (file and key, helper...).
+    // Not found: nothing. A plugin error, or an answer that breaks the contract (no secret, a
+    // username with ':' or control characters, oversized fields), throws Failure(Plugin).
+    std::optional<Credential> get(std::string_view registry, std::string_view repository);
+    // The plugin's own description of where it looks, or "".
+    std::string describe();
+
+    const PluginLibrary& library() const noexcept { return *library_; }
+
+  private:
+    struct LogTarget {
+        PluginLog log;
+    };
+    std::shared_ptr<PluginLibrary> library_;
+    std::unique_ptr<LogTarget> log_target_;  // stable address handed to the plugin as host_data
+    void* instance_ = nullptr;
+    std::mutex mutex_;  // the ABI promises one call at a time per instance
+};
+
+}  // namespace boxtool::plugins

@@ -1,0 +1,175 @@
+#include "plugin_library.hpp"
+
+#include <gtest/gtest.h>
+
+#include "boxtool/error.hpp"
+#include "plugin_instance.hpp"
+#include "plugin_search.hpp"
+#include "test_support.hpp"
+
+namespace boxtool::plugins {
+namespace {
+
+using testing::test_plugin;
+
+// Expects loading `name` to be refused with a Plugin error naming the file and containing `why`.
+void expect_refused(const std::filesystem::path& path, const std::string& why) {
+    try {
+        PluginLibrary::load(path);
+        FAIL() << path << " was loaded";
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().kind, ErrorKind::Plugin);
+        EXPECT_NE(f.error().message.find(path.string()), std::string::npos) << f.error().message;
+        EXPECT_NE(f.error().message.find(why), std::string::npos) << f.error().message;
+        EXPECT_FALSE(f.error().hint.empty());
+    }
+}
+
+TEST(PluginLibrary, LoadsAPluginWrittenInPlainC) {
+    auto lib = PluginLibrary::load(test_plugin("plain_c"), "plain_c");
+    EXPECT_EQ(lib->name(), "plain_c");
+    EXPECT_EQ(lib->version(), "0.1");
+    PluginInstance instance(lib, "{}");
+    auto cred = instance.get("found.example", "team/app");
+    ASSERT_TRUE(cred);
+    EXPECT_EQ(cred->username, "c-user");
+    EXPECT_EQ(cred->password.reveal(), "c-pass");
+    EXPECT_EQ(cred->source, "plain_c (plain C call 1)");
+    EXPECT_FALSE(instance.get("elsewhere.example", "x"));
+    auto token = instance.get("token.example", "x");
+    ASSERT_TRUE(token);
+    EXPECT_EQ(token->registry_token.reveal(), "c-token");
+    EXPECT_EQ(instance.describe(), "an in-memory table");
+}
+
+TEST(PluginLibrary, RefusesAPluginBuiltForAnotherMajorVersion) {
+    expect_refused(test_plugin("wrong_major_symbol"), "built for plugin ABI major version 2");
+}
+
+TEST(PluginLibrary, RefusesATableDeclaringAnotherMajorVersion) {
+    expect_refused(test_plugin("wrong_major_field"), "declares plugin ABI major version 3");
+}
+
+TEST(PluginLibrary, RefusesAFileWithoutTheEntrySymbol) {
+    expect_refused(test_plugin("missing_entry"),
+                   "does not export the entry symbol boxtool_credential_plugin_v1");
+}
+
+TEST(PluginLibrary, RefusesANullFunction) {
+    expect_refused(test_plugin("null_get"), "get function is NULL");
+}
+
+TEST(PluginLibrary, RefusesAFileThatIsNotASharedObject) {
+    testing::TempDir dir;
+    testing::write_file(dir / "junk.so", "this is not ELF");
+    expect_refused(dir / "junk.so", "cannot load it");
+}
+
+TEST(PluginLibrary, RefusesAPluginWritableByOthers) {
+    testing::TempDir dir;
+    std::filesystem::copy_file(test_plugin("plain_c"), dir / "plain_c.so");
+    ::chmod((dir / "plain_c.so").c_str(), 0666);
+    expect_refused(dir / "plain_c.so", "writable by other users");
+    ::chmod((dir / "plain_c.so").c_str(), 0620);
+    expect_refused(dir / "plain_c.so", "writable by other users");
+}
+
+TEST(PluginLibrary, RefusesAPluginInAFolderWritableByOthers) {
+    testing::TempDir dir;
+    std::filesystem::copy_file(test_plugin("plain_c"), dir / "plain_c.so");
+    ::chmod((dir / "plain_c.so").c_str(), 0755);
+    ::chmod(dir.path().c_str(), 0777);
+    expect_refused(dir / "plain_c.so", "its folder " + dir.path().string() + " is writable by other users");
+}
+
+TEST(PluginLibrary, RefusesANameMismatch) {
+    try {
+        PluginLibrary::load(test_plugin("plain_c"), "docker-config");
+        FAIL();
+    } catch (const Failure& f) {
+        EXPECT_NE(f.error().message.find("calls itself \"plain_c\""), std::string::npos) << f.error().message;
+    }
+}
+
+TEST(PluginInstance, ReportsAFailingCreateWithThePluginsReason) {
+    auto lib = PluginLibrary::load(test_plugin("failing_create"));
+    try {
+        PluginInstance instance(lib, "{}");
+        FAIL();
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().kind, ErrorKind::Plugin);
+        EXPECT_NE(f.error().message.find(test_plugin("failing_create").string()), std::string::npos);
+        EXPECT_NE(f.error().message.find("failed to start: cannot reach the vault"), std::string::npos)
+            << f.error().message;
+    }
+    auto plain = PluginLibrary::load(test_plugin("plain_c"));
+    EXPECT_THROW(PluginInstance(plain, R"({"mode":"fail-create"})"), Failure);
+}
+
+TEST(PluginInstance, ContainsAnExceptionEscapingThePlugin) {
+    PluginInstance instance(PluginLibrary::load(test_plugin("throwing_get")), "{}");
+    try {
+        instance.get("any.example", "x");
+        FAIL();
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().kind, ErrorKind::Plugin);
+        EXPECT_NE(f.error().message.find("threw an exception"), std::string::npos) << f.error().message;
+    }
+}
+
+TEST(PluginInstance, RefusesAnswersThatBreakTheContract) {
+    PluginInstance instance(PluginLibrary::load(test_plugin("bad_answer")), "{}");
+    for (auto [registry, why] :
+         {std::pair{"empty.example", "gave no password or token"},
+          std::pair{"colon.example", "username contains ':'"}, std::pair{"nul.example", "NUL byte"},
+          std::pair{"status.example", "unknown status 7"}}) {
+        try {
+            instance.get(registry, "x");
+            ADD_FAILURE() << registry << " accepted";
+        } catch (const Failure& f) {
+            EXPECT_EQ(f.error().kind, ErrorKind::Plugin);
+            EXPECT_NE(f.error().message.find(why), std::string::npos) << f.error().message;
+        }
+    }
+}
+
+TEST(PluginInstance, ReportsAPluginErrorWithItsMessage) {
+    PluginInstance instance(PluginLibrary::load(test_plugin("plain_c")), "{}");
+    try {
+        instance.get("error.example", "x");
+        FAIL();
+    } catch (const Failure& f) {
+        EXPECT_NE(f.error().message.find("failed for error.example: the C plugin's backend is down"),
+                  std::string::npos)
+            << f.error().message;
+    }
+}
+
+TEST(PluginSearch, ConfiguredFoldersComeBeforeTheEnvironmentAndInstalledOnes) {
+    testing::TempDir first, second;
+    std::filesystem::copy_file(test_plugin("plain_c"), first / "plain_c.so");
+    std::filesystem::copy_file(test_plugin("plain_c"), second / "plain_c.so");
+    testing::ScopedEnv env("BOXTOOL_PLUGIN_PATH", second.path().string() + ":/nonexistent");
+    auto dirs = plugin_search_dirs({first.path()});
+    ASSERT_GE(dirs.size(), 4u);
+    EXPECT_EQ(dirs[0], first.path());
+    EXPECT_EQ(dirs[1], second.path());
+    EXPECT_EQ(dirs[2], "/nonexistent");
+    EXPECT_EQ(find_plugin("plain_c", dirs), first / "plain_c.so");
+    EXPECT_EQ(find_plugin("plain_c", plugin_search_dirs({})), second / "plain_c.so");
+}
+
+TEST(PluginSearch, AMissingPluginListsTheFoldersSearched) {
+    testing::TempDir dir;
+    try {
+        find_plugin("nope", {dir.path()});
+        FAIL();
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().kind, ErrorKind::Plugin);
+        EXPECT_NE(f.error().message.find("nope.so in " + dir.path().string()), std::string::npos);
+    }
+    EXPECT_THROW(find_plugin("bad name", {dir.path()}), Failure);
+}
+
+}  // namespace
+}  // namespace boxtool::plugins
