@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   docker-registry skopeo umoci apache2-utils openssl ca-certificates
   python3 python3-cryptography pigz zstd
+  golang-docker-credential-helpers pass gnupg
 )
 
 missing=()

@@ -18,4 +18,23 @@ std::optional<Credential> StaticCredentialProvider::lookup(std::string_view regi
     return credential_;
 }
 
+LayeredCredentialProvider::LayeredCredentialProvider(std::vector<std::shared_ptr<CredentialProvider>> layers)
+    : layers_(std::move(layers)) {}
+
+std::optional<Credential> LayeredCredentialProvider::lookup(std::string_view registry,
+                                                            std::string_view repository) {
+    for (const auto& layer : layers_)
+        if (layer)
+            if (auto found = layer->lookup(registry, repository)) return found;
+    return std::nullopt;
+}
+
+std::vector<std::string> LayeredCredentialProvider::describe_sources() const {
+    std::vector<std::string> out;
+    for (const auto& layer : layers_)
+        if (layer)
+            for (auto& line : layer->describe_sources()) out.push_back(std::move(line));
+    return out;
+}
+
 }  // namespace boxtool

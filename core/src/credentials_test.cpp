@@ -40,5 +40,17 @@ TEST(Secret, RevealsOnlyOnRequest) {
     EXPECT_EQ(copy.reveal(), "hunter2");
 }
 
+TEST(LayeredCredentialProvider, FirstLayerWithAnAnswerWins) {
+    Credential bob = alice();
+    bob.username = "bob";
+    bob.source = "chain";
+    auto flags = std::make_shared<StaticCredentialProvider>(alice(), std::vector<std::string>{"a.example"});
+    auto chain = std::make_shared<StaticCredentialProvider>(bob);
+    LayeredCredentialProvider layered({flags, nullptr, chain});
+    EXPECT_EQ(layered.lookup("a.example", "x")->username, "alice");
+    EXPECT_EQ(layered.lookup("b.example", "x")->username, "bob");
+    EXPECT_EQ(layered.describe_sources(), (std::vector<std::string>{"--creds", "chain"}));
+}
+
 }  // namespace
 }  // namespace boxtool

@@ -1,6 +1,7 @@
 #include "config_file.hpp"
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -42,6 +43,64 @@ std::vector<std::string> registry_list(const Poco::JSON::Object::Ptr& obj, const
     return out;
 }
 
+std::filesystem::path resolve_against(const std::filesystem::path& file, const std::string& value) {
+    std::filesystem::path p = value;
+    return p.is_relative() ? std::filesystem::absolute(file).parent_path() / p : p;
+}
+
+std::vector<std::filesystem::path> path_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
+                                             const std::filesystem::path& path) {
+    std::vector<std::filesystem::path> out;
+    if (!obj->has(key)) return out;
+    auto arr = obj->getArray(key);
+    if (!arr) throw config_error(path, "\"" + key + "\" must be an array of folder paths");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        auto v = arr->get(static_cast<unsigned>(i));
+        if (!v.isString() || v.convert<std::string>().empty())
+            throw config_error(path, "\"" + key + "\"[" + std::to_string(i) + "] is not a non-empty string");
+        out.push_back(resolve_against(path, v.convert<std::string>()));
+    }
+    return out;
+}
+
+std::vector<plugins::SourceConfig> credential_sources(const Poco::JSON::Object::Ptr& obj,
+                                                      const std::filesystem::path& path) {
+    auto arr = obj->getArray("credential_sources");
+    if (!arr)
+        throw config_error(path,
+                           "\"credential_sources\" must be an array of {\"plugin\": NAME, ...} objects");
+    std::vector<plugins::SourceConfig> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        std::string where = "\"credential_sources\"[" + std::to_string(i) + "]";
+        auto entry = arr->getObject(static_cast<unsigned>(i));
+        if (!entry) throw config_error(path, where + " is not an object");
+        plugins::SourceConfig source;
+        if (!entry->has("plugin") || !entry->get("plugin").isString() ||
+            entry->get("plugin").convert<std::string>().empty())
+            throw config_error(path, where + " needs \"plugin\": the name of a credential plugin");
+        source.plugin = entry->get("plugin").convert<std::string>();
+        // A plugin given as a relative path is relative to the config file, like other paths here.
+        if (source.plugin.find('/') != std::string::npos)
+            source.plugin = resolve_against(path, source.plugin).string();
+        if (entry->has("registries")) {
+            auto globs = entry->getArray("registries");
+            if (!globs) throw config_error(path, where + ".registries must be an array of registry globs");
+            for (std::size_t j = 0; j < globs->size(); ++j) {
+                auto g = globs->get(static_cast<unsigned>(j));
+                if (!g.isString() || g.convert<std::string>().empty())
+                    throw config_error(
+                        path, where + ".registries[" + std::to_string(j) + "] is not a non-empty string");
+                source.registries.push_back(g.convert<std::string>());
+            }
+        }
+        std::ostringstream settings;
+        entry->stringify(settings);
+        source.settings_json = settings.str();
+        out.push_back(std::move(source));
+    }
+    return out;
+}
+
 }  // namespace
 
 ConfigFile load_config_file(const std::filesystem::path& path) {
@@ -74,7 +133,10 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
         cfg.store = v.convert<std::string>();
         if (cfg.store.is_relative()) cfg.store = std::filesystem::absolute(path).parent_path() / cfg.store;
     }
-    static const std::set<std::string> known = {"image_registries", "insecure_registries", "store"};
+    cfg.plugin_dirs = path_list(obj, "plugin_dirs", path);
+    if (obj->has("credential_sources")) cfg.credential_sources = credential_sources(obj, path);
+    static const std::set<std::string> known = {"image_registries", "insecure_registries", "store",
+                                                "plugin_dirs", "credential_sources"};
     for (const auto& [key, value] : *obj)
         if (!known.count(key)) cfg.unknown_keys.push_back(key);
     return cfg;

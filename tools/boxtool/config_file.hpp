@@ -2,10 +2,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "boxtool/error.hpp"
+#include "credential_chain.hpp"
 
 namespace boxtool::cli {
 
@@ -13,6 +15,9 @@ struct ConfigFile {
     std::vector<std::string> image_registries;
     std::vector<std::string> insecure_registries;
     std::filesystem::path store;  // empty: not set; relative paths resolve against the file's folder
+    std::vector<std::filesystem::path> plugin_dirs;  // relative paths resolve against the file's folder
+    // Absent: the default chain (docker-config). Present, even empty: exactly these sources.
+    std::optional<std::vector<plugins::SourceConfig>> credential_sources;
     std::vector<std::string> unknown_keys;  // reported as warnings: later versions add sections
 };
 

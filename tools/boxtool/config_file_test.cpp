@@ -56,7 +56,7 @@ TEST_F(ConfigFileTest, RelativeStoreIsBesideTheFile) {
 }
 
 TEST_F(ConfigFileTest, UnknownKeysAreReportedNotFatal) {
-    auto cfg = load_config_file(write(R"({"credential_sources": [], "policy": "x.lua"})"));
+    auto cfg = load_config_file(write(R"({"a_future_key": [], "another_future_key": "x"})"));
     EXPECT_EQ(cfg.unknown_keys.size(), 2u);
 }
 
@@ -83,6 +83,39 @@ TEST_F(ConfigFileTest, BadInputSaysWhatIsWrong) {
     EXPECT_NE(error_for(R"({"store": 5})").find("\"store\""), std::string::npos);
     EXPECT_NE(error_for(R"({"store": ""})").find("\"store\""), std::string::npos);
     EXPECT_NE(error_for(std::string(1024 * 1024 + 10, ' ')).find("larger than 1 MiB"), std::string::npos);
+}
+
+TEST_F(ConfigFileTest, CredentialSourcesAndPluginDirs) {
+    auto cfg = load_config_file(write(R"({
+        "plugin_dirs": ["plugins", "/opt/boxtool/plugins"],
+        "credential_sources": [
+            {"plugin": "helper", "helper": "ecr-login", "registries": ["*.dkr.ecr.*.amazonaws.com"]},
+            {"plugin": "docker-config"},
+            {"plugin": "./my-source.so"}
+        ]})"));
+    ASSERT_EQ(cfg.plugin_dirs.size(), 2u);
+    EXPECT_EQ(cfg.plugin_dirs[0], dir_ / "plugins");
+    EXPECT_EQ(cfg.plugin_dirs[1], "/opt/boxtool/plugins");
+    ASSERT_TRUE(cfg.credential_sources);
+    const auto& sources = *cfg.credential_sources;
+    ASSERT_EQ(sources.size(), 3u);
+    EXPECT_EQ(sources[0].plugin, "helper");
+    EXPECT_EQ(sources[0].registries, std::vector<std::string>{"*.dkr.ecr.*.amazonaws.com"});
+    EXPECT_NE(sources[0].settings_json.find(R"("helper":"ecr-login")"), std::string::npos) << sources[0].settings_json;
+    EXPECT_TRUE(sources[1].registries.empty());
+    EXPECT_EQ(sources[2].plugin, (dir_ / "./my-source.so").string());
+    EXPECT_TRUE(cfg.unknown_keys.empty());
+    EXPECT_FALSE(load_config_file(write("{}")).credential_sources) << "absent means the default chain";
+    EXPECT_TRUE(load_config_file(write(R"({"credential_sources": []})")).credential_sources->empty());
+}
+
+TEST_F(ConfigFileTest, BadCredentialSourcesSayWhatIsWrong) {
+    EXPECT_NE(error_for(R"({"credential_sources": {}})").find("must be an array"), std::string::npos);
+    EXPECT_NE(error_for(R"({"credential_sources": [5]})").find("[0] is not an object"), std::string::npos);
+    EXPECT_NE(error_for(R"({"credential_sources": [{"helper": "x"}]})").find("needs \"plugin\""), std::string::npos);
+    EXPECT_NE(error_for(R"({"credential_sources": [{"plugin": "x", "registries": "a"}]})").find("registries"),
+              std::string::npos);
+    EXPECT_NE(error_for(R"({"plugin_dirs": "x"})").find("plugin_dirs"), std::string::npos);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@ namespace {
 
 constexpr std::size_t kMaxPassword = 64 * 1024;
 
-std::string read_password_stdin() {
+}  // namespace
+
+std::string read_secret_stdin() {
     std::string text;
     char buf[4096];
     while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
@@ -26,13 +28,9 @@ std::string read_password_stdin() {
     return text;
 }
 
-std::string prompt_password(const std::string& user) {
-    int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        throw Failure(ErrorKind::InvalidArgument,
-                      "--creds " + user + " has no password and there is no terminal to ask",
-                      "pass the password with --password-stdin, or as --creds USER:PASS");
-    std::string prompt = "Password for " + user + ": ";
+std::optional<std::string> prompt_secret(const std::string& prompt) {
+    int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return std::nullopt;
     (void)!::write(fd, prompt.data(), prompt.size());
     termios old{};
     bool restore = ::tcgetattr(fd, &old) == 0;
@@ -50,6 +48,15 @@ std::string prompt_password(const std::string& user) {
     return pw;
 }
 
+namespace {
+std::string prompt_password(const std::string& user) {
+    auto pw = prompt_secret("Password for " + user + ": ");
+    if (!pw)
+        throw Failure(ErrorKind::InvalidArgument,
+                      "--creds " + user + " has no password and there is no terminal to ask",
+                      "pass the password with --password-stdin, or as --creds USER:PASS");
+    return *pw;
+}
 }  // namespace
 
 std::optional<Credential> credential_from_flags(const std::optional<std::string>& creds,
@@ -72,7 +79,7 @@ std::optional<Credential> credential_from_flags(const std::optional<std::string>
                           "--creds USER:PASS and --password-stdin both give a password", "use one of them");
         c.password = Secret(creds->substr(colon + 1));
     } else if (password_stdin) {
-        c.password = Secret(read_password_stdin());
+        c.password = Secret(read_secret_stdin());
         c.source = "--creds with --password-stdin";
     } else {
         c.password = Secret(prompt_password(c.username));

@@ -10,6 +10,11 @@
 namespace boxtool::cli {
 
 // Nothing when --creds is absent. Throws Failure(InvalidArgument) for conflicting or missing input.
+// All of standard input, without trailing newlines (at most 64 KiB).
+std::string read_secret_stdin();
+// Asks on the terminal without echo; nothing when there is no terminal.
+std::optional<std::string> prompt_secret(const std::string& prompt);
+
 std::optional<Credential> credential_from_flags(const std::optional<std::string>& creds, bool password_stdin);
 
 }  // namespace boxtool::cli

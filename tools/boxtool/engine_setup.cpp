@@ -4,12 +4,13 @@
 
 #include "config_file.hpp"
 #include "credential_input.hpp"
+#include "credential_sources.hpp"
 
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
     return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
-                     "--connect-timeout", "--timeout", "--retries"},
+                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries"},
                     {"--password-stdin"}};
 }
 
@@ -56,16 +57,30 @@ Setup make_setup(const Args& args, const Reference& reference) {
     if (auto t = args.last("--timeout"))
         s.engine.io_timeout = std::chrono::seconds(parse_int("--timeout", *t, 1, 3600));
     if (auto r = args.last("--retries")) s.engine.retries = parse_int("--retries", *r, 0, 10);
-    if (auto cred = credential_from_flags(args.last("--creds"), args.has("--password-stdin"))) {
-        std::vector<std::string> scope;
-        if (reference.qualified)
-            scope.push_back(reference.registry);
-        else if (s.engine.search_registries.empty())
-            scope.emplace_back(kDockerHub);
-        else
-            scope = s.engine.search_registries;
-        s.engine.credentials = std::make_shared<StaticCredentialProvider>(std::move(*cred), std::move(scope));
-    }
+    // Credentials offered by flags go only to the registries `reference` can be pulled from.
+    std::vector<std::string> scope;
+    if (reference.qualified)
+        scope.push_back(reference.registry);
+    else if (s.engine.search_registries.empty())
+        scope.emplace_back(kDockerHub);
+    else
+        scope = s.engine.search_registries;
+    auto named = args.last("--credential");
+    if (named && args.has("--creds"))
+        throw Failure(ErrorKind::InvalidArgument, "--creds and --credential both choose credentials",
+                      "use one of them");
+    std::shared_ptr<CredentialProvider> from_flags;
+    if (auto cred = credential_from_flags(args.last("--creds"), args.has("--password-stdin")))
+        from_flags = std::make_shared<StaticCredentialProvider>(std::move(*cred), scope);
+    else if (named)
+        from_flags = stored_credential(*named, credential_store_path(args.last("--credential-store")), scope);
+    // The command line wins over the chain; the chain answers for everything else.
+    auto chain = credential_chain_from_config(cfg);
+    if (from_flags && chain)
+        s.engine.credentials = std::make_shared<LayeredCredentialProvider>(
+            std::vector<std::shared_ptr<CredentialProvider>>{from_flags, chain});
+    else
+        s.engine.credentials = from_flags ? from_flags : chain;
     return s;
 }
 

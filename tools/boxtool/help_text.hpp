@@ -7,6 +7,7 @@ inline constexpr const char* kMainHelp = R"(boxtool: pull OCI and Docker images 
 Usage:
   boxtool pull REF [flags]       pull an image into the store and optionally an output
   boxtool inspect REF [flags]    show what REF resolves to, as JSON, without pulling layers
+  boxtool registry COMMAND       manage the encrypted credential store (add, list, show, update, rm)
   boxtool version                print the version
   boxtool COMMAND --help         flags of a command
 
@@ -19,11 +20,15 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --registry HOST            search registry for unqualified references (repeatable, tried in order,
                              before the config's image_registries; docker.io is the last resort)
   --insecure-registry HOST   allow plain HTTP or unverified TLS for HOST (HOST:PORT, or HOST for any port)
-  --config FILE              JSON config: image_registries, insecure_registries, store
+  --config FILE              JSON config: image_registries, insecure_registries, store,
+                             plugin_dirs, credential_sources
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's)
   --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing)
   --password-stdin           read the password for --creds USER from standard input
+  --credential NAME|ID       use this entry of the encrypted credential store (see boxtool registry)
+  --credential-store FILE    the encrypted credential store (default $BOXTOOL_CREDENTIAL_STORE or
+                             ~/.config/boxtool/credentials.store)
   --connect-timeout SECONDS  give up connecting to a registry after this long (default 5)
   --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
   --retries N                retries of transient failures (default 3)
@@ -46,6 +51,25 @@ inline constexpr const char* kInspectHelp = R"(Usage: boxtool inspect REF [flags
 Resolves REF on its candidate registries and prints JSON: the registry and repository that
 served it, its digest and media type, the platforms of an index, and the chosen manifest's
 config and layers. Downloads manifests only.
+)";
+
+inline constexpr const char* kRegistryHelp = R"(Usage: boxtool registry COMMAND [flags]
+
+Manages the encrypted credential store (AES-256-GCM). Passwords are read from standard input
+(--password-stdin) or a terminal prompt, never from arguments, and are never printed.
+
+Commands:
+  add [NAME] --server HOST[/NAMESPACE] --username USER [--email E] [--disable] [--password-stdin]
+  list [--json]                      entries without their passwords
+  show NAME|ID [--json]              one entry without its password
+  update NAME|ID [--name N] [--server S] [--username U] [--email E] [--enable|--disable]
+                 [--password-stdin|--prompt-password]   changes only what is given
+  rm NAME|ID
+
+Flags:
+  --credential-store FILE   the store (default $BOXTOOL_CREDENTIAL_STORE or ~/.config/boxtool/credentials.store)
+  --key-file FILE           a file holding the key (else BOXTOOL_STORE_KEY, BOXTOOL_STORE_KEY_FILE,
+                            BOXTOOL_STORE_PASSPHRASE, or a passphrase prompt)
 )";
 
 }  // namespace boxtool::cli

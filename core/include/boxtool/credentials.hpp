@@ -44,4 +44,16 @@ class StaticCredentialProvider final : public CredentialProvider {
     std::vector<std::string> registries_;
 };
 
+// Asks each provider in order; the first with credentials wins. This is how `--creds` wins over
+// the plugin chain: the command line's provider comes first.
+class LayeredCredentialProvider final : public CredentialProvider {
+  public:
+    explicit LayeredCredentialProvider(std::vector<std::shared_ptr<CredentialProvider>> layers);
+    std::optional<Credential> lookup(std::string_view registry, std::string_view repository) override;
+    std::vector<std::string> describe_sources() const override;
+
+  private:
+    std::vector<std::shared_ptr<CredentialProvider>> layers_;
+};
+
 }  // namespace boxtool
