@@ -7,7 +7,9 @@
 
 #include "e2e_support.hpp"
 #include "harness/files.hpp"
+#include "harness/http.hpp"
 #include "harness/images.hpp"
+#include "harness/token_server.hpp"
 
 namespace boxtool::conformance {
 namespace {
@@ -60,9 +62,7 @@ class CredentialSources : public ::testing::Test {
         options.env.insert({"PATH", env.path("bin").string() + ":" + std::getenv("PATH")});
         return env.pull(registry.host() + "/" + repo + ":v1", args, std::move(options));
     }
-    void docker_config(const std::string& json) {
-        write(env.home() / ".docker/config.json", json);
-    }
+    void docker_config(const std::string& json) { write(env.home() / ".docker/config.json", json); }
     std::string auth_entry(const std::string& user, const std::string& pass) {
         return R"({"auth":")" + b64(user + ":" + pass) + R"("})";
     }
@@ -133,16 +133,15 @@ TEST_F(CredentialSources, DockerConfigAuthsIsTheDefaultSource) {
 }
 
 TEST_F(CredentialSources, DockerConfigHonoursDOCKER_CONFIG) {
-    write(env.path("dc/config.json"), R"({"auths":{"http://)" + registry.host() +
-                                                        R"(/v1/":{"username":")" + kUser +
-                                                        R"(","password":")" + kPassword + R"("}}})");
+    write(env.path("dc/config.json"), R"({"auths":{"http://)" + registry.host() + R"(/v1/":{"username":")" +
+                                          kUser + R"(","password":")" + kPassword + R"("}}})");
     auto r = pull("e2e/private", {}, {.env = {{"DOCKER_CONFIG", env.path("dc").string()}}});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
 }
 
 TEST_F(CredentialSources, ContainersAuthFileFromREGISTRY_AUTH_FILE) {
     write(env.path("auth.json"),
-                        R"({"auths":{")" + registry.host() + R"(":)" + auth_entry(kUser, kPassword) + "}}");
+          R"({"auths":{")" + registry.host() + R"(":)" + auth_entry(kUser, kPassword) + "}}");
     docker_config(R"({"auths":{")" + registry.host() + R"(":)" + auth_entry(kUser, kWrong) + "}}");
     auto r = pull("e2e/private", {}, {.env = {{"REGISTRY_AUTH_FILE", env.path("auth.json").string()}}});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();  // podman's order: the auth file before docker's
@@ -339,6 +338,35 @@ TEST_F(CredentialSources, AnUnsafePluginIsRefusedBeforeAnythingIsPulled) {
     EXPECT_NE(r.err.find((dir / "helper.so").string()), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("writable by other users"), std::string::npos) << r.err;
     EXPECT_TRUE(harness::list_files(env.store() / "blobs").empty());
+}
+
+// docker's "registrytoken": a bearer token used as is, with no trip to the token server.
+TEST(CredentialSourcesTokenAuth, RegistryTokenFromDockerConfigIsUsedAsIs) {
+    const harness::Credentials admin{"seeder", "Admin-Pa55-71c2aa"};
+    harness::TokenServer tokens({.users = {{"alice", "Alice-Pa55-0d9e1f", {"team/*"}}}, .admin = admin});
+    tokens.start();
+    harness::RegistryServer registry(harness::RegistryOptions{.token = tokens.registry_auth()});
+    registry.start();
+    CliEnv env;
+    auto image = harness::make_and_push({.out = env.path("src"), .tag = "v1", .layers = 2}, registry.host(),
+                                        "team/app:v1", admin);
+    // A token for alice, fetched the way `docker login` would have before storing it.
+    auto answer = harness::http_request(
+        "GET", tokens.host(), "/token?service=" + tokens.service() + "&scope=repository:team/app:pull",
+        {{"Authorization", harness::basic_auth("alice", "Alice-Pa55-0d9e1f")}});
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    auto start = answer.body.find("\"token\"");
+    ASSERT_NE(start, std::string::npos) << answer.body;
+    start = answer.body.find('"', answer.body.find(':', start)) + 1;
+    std::string token = answer.body.substr(start, answer.body.find('"', start) - start);
+    write(env.home() / ".docker/config.json",
+          R"({"auths":{")" + registry.host() + R"(":{"registrytoken":")" + token + R"("}}})");
+    auto before = tokens.requests().size();
+    auto r = env.pull(registry.host() + "/team/app:v1", {"--insecure-registry", registry.host()});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(field(r.out, "Digest"), image.digest);
+    EXPECT_EQ(tokens.requests().size(), before) << "the registry token was not used as is";
+    EXPECT_EQ(r.err.find(token), std::string::npos) << "the token leaked";
 }
 
 }  // namespace
