@@ -6,6 +6,7 @@
 #include "output/oci_manifest.hpp"
 #include "pull/blob_fetcher.hpp"
 #include "pull/candidate_loop.hpp"
+#include "pull/mirror_credentials.hpp"
 #include "pull/progress_reporter.hpp"
 #include "pull/resolver.hpp"
 #include "registry/registry_session.hpp"
@@ -27,9 +28,11 @@ struct Engine::Impl {
           store(options.store_root.empty() ? Store::default_root() : options.store_root),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
-    std::vector<Candidate> select(const Reference& ref, const Platform& platform) {
-        PolicyContext ctx{options.search_registries, options.insecure_registries, platform, "pull"};
-        auto out = policy->select(ref, ctx);
+    std::vector<Candidate> select(const Reference& ref, const Platform& platform,
+                                  std::string_view operation) {
+        PolicyContext ctx{options.search_registries, options.insecure_registries, platform,
+                          std::string(operation)};
+        auto out = usable_candidates(ref, policy->select(ref, ctx));
         if (out.empty())
             throw Failure(ErrorKind::PolicyDenied, "no registry candidate for " + ref.str(),
                           "add a registry with --registry or qualify the reference with its registry");
@@ -37,11 +40,14 @@ struct Engine::Impl {
     }
 
     pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep_documents) {
+        auto credentials = pull::credentials_for(options.credentials, cand);
         auto session = std::make_unique<registry::RegistrySession>(
             client, tokens,
             registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries,
-                                     options.credentials.get()});
-        return pull::resolve(std::move(session), cand, platform, store, keep_documents);
+                                     credentials.get()});
+        auto r = pull::resolve(std::move(session), cand, platform, store, keep_documents);
+        r.credentials = std::move(credentials);
+        return r;
     }
 };
 
@@ -49,11 +55,12 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
 Engine::~Engine() = default;
 
 Result<std::vector<Candidate>> Engine::candidates(std::string_view text,
-                                                  const std::optional<Platform>& platform) {
+                                                  const std::optional<Platform>& platform,
+                                                  std::string_view operation) {
     try {
         auto ref = parse_reference(text);
         if (!ref) return ref.error();
-        return impl_->select(*ref, platform.value_or(host_platform()));
+        return impl_->select(*ref, platform.value_or(host_platform()), operation);
     } catch (const Failure& f) {
         return f.error();
     }
@@ -66,7 +73,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         Platform platform = options.platform.value_or(host_platform());
         pull::ProgressReporter report(options.progress);
         PullResult result;
-        auto candidates = impl_->select(*ref, platform);
+        auto candidates = impl_->select(*ref, platform, "pull");
         auto resolution =
             pull::try_candidates(*ref, candidates, report, result.attempts, [&](const Candidate& c) {
                 pull::Resolution r = impl_->resolve(c, platform, true);
@@ -132,7 +139,7 @@ Result<InspectResult> Engine::inspect(std::string_view text, const PullOptions& 
         Platform platform = options.platform.value_or(host_platform());
         pull::ProgressReporter report(options.progress);
         InspectResult result;
-        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform), report, result.attempts,
+        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform, "inspect"), report, result.attempts,
                                       [&](const Candidate& c) { return impl_->resolve(c, platform, false); });
         result.reference = r.candidate.reference;
         result.digest = r.digest;

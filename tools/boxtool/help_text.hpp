@@ -7,6 +7,8 @@ inline constexpr const char* kMainHelp = R"(boxtool: pull OCI and Docker images 
 Usage:
   boxtool pull REF [flags]       pull an image into the store and optionally an output
   boxtool inspect REF [flags]    show what REF resolves to, as JSON, without pulling layers
+  boxtool policy explain REF     list the registries REF would be tried on, with reasons
+  boxtool policy test FILE.lua CASES.json   check a Lua policy against expected candidates
   boxtool version                print the version
   boxtool COMMAND --help         flags of a command
 
@@ -27,6 +29,7 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --connect-timeout SECONDS  give up connecting to a registry after this long (default 5)
   --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
   --retries N                retries of transient failures (default 3)
+  --policy FILE.lua          Lua registry-selection policy (overrides the config's "policy")
 )";
 
 inline constexpr const char* kPullHelp = R"(Usage: boxtool pull REF [flags]
@@ -39,6 +42,17 @@ Pull flags:
   --jobs N                   concurrent blob downloads (default 4)
   --progress MODE            auto (bars on a terminal, lines otherwise), tty, plain, json, none
   -q, --quiet                no progress output
+  --explain                  print the candidate registries in order, with reasons, before pulling
+)";
+
+inline constexpr const char* kPolicyHelp = R"(Usage:
+  boxtool policy explain REF [registry flags]   the candidates REF would be tried on, in order, with
+                                                each reason; nothing is pulled
+  boxtool policy test FILE.lua CASES.json       run a table of reference -> expected candidates (or
+                                                expect_deny / expect_error) cases; exit 1 if any fails
+
+The policy comes from --policy FILE.lua or the config file's "policy" key; without one, the
+built-in search order applies. See the README's "Registry policy (Lua)" section.
 )";
 
 inline constexpr const char* kInspectHelp = R"(Usage: boxtool inspect REF [flags]

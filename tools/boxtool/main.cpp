@@ -25,6 +25,7 @@ int dispatch(const std::vector<std::string>& args) {
     const std::string& cmd = args[0];
     if (cmd == "pull") return pull_command(rest);
     if (cmd == "inspect") return inspect_command(rest);
+    if (cmd == "policy") return policy_command(rest);
     if (cmd == "version" || cmd == "--version") {
         Args parsed(rest, FlagSpec{{}, {"-h", "--help"}});
         if (parsed.has("-h") || parsed.has("--help")) {
