@@ -120,6 +120,8 @@ Candidate make_candidate(const Fields& f, const std::string& name, const Referen
                          const PolicyContext& ctx) {
     Candidate c;
     c.reference = ref.on(f.registry);
+    // A mirror serves the upstream's paths: a Docker Hub mirror keeps "library/" for official images.
+    if (!f.mirror_of.empty()) c.reference.repository = ref.on(f.mirror_of).repository;
     if (!f.repository.empty()) {
         c.reference.repository = f.repository;
         if (c.reference.registry == kDockerHub && f.repository.find('/') == std::string::npos)

@@ -45,7 +45,7 @@ Pull flags:
   --explain                  print the candidate registries in order, with reasons, before pulling
 )";
 
-inline constexpr const char* kPolicyHelp = R"(Usage:
+inline constexpr const char* kPolicyHelp = R"help(Usage:
   boxtool policy explain REF [registry flags]   the candidates REF would be tried on, in order, with
                                                 each reason; nothing is pulled
   boxtool policy test FILE.lua CASES.json       run a table of reference -> expected candidates (or
@@ -53,7 +53,7 @@ inline constexpr const char* kPolicyHelp = R"(Usage:
 
 The policy comes from --policy FILE.lua or the config file's "policy" key; without one, the
 built-in search order applies. See the README's "Registry policy (Lua)" section.
-)";
+)help";
 
 inline constexpr const char* kInspectHelp = R"(Usage: boxtool inspect REF [flags]
 
