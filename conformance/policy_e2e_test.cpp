@@ -3,6 +3,12 @@
 // leave the store untouched, credentials kept from untrusted mirrors, explain and policy test.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "e2e_support.hpp"
@@ -40,6 +46,41 @@ std::string mirror_script(const std::string& mirror, const std::string& upstream
            "  }\n"
            "end\n";
 }
+
+// A port on 127.0.0.1 whose listen queue is full: new connections hang in the TCP handshake, as
+// with a mirror host that is down and drops packets (unlike a refused connection, which is instant).
+class Blackhole {
+  public:
+    Blackhole() {
+        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(listener_, 0) != 0 ||
+            ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+            throw std::runtime_error("cannot set up the blackhole listener");
+        port_ = ntohs(addr.sin_port);
+        for (int i = 0; i < 4; ++i) {  // fill the queue; they are never accepted
+            int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+            ::fcntl(fd, F_SETFL, O_NONBLOCK);
+            [[maybe_unused]] int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), len);
+            fillers_.push_back(fd);
+        }
+    }
+    ~Blackhole() {
+        for (int fd : fillers_) ::close(fd);
+        ::close(listener_);
+    }
+    Blackhole(const Blackhole&) = delete;
+    Blackhole& operator=(const Blackhole&) = delete;
+    std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  private:
+    int listener_ = -1;
+    int port_ = 0;
+    std::vector<int> fillers_;
+};
 
 class PolicyMirrorTest : public ::testing::Test {
   protected:
@@ -96,6 +137,19 @@ TEST_F(PolicyMirrorTest, FallsBackToTheUpstreamWhenTheMirrorIsStopped) {
     EXPECT_GT(upstream.count_requests("GET", "^/v2/e2e/app/blobs/"), 0);
     EXPECT_NE(r.err.find(mirror->host()), std::string::npos) << "the failed mirror is not reported\n"
                                                              << r.err;
+}
+
+TEST_F(PolicyMirrorTest, AMirrorThatNeverAnswersTimesOutOnceAndTheUpstreamServes) {
+    Blackhole dead;
+    harness::write_file(policy, mirror_script(dead.host(), upstream.host()));
+    auto r = env.pull(
+        upstream.host() + "/e2e/app:v1",
+        flags({"--insecure-registry", dead.host(), "--connect-timeout", "1", "--progress", "plain"}));
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(field(r.out, "Digest"), image.digest);
+    EXPECT_NE(r.err.find("could not connect to " + dead.host() + " within the connect timeout"),
+              std::string::npos)
+        << r.err;
 }
 
 TEST_F(PolicyMirrorTest, FinalErrorListsEachCandidateAndWhy) {

@@ -26,7 +26,7 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's)
   --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing)
   --password-stdin           read the password for --creds USER from standard input
-  --connect-timeout SECONDS  give up connecting to a registry after this long (default 5)
+  --connect-timeout SECONDS  give up connecting to a registry after this long (default 2)
   --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
   --retries N                retries of transient failures (default 3)
   --policy FILE.lua          Lua registry-selection policy (overrides the config's "policy")
