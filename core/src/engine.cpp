@@ -1,5 +1,8 @@
 #include "boxtool/engine.hpp"
 
+#include <mutex>
+#include <optional>
+
 #include "boxtool/store.hpp"
 #include "http/http_client.hpp"
 #include "output/oci_layout.hpp"
@@ -19,14 +22,22 @@ struct Engine::Impl {
     EngineOptions options;
     http::Client client;
     registry::TokenCache tokens;
-    Store store;
+    std::optional<Store> opened_store;  // see store()
+    std::once_flag store_once;
     std::shared_ptr<RegistryPolicy> policy;
 
     explicit Impl(EngineOptions o)
         : options(std::move(o)),
           client(http::ClientOptions{options.connect_timeout, options.io_timeout, options.user_agent, 5}),
-          store(options.store_root.empty() ? Store::default_root() : options.store_root),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
+
+    // Opened on first use, after the policy has chosen: a refused reference leaves no trace on disk.
+    Store& store() {
+        std::call_once(store_once, [&] {
+            opened_store.emplace(options.store_root.empty() ? Store::default_root() : options.store_root);
+        });
+        return *opened_store;
+    }
 
     std::vector<Candidate> select(const Reference& ref, const Platform& platform,
                                   std::string_view operation) {
@@ -45,7 +56,7 @@ struct Engine::Impl {
             client, tokens,
             registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries,
                                      credentials.get()});
-        auto r = pull::resolve(std::move(session), cand, platform, store, keep_documents);
+        auto r = pull::resolve(std::move(session), cand, platform, store(), keep_documents);
         r.credentials = std::move(credentials);
         return r;
     }
@@ -80,12 +91,12 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 report({ProgressEvent::Type::Resolved, c.reference.registry, c.reference.repository,
                         r.manifest_digest, r.manifest.media_type, 0, 0, r.platform ? r.platform->str() : ""});
                 auto totals =
-                    pull::fetch_blobs(impl_->store, *r.session, c.reference, r.manifest,
+                    pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest,
                                       {options.jobs, impl_->options.retries, options.interrupt}, report);
                 result.bytes_downloaded = totals.bytes;
                 result.blobs_downloaded = totals.downloaded;
                 result.blobs_cached = totals.cached;
-                if (!r.platform) r.platform = pull::platform_from_config(impl_->store, r.manifest.config);
+                if (!r.platform) r.platform = pull::platform_from_config(impl_->store(), r.manifest.config);
                 return r;
             });
         const Reference& got = resolution.candidate.reference;
@@ -107,7 +118,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 manifest_digest = digest_of(converted);
                 manifest_size = converted.size();
                 media = std::string(media_type::kOciManifest);
-                impl_->store.put(manifest_digest, converted);
+                impl_->store().put(manifest_digest, converted);
                 result.written_manifest_digest = manifest_digest.str();
             }
             output::LayoutImage image{media, manifest_digest, manifest_size, {}, options.output->tag};
@@ -115,7 +126,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
             for (const auto& blob : pull::unique_blobs(resolution.manifest))
                 image.blobs.push_back(parse_digest(blob.digest).value());
             result.output_ref_name = image.ref_name;
-            output::write_oci_layout(impl_->store, options.output->path, image);
+            output::write_oci_layout(impl_->store(), options.output->path, image);
             result.output = options.output->path;
             report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, manifest_digest.str(),
                     media, 0, 0, "oci:" + options.output->path.string()});
