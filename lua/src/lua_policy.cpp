@@ -1,6 +1,10 @@
 #include "boxtool/lua_policy.hpp"
 
+#include <atomic>
 #include <fstream>
+#include <future>
+#include <system_error>
+#include <thread>
 
 #include "sandbox.hpp"
 
@@ -71,11 +75,48 @@ std::shared_ptr<LuaPolicy> LuaPolicy::from_file(const std::filesystem::path& pat
     return std::make_shared<LuaPolicy>(std::move(text), path.string(), limits);
 }
 
+// One decision on its own thread. The instruction budget cannot see time spent inside a single
+// library call (a pathological string pattern runs in C); the wall-clock limit bounds that wait.
 Decision LuaPolicy::decide(const Reference& reference, const PolicyContext& context) const {
+    struct Job {
+        std::string script, name;
+        LuaLimits limits;
+        Reference reference;
+        PolicyContext context;
+        std::atomic<bool> abandoned{false};
+        std::promise<Decision> done;
+    };
     try {
-        return detail::run_sandboxed(script_, name_, limits_, reference, context);
+        auto job = std::make_shared<Job>();
+        job->script = script_;
+        job->name = name_;
+        job->limits = limits_;
+        job->reference = reference;
+        job->context = context;
+        auto result = job->done.get_future();
+        std::thread worker([job] {
+            try {
+                job->done.set_value(detail::run_sandboxed(job->script, job->name, job->limits, job->reference,
+                                                          job->context, job->abandoned));
+            } catch (...) {
+                job->done.set_exception(std::current_exception());
+            }
+        });
+        if (result.wait_for(limits_.wall_clock) == std::future_status::timeout) {
+            // The thread owns everything it uses; it stops at its next hook, or with the process.
+            job->abandoned = true;
+            worker.detach();
+            return {Outcome::OutOfBudget,
+                    {},
+                    name_ + ": did not finish within " + std::to_string(limits_.wall_clock.count()) +
+                        " ms (a runaway string pattern or library call?)"};
+        }
+        worker.join();
+        return result.get();
     } catch (const std::bad_alloc&) {
         return {Outcome::OutOfMemory, {}, name_ + ": the host ran out of memory while running the policy"};
+    } catch (const std::system_error& e) {
+        return {Outcome::RuntimeError, {}, name_ + ": cannot run the policy: " + e.what()};
     }
 }
 

@@ -2,7 +2,9 @@
 
 #include <lua.hpp>
 
+#include <atomic>
 #include <cstdlib>
+#include <exception>
 #include <new>
 
 #include "candidate_reader.hpp"
@@ -26,6 +28,7 @@ struct Run {
     std::size_t limit = 0;
     std::uint64_t budget = 0;
     std::uint64_t executed = 0;
+    const std::atomic<bool>* abandoned = nullptr;  // set by the caller's watchdog
     bool out_of_memory = false;
     bool out_of_budget = false;
     bool denied = false;
@@ -33,6 +36,23 @@ struct Run {
     int line = 0;  // the last script line seen calling a function or running: for memory errors
     char deny_reason[kMaxDenyReason + 1] = {};
 };
+
+// Every C function Lua calls goes through this: a C++ exception becomes a Lua error raised after
+// the handler is done, so no exception unwinds through Lua's C frames (Lua errors are longjmps).
+template <int (*Body)(lua_State*)>
+int guarded(lua_State* L) {
+    const char* failure = nullptr;
+    try {
+        return Body(L);
+    } catch (const std::bad_alloc&) {
+        failure = "the host ran out of memory";
+    } catch (const std::exception&) {
+        failure = "internal error in the policy host";
+    } catch (...) {
+        failure = "unknown internal error in the policy host";
+    }
+    return luaL_error(L, "%s", failure);
+}
 
 Run* run_of(lua_State* L) {
     void* ud = nullptr;
@@ -83,7 +103,7 @@ void limit_hook(lua_State* L, lua_Debug* ar) {
     if (lua_getinfo(L, "l", ar) && ar->currentline > 0) run->line = ar->currentline;
     if (!run->out_of_budget && !run->out_of_memory && !run->denied) {
         run->executed += kHookInterval;
-        if (run->executed <= run->budget) return;
+        if (run->executed <= run->budget && !run->abandoned->load(std::memory_order_relaxed)) return;
         run->out_of_budget = true;
     }
     lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1);
@@ -164,7 +184,7 @@ void open_sandbox(lua_State* L, Run* run) {
     }
     lua_pop(L, 1);
     lua_pushlightuserdata(L, run);
-    lua_pushcclosure(L, lua_deny, 1);
+    lua_pushcclosure(L, guarded<lua_deny>, 1);
     lua_setglobal(L, "deny");
 }
 
@@ -237,7 +257,7 @@ ScriptInputs make_inputs(const Reference& ref, const PolicyContext& ctx) {
 }
 
 Decision run_sandboxed(const std::string& script, const std::string& name, const LuaLimits& limits,
-                       const Reference& ref, const PolicyContext& ctx) {
+                       const Reference& ref, const PolicyContext& ctx, const std::atomic<bool>& abandoned) {
     const ScriptInputs inputs = make_inputs(ref, ctx);
     const std::string chunk_name = "@" + name;
     Run run;
@@ -246,13 +266,14 @@ Decision run_sandboxed(const std::string& script, const std::string& name, const
     run.inputs = &inputs;
     run.limit = limits.memory_bytes;
     run.budget = limits.instructions;
+    run.abandoned = &abandoned;
 
     std::unique_ptr<lua_State, StateCloser> state(lua_newstate(limited_alloc, &run));
     if (!state) return {Outcome::OutOfMemory, {}, name + ": cannot create a Lua state within the memory cap"};
     lua_State* L = state.get();
     lua_sethook(L, limit_hook, LUA_MASKCOUNT | LUA_MASKCALL, kHookInterval);
-    lua_pushcfunction(L, message_handler);
-    lua_pushcfunction(L, protected_decision);
+    lua_pushcfunction(L, guarded<message_handler>);
+    lua_pushcfunction(L, guarded<protected_decision>);
     lua_pushlightuserdata(L, &run);
     int status = lua_pcall(L, 1, 1, 1);
     // The script is done: no more hooks, and room for the host to read the answer.

@@ -2,6 +2,7 @@
 // and its answer handed to the candidate reader. Nothing from Lua leaks out of this file's pair.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,9 @@ struct ScriptInputs {
 
 ScriptInputs make_inputs(const Reference& reference, const PolicyContext& context);
 
+// `abandoned` is set by a caller that stopped waiting: the script stops at its next hook.
 Decision run_sandboxed(const std::string& script, const std::string& name, const LuaLimits& limits,
-                       const Reference& reference, const PolicyContext& context);
+                       const Reference& reference, const PolicyContext& context,
+                       const std::atomic<bool>& abandoned);
 
 }  // namespace boxtool::lua::detail

@@ -3,6 +3,7 @@
 // instruction budget, then validates what it returned before the engine sees it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +19,9 @@ struct LuaLimits {
     std::size_t memory_bytes = 16u << 20;     // everything the state allocates, libraries included
     std::uint64_t instructions = 10'000'000;  // VM instructions per decision
     std::size_t max_candidates = 64;          // a longer answer is malformed, not a list to try
+    // Wall-clock cap, for time spent inside one library call (a pathological string pattern),
+    // which the instruction budget cannot see. Reported as Outcome::OutOfBudget.
+    std::chrono::milliseconds wall_clock{3000};
 };
 
 // How one decision ended. Each failure is its own kind so users (and tests) can tell them apart.
