@@ -262,6 +262,28 @@ INSTANTIATE_TEST_SUITE_P(
               "invalid-result"}),
     [](const ::testing::TestParamInfo<Abuse>& p) { return std::string(p.param.name); });
 
+TEST(PolicyCli, TheScriptSeesRegistriesFromFlagsThenConfigAndThePlatform) {
+    CliEnv env;
+    auto script = env.path("echo.lua");
+    harness::write_file(script,
+                        "function select(ref, ctx)\n"
+                        "  local out = {}\n"
+                        "  for i, r in ipairs(ctx.registries) do\n"
+                        "    out[i] = {registry = r, reason = ctx.platform .. ' ' .. ctx.operation .. ' ' .. "
+                        "tostring(ref.qualified)}\n"
+                        "  end\n"
+                        "  return out\n"
+                        "end\n");
+    harness::write_file(env.path("config.json"), R"({"image_registries": ["b.example.com"]})");
+    auto r = env.boxtool({"policy", "explain", "team/app:1", "--policy", script.string(), "--registry",
+                          "a.example.com", "--config", env.path("config.json").string(), "--platform",
+                          "linux/arm64"});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_NE(r.out.find("1. a.example.com/team/app:1\n   reason: linux/arm64 pull false"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("2. b.example.com/team/app:1"), std::string::npos) << r.out;
+}
+
 TEST(PolicyCli, ABinaryChunkIsRefused) {
     CliEnv env;
     auto script = env.path("binary.lua");
