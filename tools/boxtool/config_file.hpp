@@ -13,7 +13,8 @@ struct ConfigFile {
     std::vector<std::string> image_registries;
     std::vector<std::string> insecure_registries;
     std::filesystem::path store;  // empty: not set; relative paths resolve against the file's folder
-    std::filesystem::path policy;  // a Lua policy script; empty: not set; relative as for store
+    // A Lua policy script ("policy"); empty: not set; relative paths resolve as for store.
+    std::filesystem::path policy;
     std::vector<std::string> unknown_keys;  // reported as warnings: later versions add sections
 };
 

@@ -87,7 +87,8 @@ class Engine {
     Result<PullResult> pull(std::string_view reference, const PullOptions& options = {});
     Result<InspectResult> inspect(std::string_view reference, const PullOptions& options = {});
     // The candidates a reference would be tried on for `operation`, without contacting any registry.
-    Result<std::vector<Candidate>> candidates(std::string_view reference, const std::optional<Platform>& platform = {},
+    Result<std::vector<Candidate>> candidates(std::string_view reference,
+                                              const std::optional<Platform>& platform = {},
                                               std::string_view operation = "pull");
 
   private:
