@@ -1,11 +1,15 @@
 #include "boxtool/engine.hpp"
 
+#include <mutex>
+#include <optional>
+
 #include "boxtool/store.hpp"
 #include "http/http_client.hpp"
 #include "output/oci_layout.hpp"
 #include "output/oci_manifest.hpp"
 #include "pull/blob_fetcher.hpp"
 #include "pull/candidate_loop.hpp"
+#include "pull/mirror_credentials.hpp"
 #include "pull/progress_reporter.hpp"
 #include "pull/resolver.hpp"
 #include "registry/registry_session.hpp"
@@ -18,18 +22,28 @@ struct Engine::Impl {
     EngineOptions options;
     http::Client client;
     registry::TokenCache tokens;
-    Store store;
+    std::optional<Store> opened_store;  // see store()
+    std::once_flag store_once;
     std::shared_ptr<RegistryPolicy> policy;
 
     explicit Impl(EngineOptions o)
         : options(std::move(o)),
           client(http::ClientOptions{options.connect_timeout, options.io_timeout, options.user_agent, 5}),
-          store(options.store_root.empty() ? Store::default_root() : options.store_root),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
-    std::vector<Candidate> select(const Reference& ref, const Platform& platform) {
-        PolicyContext ctx{options.search_registries, options.insecure_registries, platform, "pull"};
-        auto out = policy->select(ref, ctx);
+    // Opened on first use, after the policy has chosen: a refused reference leaves no trace on disk.
+    Store& store() {
+        std::call_once(store_once, [&] {
+            opened_store.emplace(options.store_root.empty() ? Store::default_root() : options.store_root);
+        });
+        return *opened_store;
+    }
+
+    std::vector<Candidate> select(const Reference& ref, const Platform& platform,
+                                  std::string_view operation) {
+        PolicyContext ctx{options.search_registries, options.insecure_registries, platform,
+                          std::string(operation)};
+        auto out = usable_candidates(ref, policy->select(ref, ctx));
         if (out.empty())
             throw Failure(ErrorKind::PolicyDenied, "no registry candidate for " + ref.str(),
                           "add a registry with --registry or qualify the reference with its registry");
@@ -37,11 +51,14 @@ struct Engine::Impl {
     }
 
     pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep_documents) {
+        auto credentials = pull::credentials_for(options.credentials, cand);
         auto session = std::make_unique<registry::RegistrySession>(
             client, tokens,
             registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries,
-                                     options.credentials.get()});
-        return pull::resolve(std::move(session), cand, platform, store, keep_documents);
+                                     credentials.get()});
+        auto r = pull::resolve(std::move(session), cand, platform, store(), keep_documents);
+        r.credentials = std::move(credentials);
+        return r;
     }
 };
 
@@ -49,11 +66,12 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
 Engine::~Engine() = default;
 
 Result<std::vector<Candidate>> Engine::candidates(std::string_view text,
-                                                  const std::optional<Platform>& platform) {
+                                                  const std::optional<Platform>& platform,
+                                                  std::string_view operation) {
     try {
         auto ref = parse_reference(text);
         if (!ref) return ref.error();
-        return impl_->select(*ref, platform.value_or(host_platform()));
+        return impl_->select(*ref, platform.value_or(host_platform()), operation);
     } catch (const Failure& f) {
         return f.error();
     }
@@ -66,19 +84,19 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         Platform platform = options.platform.value_or(host_platform());
         pull::ProgressReporter report(options.progress);
         PullResult result;
-        auto candidates = impl_->select(*ref, platform);
+        auto candidates = impl_->select(*ref, platform, "pull");
         auto resolution =
             pull::try_candidates(*ref, candidates, report, result.attempts, [&](const Candidate& c) {
                 pull::Resolution r = impl_->resolve(c, platform, true);
                 report({ProgressEvent::Type::Resolved, c.reference.registry, c.reference.repository,
                         r.manifest_digest, r.manifest.media_type, 0, 0, r.platform ? r.platform->str() : ""});
                 auto totals =
-                    pull::fetch_blobs(impl_->store, *r.session, c.reference, r.manifest,
+                    pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest,
                                       {options.jobs, impl_->options.retries, options.interrupt}, report);
                 result.bytes_downloaded = totals.bytes;
                 result.blobs_downloaded = totals.downloaded;
                 result.blobs_cached = totals.cached;
-                if (!r.platform) r.platform = pull::platform_from_config(impl_->store, r.manifest.config);
+                if (!r.platform) r.platform = pull::platform_from_config(impl_->store(), r.manifest.config);
                 return r;
             });
         const Reference& got = resolution.candidate.reference;
@@ -100,7 +118,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 manifest_digest = digest_of(converted);
                 manifest_size = converted.size();
                 media = std::string(media_type::kOciManifest);
-                impl_->store.put(manifest_digest, converted);
+                impl_->store().put(manifest_digest, converted);
                 result.written_manifest_digest = manifest_digest.str();
             }
             output::LayoutImage image{media, manifest_digest, manifest_size, {}, options.output->tag};
@@ -108,7 +126,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
             for (const auto& blob : pull::unique_blobs(resolution.manifest))
                 image.blobs.push_back(parse_digest(blob.digest).value());
             result.output_ref_name = image.ref_name;
-            output::write_oci_layout(impl_->store, options.output->path, image);
+            output::write_oci_layout(impl_->store(), options.output->path, image);
             result.output = options.output->path;
             report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, manifest_digest.str(),
                     media, 0, 0, "oci:" + options.output->path.string()});
@@ -132,7 +150,7 @@ Result<InspectResult> Engine::inspect(std::string_view text, const PullOptions& 
         Platform platform = options.platform.value_or(host_platform());
         pull::ProgressReporter report(options.progress);
         InspectResult result;
-        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform), report, result.attempts,
+        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform, "inspect"), report, result.attempts,
                                       [&](const Candidate& c) { return impl_->resolve(c, platform, false); });
         result.reference = r.candidate.reference;
         result.digest = r.digest;

@@ -44,6 +44,8 @@ const char* to_string(ErrorKind kind) noexcept {
             return "config";
         case ErrorKind::PolicyDenied:
             return "policy-denied";
+        case ErrorKind::PolicyError:
+            return "policy-error";
         case ErrorKind::Plugin:
             return "plugin";
         case ErrorKind::AllCandidatesFailed:

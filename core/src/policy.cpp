@@ -37,4 +37,27 @@ std::vector<Candidate> DefaultPolicy::select(const Reference& ref, const PolicyC
     return out;
 }
 
+std::vector<Candidate> usable_candidates(const Reference& ref, std::vector<Candidate> candidates) {
+    if (ref.digest) return candidates;
+    std::erase_if(candidates, [](const Candidate& c) { return c.digest_only; });
+    return candidates;
+}
+
+std::string explain_candidates(const std::vector<Candidate>& candidates) {
+    std::string out;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const Candidate& c = candidates[i];
+        out += std::to_string(i + 1) + ". " + c.reference.str();
+        std::string notes;
+        auto note = [&](const std::string& n) { notes += (notes.empty() ? "" : ", ") + n; };
+        if (!c.mirror_of.empty()) note("mirror of " + c.mirror_of);
+        if (!c.credentials_from.empty()) note("receives " + c.credentials_from + " credentials");
+        if (c.digest_only) note("digest pulls only");
+        if (c.insecure) note("insecure");
+        if (!notes.empty()) out += " [" + notes + "]";
+        out += "\n   reason: " + c.reason + "\n";
+    }
+    return out;
+}
+
 }  // namespace boxtool

@@ -133,10 +133,17 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
         cfg.store = v.convert<std::string>();
         if (cfg.store.is_relative()) cfg.store = std::filesystem::absolute(path).parent_path() / cfg.store;
     }
+    if (obj->has("policy")) {
+        auto v = obj->get("policy");
+        if (!v.isString() || v.convert<std::string>().empty())
+            throw config_error(path, "\"policy\" must be the path of a Lua policy script");
+        cfg.policy = v.convert<std::string>();
+        if (cfg.policy.is_relative()) cfg.policy = std::filesystem::absolute(path).parent_path() / cfg.policy;
+    }
     cfg.plugin_dirs = path_list(obj, "plugin_dirs", path);
     if (obj->has("credential_sources")) cfg.credential_sources = credential_sources(obj, path);
     static const std::set<std::string> known = {"image_registries", "insecure_registries", "store",
-                                                "plugin_dirs", "credential_sources"};
+                                                "plugin_dirs", "credential_sources", "policy"};
     for (const auto& [key, value] : *obj)
         if (!known.count(key)) cfg.unknown_keys.push_back(key);
     return cfg;

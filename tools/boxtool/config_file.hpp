@@ -18,6 +18,8 @@ struct ConfigFile {
     std::vector<std::filesystem::path> plugin_dirs;  // relative paths resolve against the file's folder
     // Absent: the default chain (docker-config). Present, even empty: exactly these sources.
     std::optional<std::vector<plugins::SourceConfig>> credential_sources;
+    // A Lua policy script ("policy"); empty: not set; relative paths resolve as for store.
+    std::filesystem::path policy;
     std::vector<std::string> unknown_keys;  // reported as warnings: later versions add sections
 };
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "boxtool/lua_policy.hpp"
 #include "config_file.hpp"
 #include "credential_input.hpp"
 #include "credential_sources.hpp"
@@ -10,7 +11,8 @@ namespace boxtool::cli {
 
 FlagSpec registry_flags() {
     return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
-                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries"},
+                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
+                     "--policy"},
                     {"--password-stdin"}};
 }
 
@@ -57,6 +59,12 @@ Setup make_setup(const Args& args, const Reference& reference) {
     if (auto t = args.last("--timeout"))
         s.engine.io_timeout = std::chrono::seconds(parse_int("--timeout", *t, 1, 3600));
     if (auto r = args.last("--retries")) s.engine.retries = parse_int("--retries", *r, 0, 10);
+    // --policy overrides the config file's "policy"; a script that cannot be read stops here.
+    std::filesystem::path policy = args.last("--policy").value_or(cfg.policy.string());
+    if (!policy.empty()) {
+        s.engine.policy = lua::LuaPolicy::from_file(policy);
+        s.policy_name = policy.string();
+    }
     // Credentials offered by flags go only to the registries `reference` can be pulled from.
     std::vector<std::string> scope;
     if (reference.qualified)

@@ -1,7 +1,9 @@
 // Flags and config file shared by the commands that talk to registries, turned into engine options.
 #pragma once
 
+#include <cstdio>
 #include <optional>
+#include <string>
 
 #include "args.hpp"
 #include "boxtool/engine.hpp"
@@ -14,6 +16,7 @@ FlagSpec registry_flags();
 struct Setup {
     EngineOptions engine;
     std::optional<Platform> platform;
+    std::string policy_name = "built-in search order";  // the --policy / config script, for --explain
 };
 
 // Reads --config (if any), merges flags over it, and parses --platform and credentials, which are
@@ -21,5 +24,9 @@ struct Setup {
 // the search registries (docker.io only when it is the sole or a listed candidate).
 // Throws Failure (Config, InvalidArgument) on bad input before anything touches the store.
 Setup make_setup(const Args& args, const Reference& reference);
+
+// `pull --explain` and `policy explain`: the candidates in order with their reasons, to `out`.
+// Returns kOk, or the exit code of the error (a denial is 8) after reporting it.
+int print_explanation(Engine& engine, const std::string& reference, const Setup& setup, std::FILE* out);
 
 }  // namespace boxtool::cli

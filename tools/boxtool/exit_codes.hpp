@@ -14,7 +14,7 @@ enum ExitCode : int {
     kNetwork = 5,        // connection, TLS, timeout, rate limit, server errors
     kIntegrity = 6,      // digest or size mismatch, invalid manifest
     kNoPlatform = 7,     // no manifest for the requested platform
-    kPolicyDenied = 8,   // a registry-selection policy refused the reference
+    kPolicyDenied = 8,   // a registry-selection policy refused the reference or failed
     kInterrupted = 130,  // SIGINT or SIGTERM: stopped cleanly, nothing partial kept (128 + SIGINT)
 };
 
@@ -46,6 +46,7 @@ inline int exit_code_for(ErrorKind kind) {
         case ErrorKind::Cancelled:
             return kInterrupted;
         case ErrorKind::PolicyDenied:
+        case ErrorKind::PolicyError:  // a failing policy refuses too: nothing is pulled
             return kPolicyDenied;
         default:
             return kFailure;

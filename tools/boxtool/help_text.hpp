@@ -8,6 +8,8 @@ Usage:
   boxtool pull REF [flags]       pull an image into the store and optionally an output
   boxtool inspect REF [flags]    show what REF resolves to, as JSON, without pulling layers
   boxtool registry COMMAND       manage the encrypted credential store (add, list, show, update, rm)
+  boxtool policy explain REF     list the registries REF would be tried on, with reasons
+  boxtool policy test FILE.lua CASES.json   check a Lua policy against expected candidates
   boxtool version                print the version
   boxtool COMMAND --help         flags of a command
 
@@ -20,7 +22,7 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --registry HOST            search registry for unqualified references (repeatable, tried in order,
                              before the config's image_registries; docker.io is the last resort)
   --insecure-registry HOST   allow plain HTTP or unverified TLS for HOST (HOST:PORT, or HOST for any port)
-  --config FILE              JSON config: image_registries, insecure_registries, store,
+  --config FILE              JSON config: image_registries, insecure_registries, store, policy,
                              plugin_dirs, credential_sources
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's)
@@ -29,9 +31,10 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --credential NAME|ID       use this entry of the encrypted credential store (see boxtool registry)
   --credential-store FILE    the encrypted credential store (default $BOXTOOL_CREDENTIAL_STORE or
                              ~/.config/boxtool/credentials.store)
-  --connect-timeout SECONDS  give up connecting to a registry after this long (default 5)
+  --connect-timeout SECONDS  give up connecting to a registry after this long (default 2)
   --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
   --retries N                retries of transient failures (default 3)
+  --policy FILE.lua          Lua registry-selection policy (overrides the config's "policy")
 )";
 
 inline constexpr const char* kPullHelp = R"(Usage: boxtool pull REF [flags]
@@ -44,7 +47,18 @@ Pull flags:
   --jobs N                   concurrent blob downloads (default 4)
   --progress MODE            auto (bars on a terminal, lines otherwise), tty, plain, json, none
   -q, --quiet                no progress output
+  --explain                  print the candidate registries in order, with reasons, before pulling
 )";
+
+inline constexpr const char* kPolicyHelp = R"help(Usage:
+  boxtool policy explain REF [registry flags]   the candidates REF would be tried on, in order, with
+                                                each reason; nothing is pulled
+  boxtool policy test FILE.lua CASES.json       run a table of reference -> expected candidates (or
+                                                expect_deny / expect_error) cases; exit 1 if any fails
+
+The policy comes from --policy FILE.lua or the config file's "policy" key; without one, the
+built-in search order applies. See the README's "Registry policy (Lua)" section.
+)help";
 
 inline constexpr const char* kInspectHelp = R"(Usage: boxtool inspect REF [flags]
 

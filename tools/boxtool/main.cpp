@@ -26,6 +26,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (cmd == "pull") return pull_command(rest);
     if (cmd == "inspect") return inspect_command(rest);
     if (cmd == "registry") return registry_command(rest);
+    if (cmd == "policy") return policy_command(rest);
     if (cmd == "version" || cmd == "--version") {
         Args parsed(rest, FlagSpec{{}, {"-h", "--help"}});
         if (parsed.has("-h") || parsed.has("--help")) {

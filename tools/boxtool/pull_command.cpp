@@ -49,7 +49,7 @@ ProgressMode progress_mode(const Args& args) {
 int pull_command(const std::vector<std::string>& argv) {
     FlagSpec spec = registry_flags();
     spec.with_value.insert({"--output", "--jobs", "--progress"});
-    spec.switches.insert({"-q", "--quiet", "-h", "--help"});
+    spec.switches.insert({"-q", "--quiet", "-h", "--help", "--explain"});
     Args args(argv, spec);
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s\n%s", kPullHelp, kRegistryFlagsHelp);
@@ -77,6 +77,11 @@ int pull_command(const std::vector<std::string>& argv) {
     options.platform = setup.platform;
 
     Engine engine(setup.engine);
+    if (args.has("--explain")) {
+        // On stdout, except when stdout carries only JSON events.
+        int code = print_explanation(engine, ref, setup, mode == ProgressMode::Json ? stderr : stdout);
+        if (code != kOk) return code;
+    }
     auto view = make_progress_view(mode, mode == ProgressMode::Json ? stdout : stderr);
     options.progress = [&](const ProgressEvent& e) { view->on_event(e); };
     options.interrupt = &g_interrupted;

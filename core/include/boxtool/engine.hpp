@@ -29,7 +29,7 @@ struct EngineOptions {
     std::vector<std::string> insecure_registries;     // plain HTTP / unverified TLS allowed
     std::shared_ptr<CredentialProvider> credentials;  // may be null: anonymous
     std::shared_ptr<RegistryPolicy> policy;           // null: DefaultPolicy
-    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds connect_timeout{2000};  // short: a dead mirror must cost little
     std::chrono::milliseconds io_timeout{60000};
     int retries = 3;  // extra attempts for transient failures
     std::string user_agent = "boxtool";
@@ -86,9 +86,10 @@ class Engine {
 
     Result<PullResult> pull(std::string_view reference, const PullOptions& options = {});
     Result<InspectResult> inspect(std::string_view reference, const PullOptions& options = {});
-    // The candidates a reference would be tried on, without contacting any registry.
+    // The candidates a reference would be tried on for `operation`, without contacting any registry.
     Result<std::vector<Candidate>> candidates(std::string_view reference,
-                                              const std::optional<Platform>& platform = {});
+                                              const std::optional<Platform>& platform = {},
+                                              std::string_view operation = "pull");
 
   private:
     struct Impl;

@@ -29,6 +29,7 @@ enum class ErrorKind {
     Io,                   // local file system failure
     Config,               // a configuration value is invalid
     PolicyDenied,         // a registry-selection policy refused the reference
+    PolicyError,          // a registry-selection policy failed (script error, limit, malformed answer)
     Plugin,               // a credential plugin failed
     AllCandidatesFailed,  // every registry candidate failed; details in the message
     Cancelled,            // the caller interrupted the operation

@@ -15,13 +15,19 @@ struct Candidate {
     Reference reference;    // fully qualified: registry and repository to pull from
     std::string reason;     // why this candidate is tried, for --explain and error messages
     bool insecure = false;  // plain HTTP or unverified TLS allowed for this candidate
+    // A mirror of this registry (empty: not a mirror). Informational for --explain and errors.
+    std::string mirror_of;
+    // The upstream registry whose credentials this mirror may receive. Empty: the mirror gets only
+    // its own credentials, so an upstream password never reaches a mirror the user did not trust.
+    std::string credentials_from;
+    bool digest_only = false;  // tried only when the reference pins a digest
 };
 
 struct PolicyContext {
     std::vector<std::string> registries;           // search registries: flags first, then config
     std::vector<std::string> insecure_registries;  // registries allowed over plain HTTP
     Platform platform;
-    std::string operation = "pull";
+    std::string operation = "pull";  // "pull", "inspect" or "explain"
 };
 
 class RegistryPolicy {
@@ -40,5 +46,11 @@ class DefaultPolicy final : public RegistryPolicy {
 
 // Whether `registry` (host[:port]) matches an insecure entry: "host:port" exactly, or "host" on any port.
 bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure_registries);
+
+// The candidates an engine actually tries: digest_only ones are dropped unless `reference` pins a digest.
+std::vector<Candidate> usable_candidates(const Reference& reference, std::vector<Candidate> candidates);
+
+// One line per candidate, in order, with its reason and mirror/credential/digest notes, for --explain.
+std::string explain_candidates(const std::vector<Candidate>& candidates);
 
 }  // namespace boxtool

@@ -65,6 +65,13 @@ Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
     if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e))
         throw fail(ErrorKind::Network, "connection refused by " + host,
                    "check that the registry is running and the host and port are right", false);
+    // A host that does not take a connection within the connect timeout is down or unreachable:
+    // retrying would cost a full timeout each time, so the pull moves on to the next candidate.
+    if (dynamic_cast<const Poco::TimeoutException*>(&e) &&
+        what.find("connect timed out") != std::string::npos)
+        throw fail(ErrorKind::Timeout, "could not connect to " + host + " within the connect timeout",
+                   "the registry is down or unreachable; check the host and port, or raise --connect-timeout",
+                   false);
     if (dynamic_cast<const Poco::TimeoutException*>(&e))
         throw fail(ErrorKind::Timeout, "timed out talking to " + host,
                    "the registry is slow or unreachable; check the network, or retry", true);

@@ -15,6 +15,7 @@
 namespace boxtool::pull {
 
 struct Resolution {
+    std::shared_ptr<CredentialProvider> credentials;  // what `session` asks; declared first to outlive it
     Candidate candidate;
     std::unique_ptr<registry::RegistrySession> session;  // for the blobs of this candidate
     std::string digest;                                  // what the reference resolved to (index or manifest)

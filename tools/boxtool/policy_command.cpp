@@ -1,0 +1,68 @@
+// `boxtool policy explain REF` and `boxtool policy test FILE.lua CASES.json`, and the candidate
+// listing `pull --explain` prints before pulling.
+#include <cstdio>
+
+#include "boxtool/lua_policy.hpp"
+#include "commands.hpp"
+#include "engine_setup.hpp"
+#include "exit_codes.hpp"
+#include "help_text.hpp"
+#include "policy_cases.hpp"
+
+namespace boxtool::cli {
+
+int print_explanation(Engine& engine, const std::string& reference, const Setup& setup, std::FILE* out) {
+    auto candidates = engine.candidates(reference, setup.platform, "pull");
+    if (!candidates) return report_error(candidates.error());
+    std::fprintf(out, "Candidates for %s (policy: %s):\n%s", reference.c_str(), setup.policy_name.c_str(),
+                 explain_candidates(*candidates).c_str());
+    std::fflush(out);
+    return kOk;
+}
+
+namespace {
+
+int explain_command(const std::vector<std::string>& argv) {
+    FlagSpec spec = registry_flags();
+    spec.switches.insert({"-h", "--help"});
+    Args args(argv, spec);
+    if (args.has("-h") || args.has("--help")) {
+        std::printf("%s\n%s", kPolicyHelp, kRegistryFlagsHelp);
+        return kOk;
+    }
+    if (args.positionals().size() != 1) throw UsageError("policy explain takes exactly one image reference");
+    const std::string& ref = args.positionals()[0];
+    auto parsed = parse_reference(ref);
+    if (!parsed) return report_error(parsed.error());
+    Setup setup = make_setup(args, *parsed);
+    Engine engine(setup.engine);
+    return print_explanation(engine, ref, setup, stdout);
+}
+
+int test_command(const std::vector<std::string>& argv) {
+    Args args(argv, FlagSpec{{}, {"-h", "--help"}});
+    if (args.has("-h") || args.has("--help")) {
+        std::printf("%s", kPolicyHelp);
+        return kOk;
+    }
+    if (args.positionals().size() != 2) throw UsageError("policy test takes FILE.lua CASES.json");
+    auto policy = lua::LuaPolicy::from_file(args.positionals()[0]);
+    auto cases = load_policy_cases(args.positionals()[1]);
+    int failed = run_policy_cases(*policy, cases, stdout);
+    return failed == 0 ? kOk : kFailure;
+}
+
+}  // namespace
+
+int policy_command(const std::vector<std::string>& argv) {
+    if (argv.empty() || argv[0] == "-h" || argv[0] == "--help") {
+        std::fprintf(argv.empty() ? stderr : stdout, "%s", kPolicyHelp);
+        return argv.empty() ? kUsage : kOk;
+    }
+    std::vector<std::string> rest(argv.begin() + 1, argv.end());
+    if (argv[0] == "explain") return explain_command(rest);
+    if (argv[0] == "test") return test_command(rest);
+    throw UsageError("unknown policy command \"" + argv[0] + "\" (explain or test)");
+}
+
+}  // namespace boxtool::cli
