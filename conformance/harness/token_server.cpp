@@ -56,6 +56,7 @@ void TokenServer::start() {
         args.insert(args.end(), {"--user", user.name + ":" + user.password + ":" + globs});
     }
     for (const auto& user : options_.refused) args.insert(args.end(), {"--refuse", user});
+    if (!options_.oauth) args.push_back("--no-oauth");
     if (options_.admin) {
         args.insert(args.end(), {"--admin", options_.admin->username + ":" + options_.admin->password});
     }

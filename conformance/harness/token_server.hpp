@@ -31,6 +31,9 @@ struct TokenServerOptions {
     // The first N tokens issued to non-admins are already expired while advertised as valid for
     // expires_in: a cached token that dies mid-pull, without waiting for one to.
     int stale_first = 0;
+    // OAuth2 POST grants (password, refresh_token) are served; false: POST answers 405, as token
+    // servers without OAuth2 do, so clients fall back to GET.
+    bool oauth = true;
     std::string service = "boxtool-registry";
     std::string issuer = "boxtool-token-server";
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};

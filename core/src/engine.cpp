@@ -2,6 +2,7 @@
 
 #include "boxtool/store.hpp"
 #include "http/http_client.hpp"
+#include "http/registry_tls.hpp"
 #include "output/oci_layout.hpp"
 #include "output/oci_manifest.hpp"
 #include "pull/blob_fetcher.hpp"
@@ -39,8 +40,9 @@ struct Engine::Impl {
     pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep_documents) {
         auto session = std::make_unique<registry::RegistrySession>(
             client, tokens,
-            registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries,
-                                     options.credentials.get()});
+            registry::SessionOptions{
+                cand.reference.registry, cand.insecure, options.retries, options.credentials.get(),
+                http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure)});
         return pull::resolve(std::move(session), cand, platform, store, keep_documents);
     }
 };

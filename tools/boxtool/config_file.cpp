@@ -21,6 +21,21 @@ Failure config_error(const std::filesystem::path& path, const std::string& why) 
                    "fix the file or leave out --config; see the README's configuration section");
 }
 
+std::vector<std::string> string_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
+                                     const std::filesystem::path& path) {
+    std::vector<std::string> out;
+    if (!obj->has(key)) return out;
+    auto arr = obj->getArray(key);
+    if (!arr) throw config_error(path, "\"" + key + "\" must be an array of strings");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        auto v = arr->get(static_cast<unsigned>(i));
+        if (!v.isString())
+            throw config_error(path, "\"" + key + "\"[" + std::to_string(i) + "] is not a string");
+        out.push_back(v.convert<std::string>());
+    }
+    return out;
+}
+
 std::vector<std::string> registry_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
                                        const std::filesystem::path& path) {
     std::vector<std::string> out;
@@ -38,6 +53,32 @@ std::vector<std::string> registry_list(const Poco::JSON::Object::Ptr& obj, const
             throw config_error(path, "\"" + key + "\"[" + std::to_string(i) + "] \"" + host +
                                          "\" is not a registry host (HOST or HOST:PORT)");
         out.push_back(host);
+    }
+    return out;
+}
+
+// A list of PEM texts, each with at least one certificate block.
+std::vector<std::string> pem_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
+                                  const std::filesystem::path& path) {
+    std::vector<std::string> out;
+    for (auto& text : string_list(obj, key, path)) {
+        if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+            throw config_error(path, "\"" + key + "\"[" + std::to_string(out.size()) +
+                                         "] is not a PEM certificate (-----BEGIN CERTIFICATE----- ...)");
+        out.push_back(std::move(text));
+    }
+    return out;
+}
+
+// Folders; a relative one is relative to the config file's folder, like "store".
+std::vector<std::filesystem::path> path_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
+                                             const std::filesystem::path& path) {
+    std::vector<std::filesystem::path> out;
+    for (const auto& text : string_list(obj, key, path)) {
+        if (text.empty()) throw config_error(path, "\"" + key + "\" holds an empty path");
+        std::filesystem::path dir(text);
+        if (dir.is_relative()) dir = std::filesystem::absolute(path).parent_path() / dir;
+        out.push_back(std::move(dir));
     }
     return out;
 }
@@ -74,7 +115,10 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
         cfg.store = v.convert<std::string>();
         if (cfg.store.is_relative()) cfg.store = std::filesystem::absolute(path).parent_path() / cfg.store;
     }
-    static const std::set<std::string> known = {"image_registries", "insecure_registries", "store"};
+    cfg.extra_root_certificates = pem_list(obj, "extra_root_certificates", path);
+    cfg.certs_dirs = path_list(obj, "certs_dirs", path);
+    static const std::set<std::string> known = {"image_registries", "insecure_registries", "store",
+                                                "extra_root_certificates", "certs_dirs"};
     for (const auto& [key, value] : *obj)
         if (!known.count(key)) cfg.unknown_keys.push_back(key);
     return cfg;

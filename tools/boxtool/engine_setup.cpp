@@ -4,12 +4,13 @@
 
 #include "config_file.hpp"
 #include "credential_input.hpp"
+#include "tls_setup.hpp"
 
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
     return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
-                     "--connect-timeout", "--timeout", "--retries"},
+                     "--connect-timeout", "--timeout", "--retries", "--ca-file"},
                     {"--password-stdin"}};
 }
 
@@ -46,6 +47,7 @@ Setup make_setup(const Args& args, const Reference& reference) {
     for (const auto& r : cfg.image_registries) s.engine.search_registries.push_back(r);
     s.engine.insecure_registries = args.all("--insecure-registry");
     for (const auto& r : cfg.insecure_registries) s.engine.insecure_registries.push_back(r);
+    s.engine.tls = tls_options(args, cfg);
     if (auto store = args.last("--store"))
         s.engine.store_root = *store;
     else if (!cfg.store.empty())
