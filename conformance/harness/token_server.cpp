@@ -57,6 +57,8 @@ void TokenServer::start() {
     }
     for (const auto& user : options_.refused) args.insert(args.end(), {"--refuse", user});
     if (!options_.oauth) args.push_back("--no-oauth");
+    for (const auto& [user, token] : options_.refresh_tokens)
+        args.insert(args.end(), {"--refresh-token", user + ":" + token});
     if (options_.admin) {
         args.insert(args.end(), {"--admin", options_.admin->username + ":" + options_.admin->password});
     }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "harness/images.hpp"
@@ -34,6 +35,8 @@ struct TokenServerOptions {
     // OAuth2 POST grants (password, refresh_token) are served; false: POST answers 405, as token
     // servers without OAuth2 do, so clients fall back to GET.
     bool oauth = true;
+    // Refresh tokens the server accepts in a grant_type=refresh_token POST: {user, token}.
+    std::vector<std::pair<std::string, std::string>> refresh_tokens{};
     std::string service = "boxtool-registry";
     std::string issuer = "boxtool-token-server";
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
