@@ -59,9 +59,11 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
 
 std::chrono::seconds TokenResponse::remaining(std::chrono::system_clock::time_point now) const {
     using std::chrono::seconds;
-    if (!issued_at || *issued_at > now) return expires_in;  // no date, or a server clock ahead of ours
-    auto left = std::chrono::duration_cast<seconds>(*issued_at + expires_in - now);
-    return std::clamp(left, seconds(0), expires_in);
+    // No date, or one that cannot be a delay in transit: a server clock ahead of ours, or so far
+    // behind that the token would be dead on arrival (the registry, whose clock the token server
+    // shares, will say so if it really is). Counting from now then beats fetching a token per request.
+    if (!issued_at || *issued_at > now || now - *issued_at >= expires_in) return expires_in;
+    return std::chrono::duration_cast<seconds>(*issued_at + expires_in - now);
 }
 
 std::optional<TokenResponse> parse_token_response(const std::string& body) {

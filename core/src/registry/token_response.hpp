@@ -1,6 +1,6 @@
 // The token service's answer (distribution's token spec and OAuth2): the token is "token" or
-// "access_token"; it lives "expires_in" seconds (60 when less or absent) from "issued_at" (now
-// when absent, or when the server's clock is ahead of ours).
+// "access_token"; it lives "expires_in" seconds (60 when less or absent) from "issued_at" (from
+// now when absent or when the clocks plainly disagree).
 #pragma once
 
 #include <chrono>
@@ -17,8 +17,8 @@ struct TokenResponse {
     std::optional<std::chrono::system_clock::time_point> issued_at;
     Secret refresh_token;  // OAuth2 servers may return one; empty otherwise
 
-    // How long the token stays valid from `now`: expires_in counted from issued_at, never more
-    // than expires_in, never negative.
+    // How long the token stays valid from `now`: expires_in counted from issued_at when issued_at
+    // lies within the last expires_in seconds; otherwise (no date, or clocks that disagree) from now.
     std::chrono::seconds remaining(std::chrono::system_clock::time_point now) const;
 };
 
