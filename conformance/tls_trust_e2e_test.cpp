@@ -168,6 +168,19 @@ TEST_F(TlsTrustTest, CertsDirOfAnotherRegistryIsNotUsed) {
     auto r = pull(config("\"certs_dirs\": [" + json_string(root.string()) + "]"));
     EXPECT_EQ(r.exit_code, kNetwork) << r.describe();
     EXPECT_NE(r.err.find("unable to get local issuer certificate"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("trusted besides the system store"), std::string::npos) << r.err;
+    expect_nothing_stored();
+}
+
+// A CA file that is not the registry's: the error says which extra roots were trusted.
+TEST_F(TlsTrustTest, WrongCaFileIsNamedInTheError) {
+    serve();
+    auto r = pull({"--ca-file", client_ca.cert.string()});
+    EXPECT_EQ(r.exit_code, kNetwork) << r.describe();
+    EXPECT_NE(r.err.find("unable to get local issuer certificate"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("trusted besides the system store: CA file " + client_ca.cert.string()),
+              std::string::npos)
+        << r.err;
     expect_nothing_stored();
 }
 

@@ -133,6 +133,10 @@ std::string certs_d_places(const Poco::URI& uri) {
                 "wrong); renew the certificate, or " +
                     skip,
                 false);
+        // Say what was trusted already, so a wrong CA file is told from a missing one.
+        std::string trusted;
+        for (const auto& origin : tls.extra_root_origins) trusted += (trusted.empty() ? "" : ", ") + origin;
+        if (!trusted.empty()) detail += "; trusted besides the system store: " + trusted;
         throw fail(ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
                    "if the registry uses a private CA, trust it: --ca-file FILE, \"extra_root_certificates\" "
                    "in the config, a CA file NAME.crt in a certs.d folder for the registry (" +
