@@ -136,6 +136,26 @@ class TokenAuthTest : public ::testing::Test {
         EXPECT_TRUE(verify_blobs(env.store() / "blobs").empty());
     }
 
+    // Pulls the private repository as alice from a token server whose POST answers `status` (no
+    // OAuth2 there): boxtool must ask again with GET and Basic credentials, and get the image.
+    void expect_get_after_refused_post(int status) {
+        start([&](harness::TokenServerOptions& o) {
+            o.oauth = false;
+            o.no_oauth_status = status;
+        });
+        auto r = pull(kPrivateRepo, {"--creds", kAlice + ":" + kAlicePassword});
+        ASSERT_EQ(r.exit_code, kOk) << r.describe();
+        expect_pulled(r);
+        auto fetched = pull_tokens();
+        ASSERT_EQ(fetched.size(), 2u) << describe(fetched);
+        EXPECT_EQ(fetched[0].method, "POST") << describe(fetched);
+        EXPECT_EQ(fetched[0].status, status) << describe(fetched);
+        EXPECT_EQ(fetched[1].method, "GET") << describe(fetched);
+        EXPECT_EQ(fetched[1].user, kAlice) << describe(fetched);
+        EXPECT_EQ(fetched[1].status, 200) << describe(fetched);
+        expect_no_secret(r);
+    }
+
     CliEnv env;
     std::unique_ptr<harness::TokenServer> tokens;
     std::unique_ptr<harness::RegistryServer> registry;
@@ -208,20 +228,33 @@ TEST_F(TokenAuthTest, RightPasswordFromFlag) {
     expect_no_secret(r);
 }
 
-// A token server without the OAuth2 endpoint answers the POST 405; boxtool asks again with GET and
-// Basic credentials, and does not try POST again for the next token from that realm.
-TEST_F(TokenAuthTest, PasswordGrantFallsBackToGetWithoutOAuth) {
-    start([](harness::TokenServerOptions& o) { o.oauth = false; });
+// A token server without the OAuth2 endpoint answers the POST 405, 404, or 501 (a server with no
+// POST handler at all); boxtool falls back to GET, as containerd does.
+TEST_F(TokenAuthTest, PasswordGrantFallsBackToGetOn405) {
+    expect_get_after_refused_post(405);
+}
+TEST_F(TokenAuthTest, PasswordGrantFallsBackToGetOn404) {
+    expect_get_after_refused_post(404);
+}
+TEST_F(TokenAuthTest, PasswordGrantFallsBackToGetOn501) {
+    expect_get_after_refused_post(501);
+}
+
+// Within one process a realm that said it has no OAuth2 endpoint is asked with GET from then on:
+// the first token is stale, and its replacement is fetched without another POST.
+TEST_F(TokenAuthTest, RealmWithoutOAuthIsNotAskedWithPostAgain) {
+    start([](harness::TokenServerOptions& o) {
+        o.oauth = false;
+        o.stale_first = 1;
+    });
     auto r = pull(kPrivateRepo, {"--creds", kAlice + ":" + kAlicePassword});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     expect_pulled(r);
     auto fetched = pull_tokens();
-    ASSERT_EQ(fetched.size(), 2u) << describe(fetched);
+    ASSERT_EQ(fetched.size(), 3u) << "POST refused, GET (stale), GET (fresh):\n" << describe(fetched);
     EXPECT_EQ(fetched[0].method, "POST") << describe(fetched);
-    EXPECT_EQ(fetched[0].status, 405) << describe(fetched);
     EXPECT_EQ(fetched[1].method, "GET") << describe(fetched);
-    EXPECT_EQ(fetched[1].user, kAlice) << describe(fetched);
-    EXPECT_EQ(fetched[1].status, 200) << describe(fetched);
+    EXPECT_EQ(fetched[2].method, "GET") << describe(fetched);
     expect_no_secret(r);
 }
 

@@ -35,6 +35,7 @@ struct TokenServerOptions {
     // OAuth2 POST grants (password, refresh_token) are served; false: POST answers 405, as token
     // servers without OAuth2 do, so clients fall back to GET.
     bool oauth = true;
+    int no_oauth_status = 405;  // what POST answers when oauth is false
     // Refresh tokens the server accepts in a grant_type=refresh_token POST: {user, token}.
     std::vector<std::pair<std::string, std::string>> refresh_tokens{};
     std::string service = "boxtool-registry";

@@ -37,7 +37,9 @@ http::Response with_retries(int retries, Attempt&& attempt) {
     for (int i = 0;; ++i) {
         try {
             http::Response r = attempt();
-            if ((r.status >= 500 || r.status == 429) && i < retries) {
+            // 501 and 505 say what the server cannot do, which asking again will not change.
+            bool transient = (r.status >= 500 && r.status != 501 && r.status != 505) || r.status == 429;
+            if (transient && i < retries) {
                 std::this_thread::sleep_for(backoff(i, &r));
                 continue;
             }
@@ -188,11 +190,12 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
     const http::TlsSettings& realm_tls = tls();
     auto resp =
         with_retries(options_.retries, [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
-    // Servers without the OAuth2 endpoint answer 404 or 405 (GCR, registry:2's own token servers),
-    // some 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token
-    // then goes as a Basic password, which is how docker's GET endpoint takes it.
-    if (oauth && (resp.status == 400 || resp.status == 401 || resp.status == 404 || resp.status == 405)) {
-        if (resp.status == 404 || resp.status == 405) tokens_.mark_oauth_unsupported(realm);
+    // Servers without the OAuth2 endpoint answer 404, 405 or 501 (GCR, simple token servers), some
+    // 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token then
+    // goes as a Basic password, which is how docker's GET endpoint takes it.
+    const int status = resp.status;
+    if (oauth && (status == 400 || status == 401 || status == 404 || status == 405 || status == 501)) {
+        if (status == 404 || status == 405 || status == 501) tokens_.mark_oauth_unsupported(realm);
         http::Request get = refresh ? token_get("<token>", cred->identity_token.reveal())
                                     : token_get(cred->username, cred->password.reveal());
         resp =
