@@ -15,6 +15,7 @@
 
 #include "e2e_support.hpp"
 #include "harness/files.hpp"
+#include "harness/http.hpp"
 #include "harness/images.hpp"
 #include "harness/token_server.hpp"
 
@@ -107,10 +108,25 @@ class TokenAuthTest : public ::testing::Test {
         return std::filesystem::exists(env.store() / "blobs/sha256" / layer.digest.substr(7));
     }
 
-    static void expect_no_secret(const RunResult& r) {
-        for (const auto& secret : {kAlicePassword, kWrongPassword, kMalloryPassword, kAdmin.password}) {
-            EXPECT_EQ(r.out.find(secret), std::string::npos) << "a password leaked to stdout:\n" << r.out;
-            EXPECT_EQ(r.err.find(secret), std::string::npos) << "a password leaked to stderr:\n" << r.err;
+    // No password, in clear or as the Basic header's base64 of USER:PASS, in anything captured:
+    // boxtool's stdout and stderr, the registry's log and the token server's log.
+    void expect_no_secret(const RunResult& r) const {
+        std::vector<std::string> secrets;
+        for (const auto& [user, password] :
+             {std::pair{kAlice, kAlicePassword}, std::pair{kAlice, kWrongPassword},
+              std::pair{kMallory, kMalloryPassword}, std::pair{kAdmin.username, kAdmin.password}}) {
+            secrets.push_back(password);
+            secrets.push_back(harness::basic_auth(user, password).substr(6));
+        }
+        const std::vector<std::pair<std::string, std::string>> captured = {
+            {"boxtool stdout", r.out},
+            {"boxtool stderr", r.err},
+            {"registry log", harness::read_file(registry->log_path())},
+            {"token server log", harness::read_file(tokens->log_path())}};
+        for (const auto& [where, text] : captured) {
+            for (const auto& secret : secrets) {
+                EXPECT_EQ(text.find(secret), std::string::npos) << "a credential leaked to the " << where;
+            }
         }
     }
 
@@ -118,6 +134,26 @@ class TokenAuthTest : public ::testing::Test {
         EXPECT_EQ(field(r.out, "Digest"), image.digest) << r.describe();
         EXPECT_TRUE(layer_stored()) << "the first layer is not in the store";
         EXPECT_TRUE(verify_blobs(env.store() / "blobs").empty());
+    }
+
+    // Pulls the private repository as alice from a token server whose POST answers `status` (no
+    // OAuth2 there): boxtool must ask again with GET and Basic credentials, and get the image.
+    void expect_get_after_refused_post(int status) {
+        start([&](harness::TokenServerOptions& o) {
+            o.oauth = false;
+            o.no_oauth_status = status;
+        });
+        auto r = pull(kPrivateRepo, {"--creds", kAlice + ":" + kAlicePassword});
+        ASSERT_EQ(r.exit_code, kOk) << r.describe();
+        expect_pulled(r);
+        auto fetched = pull_tokens();
+        ASSERT_EQ(fetched.size(), 2u) << describe(fetched);
+        EXPECT_EQ(fetched[0].method, "POST") << describe(fetched);
+        EXPECT_EQ(fetched[0].status, status) << describe(fetched);
+        EXPECT_EQ(fetched[1].method, "GET") << describe(fetched);
+        EXPECT_EQ(fetched[1].user, kAlice) << describe(fetched);
+        EXPECT_EQ(fetched[1].status, 200) << describe(fetched);
+        expect_no_secret(r);
     }
 
     CliEnv env;
@@ -154,6 +190,11 @@ TEST_F(TokenAuthTest, PrivateRepositoryWithoutCredentialsIsUnauthorized) {
     EXPECT_NE(r.err.find(registry->host()), std::string::npos) << "the registry is not named:\n" << r.err;
     EXPECT_NE(r.err.find(kPrivateRepo), std::string::npos) << "the repository is not named:\n" << r.err;
     EXPECT_NE(r.err.find("--creds"), std::string::npos) << "no hint about --creds:\n" << r.err;
+    // Says credentials are needed, and where boxtool looked for them (the credential sources).
+    EXPECT_TRUE(contains_icase(r.err, "credentials are needed and none were found")) << r.err;
+    EXPECT_TRUE(contains_icase(r.err, "looked in:") ||
+                contains_icase(r.err, "no credential source is configured"))
+        << r.err;
     EXPECT_FALSE(layer_stored());
     for (const auto& t : pull_tokens()) EXPECT_EQ(t.user, "") << describe(pull_tokens());
     expect_no_secret(r);
@@ -182,6 +223,49 @@ TEST_F(TokenAuthTest, RightPasswordFromFlag) {
     EXPECT_EQ(fetched[0].user, kAlice) << "the token request did not carry alice's identity";
     EXPECT_EQ(fetched[0].status, 200);
     EXPECT_EQ(fetched[0].scopes, std::vector<std::string>{"repository:" + kPrivateRepo + ":pull"});
+    // The token server supports OAuth2: the password goes in a POST grant_type=password.
+    EXPECT_EQ(fetched[0].method, "POST") << describe(fetched);
+    expect_no_secret(r);
+}
+
+// A token server without the OAuth2 endpoint answers the POST 405, 404, or 501 (a server with no
+// POST handler at all); boxtool falls back to GET, as containerd does.
+TEST_F(TokenAuthTest, PasswordGrantFallsBackToGetOn405) {
+    expect_get_after_refused_post(405);
+}
+TEST_F(TokenAuthTest, PasswordGrantFallsBackToGetOn404) {
+    expect_get_after_refused_post(404);
+}
+TEST_F(TokenAuthTest, PasswordGrantFallsBackToGetOn501) {
+    expect_get_after_refused_post(501);
+}
+
+// Within one process a realm that said it has no OAuth2 endpoint is asked with GET from then on:
+// the first token is stale, and its replacement is fetched without another POST.
+TEST_F(TokenAuthTest, RealmWithoutOAuthIsNotAskedWithPostAgain) {
+    start([](harness::TokenServerOptions& o) {
+        o.oauth = false;
+        o.stale_first = 1;
+    });
+    auto r = pull(kPrivateRepo, {"--creds", kAlice + ":" + kAlicePassword});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    expect_pulled(r);
+    auto fetched = pull_tokens();
+    ASSERT_EQ(fetched.size(), 3u) << "POST refused, GET (stale), GET (fresh):\n" << describe(fetched);
+    EXPECT_EQ(fetched[0].method, "POST") << describe(fetched);
+    EXPECT_EQ(fetched[1].method, "GET") << describe(fetched);
+    EXPECT_EQ(fetched[2].method, "GET") << describe(fetched);
+    expect_no_secret(r);
+}
+
+// Anonymous token requests never use the OAuth2 password grant.
+TEST_F(TokenAuthTest, AnonymousTokenIsAGet) {
+    start();
+    auto r = pull(kPublicRepo);
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    auto fetched = pull_tokens();
+    ASSERT_EQ(fetched.size(), 1u) << describe(fetched);
+    EXPECT_EQ(fetched[0].method, "GET");
     expect_no_secret(r);
 }
 
@@ -235,6 +319,51 @@ TEST_F(TokenAuthTest, RefusedUserIsDenied) {
     EXPECT_NE(r.err.find(registry->host()), std::string::npos) << "the registry is not named:\n" << r.err;
     EXPECT_GE(tokens->count_requests(kMallory, 403), 1) << describe(pull_tokens());
     EXPECT_FALSE(layer_stored());
+    expect_no_secret(r);
+}
+
+TEST_F(TokenAuthTest, UnknownTagIsManifestUnknown) {
+    start();
+    auto r = env.pull(registry->host() + "/" + kPublicRepo + ":nope",
+                      {"--insecure-registry", registry->host(), "--platform", kPlatform});
+    EXPECT_EQ(r.exit_code, kNotFound) << r.describe();
+    EXPECT_TRUE(contains_icase(r.err, "manifest unknown")) << r.err;
+    EXPECT_NE(r.err.find(registry->host() + "/" + kPublicRepo), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("nope"), std::string::npos) << r.err;
+    // Some registries answer 404 instead of 401 for private images: the hint says so.
+    EXPECT_TRUE(contains_icase(r.err, "a private image can also look missing when no credentials are given"))
+        << r.err;
+    expect_no_secret(r);
+}
+
+TEST_F(TokenAuthTest, UnknownRepositoryIsNameUnknown) {
+    start();
+    auto r = env.pull(registry->host() + "/team/nothere:v1",
+                      {"--insecure-registry", registry->host(), "--creds", kAlice + ":" + kAlicePassword});
+    EXPECT_EQ(r.exit_code, kNotFound) << r.describe();
+    EXPECT_TRUE(contains_icase(r.err, "name unknown")) << r.err;
+    EXPECT_NE(r.err.find("team/nothere"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(registry->host()), std::string::npos) << r.err;
+    expect_no_secret(r);
+}
+
+// The registry lists a layer whose data is gone from its storage (deleted under its root
+// directory): blob unknown, naming the blob; the other blobs may arrive, the image is not written.
+TEST_F(TokenAuthTest, BlobMissingFromRegistryStorageIsBlobUnknown) {
+    start();
+    const auto& layer = image.manifest_for(kPlatform).layers.at(0);
+    auto data = registry->data_dir() / "docker/registry/v2/blobs/sha256" / layer.digest.substr(7, 2) /
+                layer.digest.substr(7) / "data";
+    ASSERT_TRUE(std::filesystem::exists(data)) << data;
+    std::filesystem::remove(data);
+    auto r = pull(kPrivateRepo,
+                  {"--creds", kAlice + ":" + kAlicePassword, "--output", oci_output(env.path("out"), "v1")});
+    EXPECT_EQ(r.exit_code, kNotFound) << r.describe() << tail_registry_log();
+    EXPECT_TRUE(contains_icase(r.err, "blob unknown")) << r.err;
+    EXPECT_NE(r.err.find(layer.digest), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(kPrivateRepo), std::string::npos) << r.err;
+    EXPECT_FALSE(layer_stored());
+    EXPECT_FALSE(std::filesystem::exists(env.path("out") / "index.json"));
     expect_no_secret(r);
 }
 

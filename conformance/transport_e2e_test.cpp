@@ -10,6 +10,7 @@
 #include "e2e_support.hpp"
 #include "harness/fault_proxy.hpp"
 #include "harness/files.hpp"
+#include "harness/http.hpp"
 #include "harness/images.hpp"
 
 namespace boxtool::conformance {
@@ -74,6 +75,13 @@ TEST(TransportTest, BlobRedirectToAnotherHostDropsAuthorization) {
     ASSERT_EQ(r.exit_code, kOk) << r.describe() << logs;
     EXPECT_EQ(r.out.find(kPassword), std::string::npos) << "password leaked to stdout";
     EXPECT_EQ(r.err.find(kPassword), std::string::npos) << "password leaked to stderr";
+    // Nor in clear or as its Basic base64 in anything else captured: both proxies' and registries' logs.
+    for (const auto& log : {front.log_path(), cdn.log_path(), registry_a.log_path(), registry_b.log_path()}) {
+        const std::string text = harness::read_file(log);
+        EXPECT_EQ(text.find(kPassword), std::string::npos) << "password leaked to " << log;
+        EXPECT_EQ(text.find(harness::basic_auth(kUser, kPassword).substr(6)), std::string::npos)
+            << "credentials leaked to " << log;
+    }
 
     // The registry itself got the credentials, and redirected every blob GET.
     const auto expected = blob_digests(image);

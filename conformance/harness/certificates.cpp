@@ -89,7 +89,9 @@ Certificate make_server_certificate(const Certificate& ca, const std::filesystem
                    "\ndefault_md = sha256\npolicy = any\nunique_subject = no\n"
                    "[any]\ncommonName = supplied\n"
                    "[server_ext]\nbasicConstraints = critical,CA:FALSE\n"
-                   "keyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\n"
+                   "keyUsage = critical,digitalSignature\nextendedKeyUsage = " +
+                   options.usage +
+                   "\n"
                    "subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n"
                    "subjectAltName = " +
                    alt_names + "\n");
@@ -104,6 +106,11 @@ Certificate make_server_certificate(const Certificate& ca, const std::filesystem
                   cert.cert.string(), "-extensions", "server_ext"},
                  validity));
     return cert;
+}
+
+Certificate make_client_certificate(const Certificate& ca, const std::filesystem::path& dir,
+                                    const std::string& name) {
+    return make_server_certificate(ca, dir, name, {.names = {"DNS:" + name}, .usage = "clientAuth"});
 }
 
 }  // namespace boxtool::harness

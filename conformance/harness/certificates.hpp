@@ -17,7 +17,8 @@ struct ServerCertificateOptions {
     // subjectAltName entries in openssl's syntax ("IP:127.0.0.1", "DNS:wrong.example"); the
     // subject's CN is the first one's value.
     std::vector<std::string> names = {"IP:127.0.0.1"};
-    bool expired = false;  // valid for a day in 2020 instead of for 30 days from now
+    bool expired = false;              // valid for a day in 2020 instead of for 30 days from now
+    std::string usage = "serverAuth";  // extendedKeyUsage: "clientAuth" for a client certificate
 };
 
 // A self-signed CA certificate, subject "CN=<name>", as DIR/<name>.pem and DIR/<name>.key.
@@ -28,5 +29,9 @@ Certificate make_certificate_authority(const std::filesystem::path& dir, const s
 // A TLS server certificate (serverAuth) signed by `ca`, as DIR/<name>.pem and DIR/<name>.key.
 Certificate make_server_certificate(const Certificate& ca, const std::filesystem::path& dir,
                                     const std::string& name, const ServerCertificateOptions& options = {});
+
+// A TLS client certificate (clientAuth) signed by `ca`, as DIR/<name>.pem and DIR/<name>.key.
+Certificate make_client_certificate(const Certificate& ca, const std::filesystem::path& dir,
+                                    const std::string& name);
 
 }  // namespace boxtool::harness

@@ -22,6 +22,8 @@ struct FaultProxyOptions {
     std::vector<std::string> redirect{};
     std::vector<std::string> reset{};
     std::vector<std::string> corrupt{};
+    std::string tls_certificate{};  // PEM files: serve HTTPS when set (the upstream stays HTTP)
+    std::string tls_key{};
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
 };
 

@@ -98,6 +98,27 @@ HttpResponse https_request_unverified(const std::string& method, const std::stri
     return exchange(session, "https://" + host, method, path, headers, timeout);
 }
 
+HttpResponse https_request_with_client_certificate(const std::string& method, const std::string& host,
+                                                   const std::string& path, const std::string& cert_file,
+                                                   const std::string& key_file,
+                                                   std::chrono::milliseconds timeout) {
+    auto [name, port] = split_host(host);
+    Poco::Net::Context::Ptr context;
+    try {
+        Poco::Net::initializeSSL();
+        Poco::Net::Context::Params params;
+        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+        params.loadDefaultCAs = false;
+        params.certificateFile = cert_file;
+        params.privateKeyFile = key_file;
+        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error("client certificate " + cert_file + ": " + e.displayText());
+    }
+    Poco::Net::HTTPSClientSession session(name, port, context);
+    return exchange(session, "https://" + host, method, path, {}, timeout);
+}
+
 std::string basic_auth(const std::string& user, const std::string& password) {
     std::ostringstream encoded;
     Poco::Base64Encoder encoder(encoded);

@@ -26,6 +26,12 @@ HttpResponse https_request_unverified(const std::string& method, const std::stri
                                       const std::map<std::string, std::string>& headers = {},
                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// As https_request_unverified, presenting a client certificate (PEM files): for registries that
+// require one (mutual TLS).
+HttpResponse https_request_with_client_certificate(
+    const std::string& method, const std::string& host, const std::string& path, const std::string& cert_file,
+    const std::string& key_file, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 // "Basic <base64(user:password)>".
 std::string basic_auth(const std::string& user, const std::string& password);
 

@@ -71,6 +71,11 @@ void RegistryServer::write_config() const {
     if (options_.tls) {
         yml << "  tls:\n    certificate: " << yaml_quote(options_.tls->certificate.string())
             << "\n    key: " << yaml_quote(options_.tls->key.string()) << "\n";
+        if (!options_.tls->clientcas.empty()) {
+            yml << "    clientcas:\n";
+            for (const auto& ca : options_.tls->clientcas)
+                yml << "      - " << yaml_quote(ca.string()) << "\n";
+        }
     }
     yml << "health:\n  storagedriver:\n    enabled: false\n";
     if (!options_.users.empty()) {
@@ -119,8 +124,16 @@ bool RegistryServer::try_start(std::string& why) {
             return false;
         }
         try {
-            auto probe = options_.tls ? https_request_unverified : http_request;
-            int status = probe("GET", host(), "/v2/", {}, std::chrono::seconds(2)).status;
+            int status = 0;
+            if (options_.tls && !options_.tls->probe_certificate.empty())
+                status = https_request_with_client_certificate(
+                             "GET", host(), "/v2/", options_.tls->probe_certificate.string(),
+                             options_.tls->probe_key.string(), std::chrono::seconds(2))
+                             .status;
+            else
+                status = (options_.tls ? https_request_unverified : http_request)("GET", host(), "/v2/", {},
+                                                                                  std::chrono::seconds(2))
+                             .status;
             if (status == 200 || status == 401) return true;
             why = "GET /v2/ answered " + std::to_string(status);
         } catch (const std::exception& e) {
@@ -131,6 +144,12 @@ bool RegistryServer::try_start(std::string& why) {
     process_.stop();
     why = "no answer to GET /v2/ within the deadline (last: " + why + ")";
     return false;
+}
+
+void RegistryServer::restart_with_tls(const RegistryTls& tls) {
+    stop();
+    options_.tls = tls;
+    start();
 }
 
 void RegistryServer::stop() {

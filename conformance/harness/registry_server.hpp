@@ -29,9 +29,14 @@ struct RegistryTokenAuth {
 
 // HTTPS (`http.tls`) with this certificate (PEM, may be followed by its chain) and key.
 // make_server_certificate() makes throwaway ones.
+// With `clientcas`, clients must present a certificate from one of those CAs (mutual TLS); the
+// harness's own readiness probe then presents `probe_certificate` / `probe_key`.
 struct RegistryTls {
     std::filesystem::path certificate;
     std::filesystem::path key;
+    std::vector<std::filesystem::path> clientcas{};
+    std::filesystem::path probe_certificate{};
+    std::filesystem::path probe_key{};
 };
 
 struct RegistryOptions {
@@ -57,6 +62,9 @@ class RegistryServer {
     void start();
     void stop();
     bool running();
+    // Stops, then starts again on the same storage with other TLS settings (e.g. requiring client
+    // certificates once images are seeded). The port may change: read host() afterwards.
+    void restart_with_tls(const RegistryTls& tls);
 
     int port() const noexcept { return port_; }
     std::string host() const;  // "127.0.0.1:PORT"

@@ -56,6 +56,11 @@ void TokenServer::start() {
         args.insert(args.end(), {"--user", user.name + ":" + user.password + ":" + globs});
     }
     for (const auto& user : options_.refused) args.insert(args.end(), {"--refuse", user});
+    if (!options_.oauth)
+        args.insert(args.end(),
+                    {"--no-oauth", "--no-oauth-status", std::to_string(options_.no_oauth_status)});
+    for (const auto& [user, token] : options_.refresh_tokens)
+        args.insert(args.end(), {"--refresh-token", user + ":" + token});
     if (options_.admin) {
         args.insert(args.end(), {"--admin", options_.admin->username + ":" + options_.admin->password});
     }

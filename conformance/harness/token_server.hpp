@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "harness/images.hpp"
@@ -31,6 +32,12 @@ struct TokenServerOptions {
     // The first N tokens issued to non-admins are already expired while advertised as valid for
     // expires_in: a cached token that dies mid-pull, without waiting for one to.
     int stale_first = 0;
+    // OAuth2 POST grants (password, refresh_token) are served; false: POST answers 405, as token
+    // servers without OAuth2 do, so clients fall back to GET.
+    bool oauth = true;
+    int no_oauth_status = 405;  // what POST answers when oauth is false
+    // Refresh tokens the server accepts in a grant_type=refresh_token POST: {user, token}.
+    std::vector<std::pair<std::string, std::string>> refresh_tokens{};
     std::string service = "boxtool-registry";
     std::string issuer = "boxtool-token-server";
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};

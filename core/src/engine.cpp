@@ -5,6 +5,7 @@
 
 #include "boxtool/store.hpp"
 #include "http/http_client.hpp"
+#include "http/registry_tls.hpp"
 #include "output/oci_layout.hpp"
 #include "output/oci_manifest.hpp"
 #include "pull/blob_fetcher.hpp"
@@ -54,8 +55,9 @@ struct Engine::Impl {
         auto credentials = pull::credentials_for(options.credentials, cand);
         auto session = std::make_unique<registry::RegistrySession>(
             client, tokens,
-            registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries,
-                                     credentials.get()});
+            registry::SessionOptions{
+                cand.reference.registry, cand.insecure, options.retries, credentials.get(),
+                http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure)});
         auto r = pull::resolve(std::move(session), cand, platform, store(), keep_documents);
         r.credentials = std::move(credentials);
         return r;

@@ -22,6 +22,21 @@ Failure config_error(const std::filesystem::path& path, const std::string& why) 
                    "fix the file or leave out --config; see the README's configuration section");
 }
 
+std::vector<std::string> string_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
+                                     const std::filesystem::path& path) {
+    std::vector<std::string> out;
+    if (!obj->has(key)) return out;
+    auto arr = obj->getArray(key);
+    if (!arr) throw config_error(path, "\"" + key + "\" must be an array of strings");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        auto v = arr->get(static_cast<unsigned>(i));
+        if (!v.isString())
+            throw config_error(path, "\"" + key + "\"[" + std::to_string(i) + "] is not a string");
+        out.push_back(v.convert<std::string>());
+    }
+    return out;
+}
+
 std::vector<std::string> registry_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
                                        const std::filesystem::path& path) {
     std::vector<std::string> out;
@@ -48,17 +63,28 @@ std::filesystem::path resolve_against(const std::filesystem::path& file, const s
     return p.is_relative() ? std::filesystem::absolute(file).parent_path() / p : p;
 }
 
+// A list of PEM texts, each with at least one certificate block.
+std::vector<std::string> pem_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
+                                  const std::filesystem::path& path) {
+    std::vector<std::string> out;
+    for (auto& text : string_list(obj, key, path)) {
+        if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+            throw config_error(path, "\"" + key + "\"[" + std::to_string(out.size()) +
+                                         "] is not a PEM certificate (-----BEGIN CERTIFICATE----- ...)");
+        out.push_back(std::move(text));
+    }
+    return out;
+}
+
+// Folders; a relative one is relative to the config file's folder, like "store".
 std::vector<std::filesystem::path> path_list(const Poco::JSON::Object::Ptr& obj, const std::string& key,
                                              const std::filesystem::path& path) {
     std::vector<std::filesystem::path> out;
-    if (!obj->has(key)) return out;
-    auto arr = obj->getArray(key);
-    if (!arr) throw config_error(path, "\"" + key + "\" must be an array of folder paths");
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-        auto v = arr->get(static_cast<unsigned>(i));
-        if (!v.isString() || v.convert<std::string>().empty())
-            throw config_error(path, "\"" + key + "\"[" + std::to_string(i) + "] is not a non-empty string");
-        out.push_back(resolve_against(path, v.convert<std::string>()));
+    for (const auto& text : string_list(obj, key, path)) {
+        if (text.empty()) throw config_error(path, "\"" + key + "\" holds an empty path");
+        std::filesystem::path dir(text);
+        if (dir.is_relative()) dir = std::filesystem::absolute(path).parent_path() / dir;
+        out.push_back(std::move(dir));
     }
     return out;
 }
@@ -142,8 +168,12 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     }
     cfg.plugin_dirs = path_list(obj, "plugin_dirs", path);
     if (obj->has("credential_sources")) cfg.credential_sources = credential_sources(obj, path);
-    static const std::set<std::string> known = {"image_registries", "insecure_registries", "store",
-                                                "plugin_dirs", "credential_sources", "policy"};
+    cfg.extra_root_certificates = pem_list(obj, "extra_root_certificates", path);
+    cfg.certs_dirs = path_list(obj, "certs_dirs", path);
+    static const std::set<std::string> known = {"image_registries",   "insecure_registries",
+                                                "store",              "plugin_dirs",
+                                                "credential_sources", "policy",
+                                                "extra_root_certificates", "certs_dirs"};
     for (const auto& [key, value] : *obj)
         if (!known.count(key)) cfg.unknown_keys.push_back(key);
     return cfg;

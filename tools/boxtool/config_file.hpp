@@ -14,6 +14,8 @@ namespace boxtool::cli {
 struct ConfigFile {
     std::vector<std::string> image_registries;
     std::vector<std::string> insecure_registries;
+    std::vector<std::string> extra_root_certificates;  // PEM text
+    std::vector<std::filesystem::path> certs_dirs;     // relative ones resolved against the file's folder
     std::filesystem::path store;  // empty: not set; relative paths resolve against the file's folder
     std::vector<std::filesystem::path> plugin_dirs;  // relative paths resolve against the file's folder
     // Absent: the default chain (docker-config). Present, even empty: exactly these sources.

@@ -120,3 +120,56 @@ TEST_F(ConfigFileTest, BadCredentialSourcesSayWhatIsWrong) {
 
 }  // namespace
 }  // namespace boxtool::cli
+
+namespace boxtool::cli {
+namespace {
+
+class ConfigFileTlsTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/boxtool-config-tls-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::filesystem::path write(const std::string& text) {
+        auto p = dir_ / "config.json";
+        std::ofstream(p) << text;
+        return p;
+    }
+    std::string error_for(const std::string& text) {
+        try {
+            load_config_file(write(text));
+            return "";
+        } catch (const Failure& f) {
+            EXPECT_EQ(f.error().kind, ErrorKind::Config);
+            return f.error().message;
+        }
+    }
+    std::filesystem::path dir_;
+};
+
+TEST_F(ConfigFileTlsTest, ExtraRootCertificatesAndCertsDirs) {
+    auto cfg = load_config_file(write(R"({
+        "extra_root_certificates": ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"],
+        "certs_dirs": ["/etc/my/certs.d", "local-certs.d"]})"));
+    ASSERT_EQ(cfg.extra_root_certificates.size(), 1u);
+    EXPECT_EQ(cfg.extra_root_certificates[0].rfind("-----BEGIN CERTIFICATE-----\nMIIB\n", 0), 0u);
+    EXPECT_EQ(cfg.certs_dirs, (std::vector<std::filesystem::path>{
+                                  "/etc/my/certs.d", std::filesystem::absolute(dir_) / "local-certs.d"}));
+    EXPECT_TRUE(cfg.unknown_keys.empty());
+}
+
+TEST_F(ConfigFileTlsTest, MalformedTlsKeysAreNamed) {
+    EXPECT_NE(error_for(R"({"extra_root_certificates": "-----BEGIN CERTIFICATE-----"})")
+                  .find("extra_root_certificates"),
+              std::string::npos);
+    EXPECT_NE(error_for(R"({"extra_root_certificates": ["not pem"]})").find("extra_root_certificates\"[0]"),
+              std::string::npos);
+    EXPECT_NE(error_for(R"({"extra_root_certificates": [42]})").find("is not a string"), std::string::npos);
+    EXPECT_NE(error_for(R"({"certs_dirs": "/etc/docker/certs.d"})").find("certs_dirs"), std::string::npos);
+    EXPECT_NE(error_for(R"({"certs_dirs": [""]})").find("empty path"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace boxtool::cli

@@ -6,13 +6,14 @@
 #include "config_file.hpp"
 #include "credential_input.hpp"
 #include "credential_sources.hpp"
+#include "tls_setup.hpp"
 
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
     return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
                      "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
-                     "--policy"},
+                     "--policy", "--ca-file"},
                     {"--password-stdin"}};
 }
 
@@ -49,6 +50,7 @@ Setup make_setup(const Args& args, const Reference& reference) {
     for (const auto& r : cfg.image_registries) s.engine.search_registries.push_back(r);
     s.engine.insecure_registries = args.all("--insecure-registry");
     for (const auto& r : cfg.insecure_registries) s.engine.insecure_registries.push_back(r);
+    s.engine.tls = tls_options(args, cfg);
     if (auto store = args.last("--store"))
         s.engine.store_root = *store;
     else if (!cfg.store.empty())

@@ -23,7 +23,8 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
                              before the config's image_registries; docker.io is the last resort)
   --insecure-registry HOST   allow plain HTTP or unverified TLS for HOST (HOST:PORT, or HOST for any port)
   --config FILE              JSON config: image_registries, insecure_registries, store, policy,
-                             plugin_dirs, credential_sources
+                             plugin_dirs, credential_sources, extra_root_certificates, certs_dirs
+  --ca-file FILE             also trust the CA certificates in this PEM file (repeatable)
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's)
   --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing)

@@ -20,6 +20,7 @@
 #include "boxtool/policy.hpp"
 #include "boxtool/progress.hpp"
 #include "boxtool/reference.hpp"
+#include "boxtool/tls.hpp"
 
 namespace boxtool {
 
@@ -27,6 +28,7 @@ struct EngineOptions {
     std::filesystem::path store_root;                 // empty: Store::default_root()
     std::vector<std::string> search_registries;       // tried in order for unqualified references
     std::vector<std::string> insecure_registries;     // plain HTTP / unverified TLS allowed
+    TlsOptions tls;                                   // extra CAs, certs.d folders, client certificates
     std::shared_ptr<CredentialProvider> credentials;  // may be null: anonymous
     std::shared_ptr<RegistryPolicy> policy;           // null: DefaultPolicy
     std::chrono::milliseconds connect_timeout{2000};  // short: a dead mirror must cost little

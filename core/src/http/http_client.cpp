@@ -17,6 +17,7 @@
 #include <array>
 #include <cctype>
 
+#include "http/tls_trust.hpp"
 #include "http/transport_failure.hpp"
 
 namespace boxtool::http {
@@ -56,7 +57,15 @@ Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
     return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
 }
 
-[[noreturn]] void throw_transport(const Poco::Exception& e, const Poco::URI& uri) {
+// Where a certs.d folder for this registry would be looked for, for hints.
+std::string certs_d_places(const Poco::URI& uri) {
+    std::string name = uri.getHost();
+    if (uri.getPort() != 443 && uri.getPort() != 80) name += ":" + std::to_string(uri.getPort());
+    return "~/.config/containers/certs.d/" + name + "/, /etc/containers/certs.d/" + name +
+           "/ or /etc/docker/certs.d/" + name + "/";
+}
+
+[[noreturn]] void throw_transport(const Poco::Exception& e, const Poco::URI& uri, const TlsSettings& tls) {
     std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
     std::string what = e.displayText();
     auto fail = [&](ErrorKind kind, std::string msg, std::string hint, bool transient) {
@@ -94,6 +103,28 @@ Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
                        false);
         const std::string skip =
             "if it is a test registry you trust, --insecure-registry " + host + " skips verification";
+        // TLS 1.3 servers refuse a missing client certificate after the handshake, with an alert.
+        bool client_cert_refused = what.find("certificate required") != std::string::npos ||
+                                   what.find("alert bad certificate") != std::string::npos ||
+                                   what.find("alert unknown ca") != std::string::npos;
+        if (client_cert_refused && detail == what) {
+            if (tls.client_certificate.empty())
+                throw fail(
+                    ErrorKind::Tls,
+                    "TLS connection to " + host +
+                        " failed: the registry requires a client certificate and none was presented (" +
+                        what + ")",
+                    "put the client certificate and key as client.cert and client.key in a certs.d "
+                    "folder for the registry: " +
+                        certs_d_places(uri) + ", or a folder listed in \"certs_dirs\" in the config",
+                    false);
+            throw fail(ErrorKind::Tls,
+                       "TLS connection to " + host + " failed: the registry refused the client certificate " +
+                           tls.client_certificate + " (" + what + ")",
+                       "the certificate is not issued by a CA the registry accepts for clients, or has "
+                       "expired; get one it accepts",
+                       false);
+        }
         if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) && t_verify_error.empty() &&
             detail == what)
             throw fail(ErrorKind::Tls,
@@ -109,10 +140,16 @@ Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
                 "wrong); renew the certificate, or " +
                     skip,
                 false);
-        throw fail(
-            ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
-            "if the registry uses a private CA, trust it (system trust store, or SSL_CERT_FILE); " + skip,
-            false);
+        // Say what was trusted already, so a wrong CA file is told from a missing one.
+        std::string trusted;
+        for (const auto& origin : tls.extra_root_origins) trusted += (trusted.empty() ? "" : ", ") + origin;
+        if (!trusted.empty()) detail += "; trusted besides the system store: " + trusted;
+        throw fail(ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
+                   "if the registry uses a private CA, trust it: --ca-file FILE, \"extra_root_certificates\" "
+                   "in the config, a CA file NAME.crt in a certs.d folder for the registry (" +
+                       certs_d_places(uri) +
+                       ", or one listed in \"certs_dirs\"), or the system trust store; " + skip,
+                   false);
     }
     throw fail(ErrorKind::Network, "network error talking to " + host + ": " + what,
                "the connection failed; check the network and retry", true);
@@ -186,12 +223,17 @@ std::string url_encode(std::string_view value) {
 struct Client::Pool {
     std::mutex mutex;
     std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;
-    std::map<TlsSettings, Poco::Net::Context::Ptr> contexts;
+    struct Entry {
+        std::size_t id;
+        Poco::Net::Context::Ptr context;
+    };
+    std::map<TlsSettings, Entry> contexts;  // guarded by mutex
+    std::size_t next_id = 0;
     static constexpr std::size_t kMaxIdlePerOrigin = 16;
 
     Poco::Net::Context::Ptr context(const TlsSettings& tls) {
         auto it = contexts.find(tls);
-        if (it != contexts.end()) return it->second;
+        if (it != contexts.end()) return it->second.context;
         Poco::Net::Context::Params params;
         // VERIFY_STRICT, not RELAXED: Poco 1.11 skips the host name check for loopback addresses
         // unless the mode is strict, and a certificate for another name must never pass.
@@ -203,15 +245,27 @@ struct Client::Pool {
             Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
         ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                               Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-        contexts.emplace(tls, ctx);
+        // Extra roots join the system store rather than replace it, as docker and podman do.
+        if (tls.verify)
+            for (std::size_t i = 0; i < tls.extra_roots.size(); ++i)
+                add_root_certificates(ctx->sslContext(), tls.extra_roots[i], tls.extra_root_origins.at(i));
+        if (!tls.client_certificate.empty())
+            use_client_certificate(ctx->sslContext(), tls.client_certificate, tls.client_key);
+        contexts.emplace(tls, Entry{next_id++, ctx});
         return ctx;
+    }
+
+    // Distinct TLS settings never share a pooled connection.
+    std::size_t settings_id(const TlsSettings& tls) {
+        context(tls);
+        return contexts.at(tls).id;
     }
 
     std::unique_ptr<Poco::Net::HTTPClientSession> acquire(const Poco::URI& uri, const TlsSettings& tls,
                                                           const ClientOptions& opts, std::string& key,
                                                           bool& reused) {
-        key = origin_of(uri) + (tls.verify ? "|v" : "|n");
         std::lock_guard lock(mutex);
+        key = origin_of(uri) + "|" + std::to_string(settings_id(tls));
         auto& list = idle[key];
         if (!list.empty()) {
             auto s = std::move(list.back());
@@ -354,7 +408,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                 --hop;
                 continue;
             }
-            throw_transport(e, uri);
+            throw_transport(e, uri, tls);
         }
     }
 }

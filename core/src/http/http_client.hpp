@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -16,10 +17,20 @@
 
 namespace boxtool::http {
 
-// How a TLS connection is verified. Later issues add CA files and client certificates here.
+// How a TLS connection is verified, and what it presents. registry_tls.hpp builds one per registry.
 struct TlsSettings {
     bool verify = true;
-    bool operator<(const TlsSettings& o) const { return verify < o.verify; }
+    // PEM text of roots trusted besides the system store, and where each came from (for errors).
+    std::vector<std::string> extra_roots;
+    std::vector<std::string> extra_root_origins;
+    std::string client_certificate;  // PEM file; empty: none presented
+    std::string client_key;          // PEM file of its private key
+    std::string certs_dir;           // the certs.d folder used for this registry, if any (for messages)
+
+    bool operator<(const TlsSettings& o) const {
+        return std::tie(verify, extra_roots, client_certificate, client_key) <
+               std::tie(o.verify, o.extra_roots, o.client_certificate, o.client_key);
+    }
 };
 
 struct Request {

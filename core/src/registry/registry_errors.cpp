@@ -24,6 +24,13 @@ std::string error_code(const std::string& body, std::string* message) {
     }
 }
 
+std::string describe_credential_search(const std::vector<std::string>& sources) {
+    if (sources.empty()) return "no credential source is configured";
+    std::string text = "looked in: ";
+    for (std::size_t i = 0; i < sources.size(); ++i) text += (i ? ", " : "") + sources[i];
+    return text;
+}
+
 Failure registry_error(const http::Response& resp, const ErrorContext& ctx) {
     std::string detail;
     std::string code = error_code(resp.body, &detail);
@@ -62,7 +69,8 @@ Failure registry_error(const http::Response& resp, const ErrorContext& ctx) {
             ctx.had_credentials
                 ? "the account from " + ctx.credential_source +
                       " is not allowed to pull this repository; ask for pull rights"
-                : "the registry refuses anonymous pulls here; provide credentials with --creds");
+                : "the registry refuses anonymous pulls here and no credentials were found (" +
+                      describe_credential_search(ctx.credential_sources) + "); provide them with --creds");
     if (code == "UNAUTHORIZED" || resp.status == 401) {
         // With Bearer auth the token server may accept the credentials yet grant no pull on this
         // repository: the registry then says insufficient_scope, and the password is not the problem.
@@ -82,7 +90,9 @@ Failure registry_error(const http::Response& resp, const ErrorContext& ctx) {
                             ctx.credential_source + " for " + ctx.repository,
                         "check the username and password (or token) for " + ctx.registry);
         return make(ErrorKind::Unauthorized,
-                    "unauthorized: authentication required by " + ctx.registry + " to pull " + ctx.repository,
+                    "unauthorized: authentication required by " + ctx.registry + " to pull " +
+                        ctx.repository + ": credentials are needed and none were found (" +
+                        describe_credential_search(ctx.credential_sources) + ")",
                     "provide credentials with --creds USER[:PASS] or --creds USER --password-stdin");
     }
     if (resp.status == 404)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "boxtool/error.hpp"
 #include "http/http_client.hpp"
@@ -14,7 +15,13 @@ struct ErrorContext {
     std::string object;  // "manifest sha256:..", "tag latest", "blob sha256:.."
     bool had_credentials = false;
     std::string credential_source;  // where the rejected credentials came from
+    // Where credentials were looked for (CredentialProvider::describe_sources()), for the message
+    // when none were found; empty when no source is configured.
+    std::vector<std::string> credential_sources = {};
 };
+
+// "looked in: A, B" or "no credential source is configured".
+std::string describe_credential_search(const std::vector<std::string>& sources);
 
 Failure registry_error(const http::Response& response, const ErrorContext& ctx);
 

@@ -10,6 +10,7 @@
 #include "boxtool/reference.hpp"
 #include "http/transport_failure.hpp"
 #include "registry/registry_errors.hpp"
+#include "registry/token_response.hpp"
 #include "util/base64.hpp"
 
 namespace boxtool::registry {
@@ -36,7 +37,9 @@ http::Response with_retries(int retries, Attempt&& attempt) {
     for (int i = 0;; ++i) {
         try {
             http::Response r = attempt();
-            if ((r.status >= 500 || r.status == 429) && i < retries) {
+            // 501 and 505 say what the server cannot do, which asking again will not change.
+            bool transient = (r.status >= 500 && r.status != 501 && r.status != 505) || r.status == 429;
+            if (transient && i < retries) {
                 std::this_thread::sleep_for(backoff(i, &r));
                 continue;
             }
@@ -94,6 +97,13 @@ void RegistrySession::ping() {
             if (!fallback) throw;
         }
     }
+}
+
+ErrorContext RegistrySession::error_context(const std::string& repository, const std::string& object,
+                                            const std::optional<Credential>& cred) const {
+    ErrorContext ctx{options_.registry, repository, object, cred.has_value(), cred ? cred->source : ""};
+    if (options_.credentials) ctx.credential_sources = options_.credentials->describe_sources();
+    return ctx;
 }
 
 const std::optional<Credential>& RegistrySession::credential_for(const std::string& repository) {
@@ -156,28 +166,42 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         if (!user.empty()) get.headers.emplace_back("Authorization", basic_authorization(user, secret));
         return get;
     };
+    // Which request to make first (OAuth2 POST or GET), and the GET to fall back to:
+    // - an identity token is an OAuth2 refresh token: POST grant_type=refresh_token, as docker does;
+    // - a username and password: POST grant_type=password first, as containerd does, unless this
+    //   realm already said it has no OAuth2 endpoint; GET with Basic credentials otherwise;
+    // - nothing: an anonymous GET.
+    bool refresh = cred && !cred->identity_token.empty();
+    bool password = !refresh && cred && !cred->username.empty() && !cred->password.empty();
+    bool oauth = refresh || (password && !tokens_.oauth_unsupported(realm));
     http::Request req;
-    // An identity token is an OAuth2 refresh token: exchange it with a POST, as docker does.
-    bool oauth = cred && !cred->identity_token.empty();
     if (oauth) {
         req.method = "POST";
         req.url = realm;
         req.content_type = "application/x-www-form-urlencoded";
-        req.body = "grant_type=refresh_token&client_id=boxtool&refresh_token=" +
-                   http::url_encode(cred->identity_token.reveal()) + "&" + query;
+        req.body =
+            refresh ? "grant_type=refresh_token&client_id=boxtool&refresh_token=" +
+                          http::url_encode(cred->identity_token.reveal()) + "&" + query
+                    : "grant_type=password&client_id=boxtool&username=" + http::url_encode(cred->username) +
+                          "&password=" + http::url_encode(cred->password.reveal()) + "&" + query;
     } else {
         req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
     }
-    http::TlsSettings realm_tls{!options_.insecure};
+    const http::TlsSettings& realm_tls = tls();
     auto resp =
         with_retries(options_.retries, [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
-    if (oauth && (resp.status == 404 || resp.status == 405)) {
-        // Servers without the OAuth2 endpoint take the refresh token as a Basic password on GET.
-        http::Request get = token_get("<token>", cred->identity_token.reveal());
+    // Servers without the OAuth2 endpoint answer 404, 405 or 501 (GCR, simple token servers), some
+    // 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token then
+    // goes as a Basic password, which is how docker's GET endpoint takes it.
+    const int status = resp.status;
+    if (oauth && (status == 400 || status == 401 || status == 404 || status == 405 || status == 501)) {
+        if (status == 404 || status == 405 || status == 501) tokens_.mark_oauth_unsupported(realm);
+        http::Request get = refresh ? token_get("<token>", cred->identity_token.reveal())
+                                    : token_get(cred->username, cred->password.reveal());
         resp =
             with_retries(options_.retries, [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); });
     }
-    ErrorContext ctx{options_.registry, repository, "token", cred.has_value(), cred ? cred->source : ""};
+    ErrorContext ctx = error_context(repository, "token", cred);
     if (resp.status != 200) {
         if (resp.status == 401 || resp.status == 403) throw registry_error(resp, ctx);
         throw Failure(Error{resp.status >= 500 ? ErrorKind::ServerError : ErrorKind::Protocol,
@@ -186,25 +210,13 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
                             options_.registry, repository,
                             "retry later; the registry's token service is failing"});
     }
-    std::string token;
-    long long expires_in = 60;
-    try {
-        Poco::JSON::Parser parser;
-        auto obj = parser.parse(resp.body).extract<Poco::JSON::Object::Ptr>();
-        if (obj && obj->has("token") && obj->get("token").isString())
-            token = obj->getValue<std::string>("token");
-        if (token.empty() && obj && obj->has("access_token") && obj->get("access_token").isString())
-            token = obj->getValue<std::string>("access_token");
-        if (obj && obj->has("expires_in") && obj->get("expires_in").isInteger())
-            expires_in = obj->getValue<long long>("expires_in");
-    } catch (...) {
-        token.clear();
-    }
-    if (token.empty())
+    auto answer = parse_token_response(resp.body);
+    if (!answer)
         throw Failure(Error{ErrorKind::Protocol,
                             "the token server " + realm_uri.getHost() + " answered without a token",
                             options_.registry, repository, "the registry's token service is misconfigured"});
-    tokens_.put(cache_key, Secret(token), std::chrono::seconds(std::max(0LL, expires_in)));
+    std::string token(answer->token.reveal());
+    tokens_.put(cache_key, answer->token, answer->remaining(std::chrono::system_clock::now()));
     return token;
 }
 
@@ -234,8 +246,7 @@ http::Response RegistrySession::send(http::Request request, const std::string& r
         if (resp.status < 200 || resp.status >= 300) {
             std::lock_guard lock(mutex_);
             const auto& cred = credential_for(repository);
-            throw registry_error(resp, ErrorContext{options_.registry, repository, object, cred.has_value(),
-                                                    cred ? cred->source : ""});
+            throw registry_error(resp, error_context(repository, object, cred));
         }
         return resp;
     }

@@ -14,6 +14,7 @@
 #include "boxtool/manifest.hpp"
 #include "http/http_client.hpp"
 #include "registry/challenge.hpp"
+#include "registry/registry_errors.hpp"
 #include "registry/token_cache.hpp"
 
 namespace boxtool::registry {
@@ -23,6 +24,7 @@ struct SessionOptions {
     bool insecure = false;  // plain HTTP, or HTTPS without verification, allowed
     int retries = 3;
     CredentialProvider* credentials = nullptr;
+    http::TlsSettings tls;  // for the registry, its token realm and its redirects; verify = !insecure
 };
 
 struct FetchedManifest {
@@ -59,7 +61,9 @@ class RegistrySession {
     std::string fetch_token(const Challenge& challenge, const std::string& repository,
                             const std::string& cache_key);
     const std::optional<Credential>& credential_for(const std::string& repository);
-    http::TlsSettings tls() const { return http::TlsSettings{!options_.insecure}; }
+    ErrorContext error_context(const std::string& repository, const std::string& object,
+                               const std::optional<Credential>& cred) const;
+    const http::TlsSettings& tls() const { return options_.tls; }
 
     http::Client& client_;
     TokenCache& tokens_;

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "boxtool/secret.hpp"
@@ -19,6 +20,11 @@ class TokenCache {
     void put(const std::string& key, Secret token, std::chrono::seconds lifetime);
     void invalidate(const std::string& key);
 
+    // Token realms that answered an OAuth2 POST with "not supported here": asked with GET from
+    // then on, so the fallback costs one request per realm and engine, not one per token.
+    bool oauth_unsupported(const std::string& realm) const;
+    void mark_oauth_unsupported(const std::string& realm);
+
   private:
     struct Entry {
         Secret token;
@@ -26,6 +32,7 @@ class TokenCache {
     };
     mutable std::mutex mutex_;
     std::map<std::string, Entry> entries_;
+    std::set<std::string> no_oauth_realms_;
 };
 
 }  // namespace boxtool::registry
