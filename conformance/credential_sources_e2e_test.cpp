@@ -369,5 +369,36 @@ TEST(CredentialSourcesTokenAuth, RegistryTokenFromDockerConfigIsUsedAsIs) {
     EXPECT_EQ(r.err.find(token), std::string::npos) << "the token leaked";
 }
 
+// docker's "identitytoken" from config.json: an OAuth2 refresh token, exchanged at the realm with a
+// POST grant_type=refresh_token, never sent to the registry itself and never printed.
+TEST(CredentialSourcesTokenAuth, IdentityTokenFromDockerConfigIsExchangedWithARefreshGrant) {
+    const harness::Credentials admin{"seeder", "Admin-Pa55-3b9f0e"};
+    const std::string refresh = "Refresh-70k3n-c7d1e4";
+    harness::TokenServer tokens({.users = {{"alice", "Alice-Pa55-6a2b7c", {"team/*"}}},
+                                 .admin = admin,
+                                 .refresh_tokens = {{"alice", refresh}}});
+    tokens.start();
+    harness::RegistryServer registry(harness::RegistryOptions{.token = tokens.registry_auth()});
+    registry.start();
+    CliEnv env;
+    auto image = harness::make_and_push({.out = env.path("src"), .tag = "v1", .layers = 2}, registry.host(),
+                                        "team/app:v1", admin);
+    // What `docker login` leaves for an OAuth2 registry: "<token>" as the user, the refresh token apart.
+    write(env.home() / ".docker/config.json", R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
+                                                  b64("<token>:") + R"(","identitytoken":")" + refresh +
+                                                  R"("}}})");
+    auto before = tokens.requests().size();
+    auto r = env.pull(registry.host() + "/team/app:v1", {"--insecure-registry", registry.host()});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(field(r.out, "Digest"), image.digest);
+    auto all = tokens.requests();
+    ASSERT_EQ(all.size(), before + 1) << harness::read_file(tokens.log_path());
+    EXPECT_EQ(all.back().method, "POST");
+    EXPECT_EQ(all.back().user, "alice") << "the refresh token was not what the server saw";
+    EXPECT_EQ(all.back().status, 200);
+    EXPECT_EQ(r.out.find(refresh), std::string::npos);
+    EXPECT_EQ(r.err.find(refresh), std::string::npos);
+}
+
 }  // namespace
 }  // namespace boxtool::conformance
