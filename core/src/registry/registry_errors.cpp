@@ -93,7 +93,8 @@ Failure registry_error(const http::Response& resp, const ErrorContext& ctx) {
                     "unauthorized: authentication required by " + ctx.registry + " to pull " +
                         ctx.repository + ": credentials are needed and none were found (" +
                         describe_credential_search(ctx.credential_sources) + ")",
-                    "provide credentials with --creds USER[:PASS] or --creds USER --password-stdin");
+                    "provide credentials with --creds USER --password-stdin, or store them where boxtool "
+                    "looks (docker login / podman login, or boxtool registry add)");
     }
     if (resp.status == 404)
         return make(ErrorKind::Protocol,
