@@ -81,11 +81,12 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 if (wants_rootfs) {
                     // Unpack each layer, in order, as soon as it is stored, while later ones download.
                     rootfs.reset();
-                    rootfs = std::make_unique<output::RootfsBuilder>(impl_->store, r.manifest, *options.output,
-                                                                     options.interrupt);
+                    rootfs = std::make_unique<output::RootfsBuilder>(impl_->store, r.manifest,
+                                                                     *options.output, options.interrupt);
                     fetch.on_stored = [&](const Descriptor& d) { rootfs->blob_stored(d.digest); };
                 }
-                auto totals = pull::fetch_blobs(impl_->store, *r.session, c.reference, r.manifest, fetch, report);
+                auto totals =
+                    pull::fetch_blobs(impl_->store, *r.session, c.reference, r.manifest, fetch, report);
                 result.bytes_downloaded = totals.bytes;
                 result.blobs_downloaded = totals.downloaded;
                 result.blobs_cached = totals.cached;
@@ -102,7 +103,11 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
 
         pull::check_interrupt(options.interrupt);
         if (options.output && options.output->kind == OutputSpec::Kind::Rootfs) {
-            result.warnings = rootfs->finish();
+            try {
+                result.warnings = rootfs->finish();
+            } catch (const Failure& f) {
+                throw Failure(pull::with_location(f.error(), got));  // say which image was refused
+            }
             result.output = options.output->path;
             report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, result.manifest_digest,
                     resolution.manifest.media_type, 0, 0, to_string(*options.output)});
@@ -113,8 +118,12 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 options.output->name.empty() ? got.registry + "/" + got.repository : options.output->name;
             if (!tag.empty()) repo_tags.push_back(name + ":" + tag);
             result.output_ref_name = repo_tags.empty() ? "" : repo_tags.front();
-            output::write_docker_archive(impl_->store, options.output->path, resolution.manifest, repo_tags,
-                                         options.output->limits);
+            try {
+                output::write_docker_archive(impl_->store, options.output->path, resolution.manifest,
+                                             repo_tags, options.output->limits);
+            } catch (const Failure& f) {
+                throw Failure(pull::with_location(f.error(), got));
+            }
             result.output = options.output->path;
             report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, result.manifest_digest,
                     resolution.manifest.media_type, 0, 0, to_string(*options.output)});

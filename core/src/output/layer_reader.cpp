@@ -84,7 +84,7 @@ void UnpackBudget::add_entry() {
 void UnpackBudget::check_declared(std::uint64_t size, const std::string& path) const {
     if (size > limits_.max_total_bytes - std::min(bytes_, limits_.max_total_bytes))
         throw Failure(ErrorKind::UnsafeLayer,
-                      "layer entry \"" + path + "\" declares " + std::to_string(size) +
+                      "layer entry \"" + path.substr(0, 96) + "\" declares " + std::to_string(size) +
                           " bytes, more than the unpack limit leaves",
                       "if the image is genuinely this large, raise --unpack-max-bytes");
 }

@@ -125,8 +125,7 @@ void RootfsApplier::whiteout(const std::vector<std::string>& path, const std::st
     if (base == kOpaqueMarker) return opaque(dir);
     std::string hidden = base.substr(kWhiteoutPrefix.size());
     if (hidden.empty() || hidden == "." || hidden == ".." || hidden.rfind(kWhiteoutPrefix, 0) == 0)
-        throw unsafe(what + " is a whiteout \"" + join_path(path, path.size()) +
-                     "\" that names no file in its directory (it could escape it)");
+        throw unsafe(what + " is a whiteout that names no file in its directory (it could escape it)");
     std::vector<std::string> target = dir;
     target.push_back(hidden);
     // A whiteout hides lower layers only: what this layer itself added stays.
@@ -171,7 +170,7 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
         check_interrupt();
         const char* raw_name = archive_entry_pathname(e);
         std::string entry_name = raw_name ? raw_name : "";
-        std::string what = "entry \"" + entry_name + "\" of " + label;
+        std::string what = "entry \"" + printable_name(entry_name) + "\" of " + label;
         auto path = split_entry_path(entry_name, what);
         if (path.empty()) continue;  // the root itself ("./"): its mode is ours to choose
         const std::string full = join_path(path, path.size());
@@ -186,12 +185,14 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
         const std::string& name = parent->name;
 
         if (const char* link = archive_entry_hardlink(e)) {
-            auto target_path = split_entry_path(link, "the hard link target of " + what);
+            auto target_path =
+                split_entry_path(link, "the hard link target \"" + printable_name(link) + "\" of " + what);
             if (target_path.empty()) throw unsafe(what + " is a hard link to the root directory");
             auto target = root_.parent_of(target_path, false);
             struct stat tst {};
             if (!target || ::fstatat(target->dir.get(), target->name.c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0)
-                throw unsafe(what + " is a hard link to \"" + std::string(link) + "\", which does not exist");
+                throw unsafe(what + " is a hard link to \"" + printable_name(link) +
+                             "\", which does not exist in the root (targets never resolve outside it)");
             if (S_ISDIR(tst.st_mode)) throw unsafe(what + " is a hard link to a directory");
             struct stat cur {};
             if (::fstatat(dir, name.c_str(), &cur, AT_SYMLINK_NOFOLLOW) == 0 && cur.st_ino == tst.st_ino &&

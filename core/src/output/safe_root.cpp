@@ -53,18 +53,25 @@ UniqueFd::~UniqueFd() {
     if (fd_ >= 0) ::close(fd_);
 }
 
+std::string printable_name(std::string_view name) {
+    constexpr std::size_t kShown = 96;
+    std::string out;
+    for (char c : name.substr(0, kShown))
+        out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+    if (name.size() > kShown) out += "...(" + std::to_string(name.size()) + " bytes)";
+    return out;
+}
+
 std::vector<std::string> split_entry_path(std::string_view name, const std::string& what) {
     if (name.size() >= PATH_MAX)
         throw unsafe(what + " has a name of " + std::to_string(name.size()) + " bytes, longer than the " +
                      std::to_string(PATH_MAX - 1) + " a path may have");
     if (!name.empty() && name.front() == '/')
-        throw unsafe(what + " \"" + std::string(name) +
-                     "\" is an absolute path; layer entries must be relative");
+        throw unsafe(what + " is an absolute path; layer entries must be relative to the root");
     std::vector<std::string> out;
     for (auto& c : split_link_target(name)) {
         if (c == ".") continue;
-        if (c == "..")
-            throw unsafe(what + " \"" + std::string(name) + "\" contains \"..\"; it could escape the root");
+        if (c == "..") throw unsafe(what + " contains \"..\"; it could escape the root");
         if (c.size() > NAME_MAX)
             throw unsafe(what + " has a path component of " + std::to_string(c.size()) +
                          " bytes, longer than the " + std::to_string(NAME_MAX) + " a file name may have");

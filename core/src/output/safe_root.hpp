@@ -38,6 +38,8 @@ class UniqueFd {
 // for an absolute name, a ".." component, or a name longer than the file system allows. `what`
 // names the entry in errors.
 std::vector<std::string> split_entry_path(std::string_view name, const std::string& what);
+// A tar name fit for a message: control characters replaced, very long names shortened.
+std::string printable_name(std::string_view name);
 std::string join_path(const std::vector<std::string>& components, std::size_t count);
 
 struct ParentDir {

@@ -1,0 +1,165 @@
+// --output rootfs:DIR against umoci: the same image unpacks to the same tree (paths, types, modes,
+// sizes, content, link targets, and owners when run as root), for every layer compression.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "e2e_support.hpp"
+#include "harness/files.hpp"
+#include "harness/images.hpp"
+#include "tree_snapshot.hpp"
+
+namespace boxtool::conformance {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_root() {
+    return ::geteuid() == 0;
+}
+
+// umoci --rootless keeps set-id bits and turns device nodes into empty files; boxtool --rootless
+// drops both (and says so). Everything else must be equal.
+std::vector<std::string> as_boxtool_rootless(std::vector<std::string> lines) {
+    std::vector<std::string> out;
+    for (auto line : lines) {
+        if (line.find("\"path\": \"dev/null\"") != std::string::npos) continue;
+        for (const char* setid : {"\"0o4755\"", "\"0o2755\""})
+            if (auto at = line.find(setid); at != std::string::npos) line.replace(at, 8, "\"0o755\"");
+        out.push_back(line);
+    }
+    return out;
+}
+
+struct Variant {
+    std::string name;
+    std::string compression;  // make_image --compression
+    bool docker = false;
+};
+
+void PrintTo(const Variant& v, std::ostream* os) {
+    *os << v.name;
+}
+
+class FeaturesImage : public ::testing::Test {
+  protected:
+    void SetUp() override { registry.start(); }
+
+    // The image under test, pushed, and an OCI gzip twin with the same layer tars for umoci 0.4,
+    // which reads neither zstd layers nor Docker media types.
+    fs::path push_features(const Variant& v) {
+        auto image = harness::make_and_push({.out = env.path("src"),
+                                             .tag = "v1",
+                                             .compression = v.compression,
+                                             .docker = v.docker,
+                                             .content = "features"},
+                                            registry.host(), "e2e/features:v1");
+        if (v.compression == "gzip" && !v.docker) return env.path("src");
+        auto twin = harness::make_image(
+            {.out = env.path("twin"), .tag = "v1", .compression = "gzip", .content = "features"});
+        const auto& a = image.manifests.at(0).layers;
+        const auto& b = twin.manifests.at(0).layers;
+        EXPECT_EQ(a.size(), b.size());
+        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) EXPECT_EQ(a[i].diff_id, b[i].diff_id);
+        return env.path("twin");
+    }
+
+    RunResult pull_rootfs(const fs::path& out, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"--insecure-registry", registry.host(), "--output",
+                                         "rootfs:" + out.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return env.pull(registry.host() + "/e2e/features:v1", args);
+    }
+
+    std::vector<std::string> umoci_rootfs(const fs::path& layout, bool rootless, bool owners) {
+        std::vector<std::string> argv = {"umoci", "unpack"};
+        if (rootless) argv.push_back("--rootless");
+        argv.insert(argv.end(), {"--image", layout.string() + ":v1", env.path("bundle").string()});
+        auto r = harness::run(argv);
+        EXPECT_EQ(r.exit_code, 0) << r.describe();
+        return tree_snapshot(env.path("bundle") / "rootfs", owners);
+    }
+
+    harness::RegistryServer registry;
+    CliEnv env;
+};
+
+class RootfsMatchesUmoci : public FeaturesImage, public ::testing::WithParamInterface<Variant> {};
+
+TEST_P(RootfsMatchesUmoci, SameTreeAsUmociUnpack) {
+    fs::path umoci_layout = push_features(GetParam());
+    fs::path out = env.path("rootfs");
+    auto r = pull_rootfs(out);
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(field(r.out, "Output"), "rootfs:" + out.string());
+    auto ours = tree_snapshot(out, is_root());
+    auto theirs = umoci_rootfs(umoci_layout, !is_root(), is_root());
+    if (!is_root()) theirs = as_boxtool_rootless(theirs);
+    EXPECT_GT(ours.size(), 30u);
+    auto diff = snapshot_diff(ours, theirs);
+    EXPECT_TRUE(diff.empty()) << "boxtool (-) and umoci (+) differ:\n"
+                              << [&] {
+                                     std::string s;
+                                     for (const auto& l : diff) s += l + "\n";
+                                     return s;
+                                 }();
+    // What the features layers exercise, checked directly too.
+    EXPECT_FALSE(fs::exists(out / "del/gone"));  // whiteout
+    EXPECT_FALSE(fs::exists(out / "opq/a"));     // opaque directory
+    EXPECT_TRUE(fs::exists(out / "opq/new"));    // ... keeps its own layer's entries
+    EXPECT_EQ(harness::read_file(out / "usr/lib/libnew.so"), "written through the lib symlink");
+    EXPECT_EQ(fs::hard_link_count(out / "etc/hosts"), 2u);         // hard link across layers
+    EXPECT_EQ(fs::read_symlink(out / "abs-hosts"), "/etc/hosts");  // stored, never followed
+    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Compressions, RootfsMatchesUmoci,
+                         ::testing::Values(Variant{"gzip", "gzip"}, Variant{"zstd", "zstd"},
+                                           Variant{"uncompressed", "none"}, Variant{"all_three", "cycle"},
+                                           Variant{"docker_media_types", "mixed", true}),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+class RootfsOutput : public FeaturesImage {};
+
+TEST_F(RootfsOutput, RootlessSkipsOwnershipDevicesAndSetIdAndSaysSo) {
+    fs::path umoci_layout = push_features({"cycle", "cycle"});
+    fs::path out = env.path("rootfs");
+    auto r = pull_rootfs(out, {"--rootless"});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_TRUE(contains_icase(r.err, "warning: rootless: skipped 1 device node(s): /dev/null")) << r.err;
+    EXPECT_TRUE(contains_icase(r.err, "set-user-ID/set-group-ID bits from /bin/sgid, /bin/tool")) << r.err;
+    EXPECT_FALSE(fs::exists(fs::symlink_status(out / "dev/null")));
+    auto perms = fs::status(out / "bin/tool").permissions();
+    EXPECT_EQ(perms & (fs::perms::set_uid | fs::perms::set_gid), fs::perms::none);
+    auto theirs = as_boxtool_rootless(umoci_rootfs(umoci_layout, true, false));
+    auto diff = snapshot_diff(tree_snapshot(out), theirs);
+    EXPECT_TRUE(diff.empty()) << diff.size() << " differences, first: " << diff.front();
+}
+
+TEST_F(RootfsOutput, NonEmptyTargetIsRefusedAndLeftAsItWas) {
+    push_features({"gzip", "gzip"});
+    fs::path out = env.path("work") / "rootfs";
+    fs::create_directories(out);
+    harness::write_file(out / "precious.txt", "mine");
+    auto before = dir_names(env.path("work"));
+    auto r = pull_rootfs(out);
+    EXPECT_EQ(r.exit_code, kFailure) << r.describe();
+    EXPECT_TRUE(contains_icase(r.err, "not empty")) << r.err;
+    EXPECT_EQ(harness::read_file(out / "precious.txt"), "mine");
+    EXPECT_EQ(dir_names(out), std::vector<std::string>{"precious.txt"});
+    EXPECT_EQ(dir_names(env.path("work")), before);
+}
+
+TEST_F(RootfsOutput, EmptyTargetDirectoryIsFilled) {
+    push_features({"gzip", "gzip"});
+    fs::path out = env.path("work") / "rootfs";
+    fs::create_directories(out);
+    auto r = pull_rootfs(out);
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(harness::read_file(out / "etc/hosts"), "127.0.0.1 localhost changed\n");
+    EXPECT_EQ(dir_names(env.path("work")), std::vector<std::string>{"rootfs"});  // no temporary left beside
+}
+
+}  // namespace
+}  // namespace boxtool::conformance
