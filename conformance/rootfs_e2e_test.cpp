@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "e2e_support.hpp"
 #include "harness/files.hpp"
 #include "harness/images.hpp"
+#include "harness/paths.hpp"
+#include "harness/script_server.hpp"
 #include "tree_snapshot.hpp"
 
 namespace boxtool::conformance {
@@ -159,6 +162,55 @@ TEST_F(RootfsOutput, EmptyTargetDirectoryIsFilled) {
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     EXPECT_EQ(harness::read_file(out / "etc/hosts"), "127.0.0.1 localhost changed\n");
     EXPECT_EQ(dir_names(env.path("work")), std::vector<std::string>{"rootfs"});  // no temporary left beside
+}
+
+// Streaming: a proxy holds back the last layer; meanwhile the layers before it must already be
+// unpacked in the private directory beside the target, and nothing is published yet.
+TEST(RootfsStreaming, EarlierLayersAreUnpackedWhileALaterOneDownloads) {
+    harness::RegistryServer registry;
+    registry.start();
+    CliEnv env;
+    constexpr std::uint64_t kLayerSize = 256 * 1024;
+    auto image =
+        harness::make_and_push({.out = env.path("src"), .tag = "v1", .layers = 4, .layer_size = kLayerSize},
+                               registry.host(), "e2e/stream:v1");
+    const std::string held = image.manifests.at(0).layers.back().digest;
+    const fs::path gate = env.path("gate");
+    const fs::path proxy_output = env.path("proxy.out");
+    harness::ChildProcess proxy(
+        {harness::python().string(), harness::fixture_script("conformance/fixtures/gated_proxy.py").string(),
+         "--upstream", registry.url(), "--hold", "/blobs/" + held, "--gate", gate.string()},
+        proxy_output);
+    auto port = harness::wait_for_announced_port(proxy, proxy_output, std::chrono::seconds(20));
+    ASSERT_TRUE(port) << harness::read_file(proxy_output);
+    const std::string host = "127.0.0.1:" + std::to_string(*port);
+    const fs::path work = env.path("work");
+    fs::create_directories(work);
+
+    RunResult result;
+    std::thread pull([&] {
+        result = env.pull(host + "/e2e/stream:v1",
+                          {"--insecure-registry", host, "--output", "rootfs:" + (work / "rootfs").string()});
+    });
+    // The third layer's file, complete, in the private directory: polled, not timed.
+    bool unpacked_before_last = false;
+    for (int i = 0; i < 600 && !unpacked_before_last; ++i) {
+        std::error_code ec;
+        for (auto it = fs::directory_iterator(work, ec); !ec && it != fs::directory_iterator();
+             it.increment(ec)) {
+            fs::path layer2 = it->path() / "data" / "layer-2.bin";
+            if (it->path().filename().string().rfind(".rootfs.boxtool-", 0) == 0 &&
+                fs::file_size(layer2, ec) == kLayerSize && !ec)
+                unpacked_before_last = true;
+        }
+        if (!unpacked_before_last) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_FALSE(fs::exists(work / "rootfs"));  // not published while a layer is missing
+    harness::write_file(gate, "go");
+    pull.join();
+    EXPECT_TRUE(unpacked_before_last) << "layers 1-3 were not unpacked while layer 4 was held back";
+    ASSERT_EQ(result.exit_code, kOk) << result.describe();
+    EXPECT_EQ(fs::file_size(work / "rootfs" / "data" / "layer-3.bin"), kLayerSize);
 }
 
 }  // namespace
