@@ -114,6 +114,11 @@ TEST_P(RootfsMatchesUmoci, SameTreeAsUmociUnpack) {
     EXPECT_EQ(harness::read_file(out / "usr/lib/libnew.so"), "written through the lib symlink");
     EXPECT_EQ(fs::hard_link_count(out / "etc/hosts"), 2u);         // hard link across layers
     EXPECT_EQ(fs::read_symlink(out / "abs-hosts"), "/etc/hosts");  // stored, never followed
+    auto labelled = std::find_if(ours.begin(), ours.end(), [](const std::string& l) {
+        return l.find("\"data/labelled\"") != std::string::npos;
+    });
+    ASSERT_NE(labelled, ours.end());
+    EXPECT_NE(labelled->find("\"user.boxtool\": \"68656c6c6f\""), std::string::npos) << *labelled;  // xattr
     EXPECT_TRUE(ingest_leftovers(env.store()).empty());
 }
 
@@ -137,7 +142,12 @@ TEST_F(RootfsOutput, RootlessSkipsOwnershipDevicesAndSetIdAndSaysSo) {
     EXPECT_EQ(perms & (fs::perms::set_uid | fs::perms::set_gid), fs::perms::none);
     auto theirs = as_boxtool_rootless(umoci_rootfs(umoci_layout, true, false));
     auto diff = snapshot_diff(tree_snapshot(out), theirs);
-    EXPECT_TRUE(diff.empty()) << diff.size() << " differences, first: " << diff.front();
+    EXPECT_TRUE(diff.empty()) << diff.size() << " differences:\n"
+                              << [&] {
+                                     std::string s;
+                                     for (const auto& l : diff) s += l + "\n";
+                                     return s;
+                                 }();
 }
 
 TEST_F(RootfsOutput, NonEmptyTargetIsRefusedAndLeftAsItWas) {
