@@ -107,6 +107,9 @@ TEST_P(RootfsMatchesUmoci, SameTreeAsUmociUnpack) {
                                      for (const auto& l : diff) s += l + "\n";
                                      return s;
                                  }();
+    // The root takes the layers' "./" entry (mode 0751), as umoci's does.
+    EXPECT_EQ(fs::status(out).permissions(), fs::status(env.path("bundle") / "rootfs").permissions());
+    EXPECT_EQ(fs::status(out).permissions(), static_cast<fs::perms>(0751));
     // What the features layers exercise, checked directly too.
     EXPECT_FALSE(fs::exists(out / "del/gone"));  // whiteout
     EXPECT_FALSE(fs::exists(out / "opq/a"));     // opaque directory

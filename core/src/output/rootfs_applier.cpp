@@ -172,7 +172,16 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
         std::string entry_name = raw_name ? raw_name : "";
         std::string what = "entry \"" + printable_name(entry_name) + "\" of " + label;
         auto path = split_entry_path(entry_name, what);
-        if (path.empty()) continue;  // the root itself ("./"): its mode is ours to choose
+        if (path.empty()) {
+            // The root itself ("./"): like any directory, its metadata is set at the end.
+            if (archive_entry_filetype(e) == AE_IFDIR)
+                root_meta_ = DirMeta{{},
+                                     permissions(e, "."),
+                                     static_cast<uid_t>(archive_entry_uid(e)),
+                                     static_cast<gid_t>(archive_entry_gid(e)),
+                                     mtime_of(e)};
+            continue;
+        }
         const std::string full = join_path(path, path.size());
         if (path.back().rfind(kWhiteoutPrefix, 0) == 0) {
             whiteout(path, what);
@@ -256,8 +265,13 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
             dev_t dev =
                 type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
             mode_t mode = permissions(e, full);
-            if (::mknodat(dir, name.c_str(), type | (mode & 0777), dev) != 0)
-                throw io_error("cannot create special file", full, errno);
+            if (::mknodat(dir, name.c_str(), type | (mode & 0777), dev) != 0) {
+                // Root without CAP_MKNOD (e.g. in a container): skip the node as rootless would.
+                if (errno != EPERM || type == AE_IFIFO)
+                    throw io_error("cannot create special file", full, errno);
+                note(skipped_devices_, full);
+                continue;
+            }
             set_owner_at(dir, name, e, full);
             // Our private, not yet published tree: nothing can swap the node for a symlink meanwhile.
             if (::fchmodat(dir, name.c_str(), mode, 0) != 0)
@@ -289,6 +303,16 @@ void RootfsApplier::finish() {
         timespec times[2] = {meta->mtime, meta->mtime};
         if (::futimens(fd.get(), times) != 0) throw io_error("cannot set the times of", full, errno);
     }
+    // The root: as the layers' "./" entry says, else the usual 0755.
+    int root = root_.fd();
+    if (root_meta_ && !rootless_ && ::fchown(root, root_meta_->uid, root_meta_->gid) != 0)
+        throw io_error("cannot set the owner of", "", errno);
+    if (::fchmod(root, root_meta_ ? root_meta_->mode : 0755) != 0)
+        throw io_error("cannot set the mode of", "", errno);
+    if (root_meta_) {
+        timespec times[2] = {root_meta_->mtime, root_meta_->mtime};
+        if (::futimens(root, times) != 0) throw io_error("cannot set the times of", "", errno);
+    }
 }
 
 std::vector<std::string> RootfsApplier::warnings() const {
@@ -297,8 +321,9 @@ std::vector<std::string> RootfsApplier::warnings() const {
         out.push_back("rootless: kept our own ownership instead of the image's for " +
                       std::to_string(skipped_owners_) + " entries");
     if (!skipped_devices_.empty())
-        out.push_back("rootless: skipped " + std::to_string(skipped_devices_.size()) +
-                      " device node(s): " + listed(skipped_devices_));
+        out.push_back(
+            std::string(rootless_ ? "rootless: skipped " : "not permitted to create device nodes: skipped ") +
+            std::to_string(skipped_devices_.size()) + " device node(s): " + listed(skipped_devices_));
     if (!skipped_setid_.empty())
         out.push_back("rootless: removed set-user-ID/set-group-ID bits from " + listed(skipped_setid_));
     if (!skipped_xattrs_.empty())

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,6 +54,7 @@ class RootfsApplier {
     bool rootless_;
     std::set<std::string> layer_paths_;  // paths (and their parents) added by the current layer
     std::map<std::string, DirMeta> dirs_;
+    std::optional<DirMeta> root_meta_;
     std::set<std::string> skipped_devices_, skipped_setid_, skipped_xattrs_, skipped_other_;
     std::size_t skipped_owners_ = 0;
 };

@@ -143,7 +143,6 @@ std::vector<std::string> RootfsBuilder::finish() {
         std::lock_guard lock(mutex_);
         if (stop_) throw Failure(ErrorKind::Internal, "the unpack was stopped before it finished");
     }
-    if (::fchmod(root_fd_, 0755) != 0) throw io("cannot set the mode of", temp_, std::strerror(errno));
     // rename(2) replaces an empty directory atomically and refuses a non-empty one.
     if (::rename(temp_.c_str(), target_.c_str()) != 0) {
         int err = errno;

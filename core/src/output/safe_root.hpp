@@ -50,6 +50,7 @@ struct ParentDir {
 class SafeRoot {
   public:
     explicit SafeRoot(int root_fd) : root_(root_fd) {}  // borrowed
+    int fd() const noexcept { return root_; }
 
     // The directory `components` names, symlinks resolved inside the root. Missing directories are
     // created (mode 0755) when `create_missing`; otherwise an empty optional means "does not
