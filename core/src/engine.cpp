@@ -150,8 +150,11 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
             else
                 output::write_oci_layout(impl_->store, options.output->path, image);
             result.output = options.output->path;
+            std::string where = options.output->kind == OutputSpec::Kind::OciLayout
+                                    ? "oci:" + options.output->path.string()
+                                    : to_string(*options.output);
             report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, manifest_digest.str(),
-                    media, 0, 0, to_string(*options.output)});
+                    media, 0, 0, where});
         }
         return result;
     } catch (const Failure& f) {
