@@ -110,16 +110,23 @@ DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::str
                       "the image was built or pushed with a wrong layer media type; rebuild it");
     }
     raw_ = archive_read_new();
-    if (expected == LayerCompression::Gzip) archive_read_support_filter_gzip(raw_);
-    if (expected == LayerCompression::Zstd) archive_read_support_filter_zstd(raw_);
-    archive_read_support_format_raw(raw_);
-    if (archive_read_open_fd(raw_, fd_, 256 * 1024) != ARCHIVE_OK) fail("cannot start decompressing");
-    archive_entry* entry = nullptr;
-    int r = archive_read_next_header(raw_, &entry);
-    if (r == ARCHIVE_EOF)
-        eof_ = true;
-    else if (r != ARCHIVE_OK)
-        fail("cannot decompress");
+    try {
+        if (expected == LayerCompression::Gzip) archive_read_support_filter_gzip(raw_);
+        if (expected == LayerCompression::Zstd) archive_read_support_filter_zstd(raw_);
+        archive_read_support_format_raw(raw_);
+        if (archive_read_open_fd(raw_, fd_, 256 * 1024) != ARCHIVE_OK) fail("cannot start decompressing");
+        archive_entry* entry = nullptr;
+        int r = archive_read_next_header(raw_, &entry);
+        if (r == ARCHIVE_EOF)
+            eof_ = true;
+        else if (r != ARCHIVE_OK)
+            fail("cannot decompress");
+    } catch (...) {
+        // A constructor that throws runs no destructor.
+        archive_read_free(raw_);
+        ::close(fd_);
+        throw;
+    }
 }
 
 DecompressedLayer::~DecompressedLayer() {
@@ -163,8 +170,15 @@ LayerTarReader::LayerTarReader(DecompressedLayer& layer, UnpackBudget& budget)
     : layer_(layer), budget_(budget) {
     tar_ = archive_read_new();
     archive_read_support_format_tar(tar_);
-    if (archive_read_open(tar_, this, nullptr, &LayerTarReader::read_callback, nullptr) != ARCHIVE_OK)
-        fail("cannot read the tar stream of");
+    if (archive_read_open(tar_, this, nullptr, &LayerTarReader::read_callback, nullptr) != ARCHIVE_OK) {
+        // The first read may already fail (a limit, corrupt data); a throwing constructor runs no destructor.
+        try {
+            fail("cannot read the tar stream of");
+        } catch (...) {
+            archive_read_free(tar_);
+            throw;
+        }
+    }
 }
 
 LayerTarReader::~LayerTarReader() {
