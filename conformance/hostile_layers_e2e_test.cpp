@@ -163,3 +163,35 @@ TEST(HostileCorpus, HasAtLeastFifteenCases) {
 
 }  // namespace
 }  // namespace boxtool::conformance
+
+namespace boxtool::conformance {
+namespace {
+
+// A refused first layer stops the downloads not yet started (one at a time here): the last of
+// four 32 MiB layers is never fetched. The margin is a whole layer's download.
+TEST(HostileEarlyStop, RefusedLayerStopsLaterDownloads) {
+    harness::RegistryServer registry;
+    registry.start();
+    CliEnv env;
+    auto image = harness::make_image({.out = env.path("src"),
+                                      .tag = "v1",
+                                      .compression = "none",
+                                      .content = "hostile:path-traversal-then-more",
+                                      .sentinel = env.path("sentinel")});
+    auto push = harness::run({harness::python().string(),
+                              harness::fixture_script("tools/fixtures/push_layout.py").string(), "--layout",
+                              env.path("src").string(), "--tag", "v1", "--registry", registry.host(),
+                              "--dest", "e2e/hostile:v1"});
+    ASSERT_EQ(push.exit_code, 0) << push.describe();
+    auto r = env.pull(registry.host() + "/e2e/hostile:v1",
+                      {"--insecure-registry", registry.host(), "--output",
+                       "rootfs:" + env.path("rootfs").string(), "--jobs", "1"});
+    EXPECT_EQ(r.exit_code, kIntegrity) << r.describe();
+    EXPECT_TRUE(contains_icase(r.err, "contains \"..\"")) << r.err;
+    const std::string last = image.manifests.at(0).layers.back().digest;
+    EXPECT_FALSE(fs::exists(env.store() / "blobs" / "sha256" / last.substr(7)));
+    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+}
+
+}  // namespace
+}  // namespace boxtool::conformance

@@ -85,8 +85,16 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                                                                      *options.output, options.interrupt);
                     fetch.on_stored = [&](const Descriptor& d) { rootfs->blob_stored(d.digest); };
                 }
-                auto totals =
-                    pull::fetch_blobs(impl_->store, *r.session, c.reference, r.manifest, fetch, report);
+                pull::FetchTotals totals;
+                try {
+                    totals =
+                        pull::fetch_blobs(impl_->store, *r.session, c.reference, r.manifest, fetch, report);
+                } catch (const Failure&) {
+                    // The unpack failed and stopped the downloads: its own error is reported by
+                    // finish(), after the candidate loop (the image, not this registry, is at fault).
+                    if (rootfs && rootfs->failed()) return r;
+                    throw;
+                }
                 result.bytes_downloaded = totals.bytes;
                 result.blobs_downloaded = totals.downloaded;
                 result.blobs_cached = totals.cached;

@@ -85,14 +85,18 @@ RootfsBuilder::~RootfsBuilder() {
     }
 }
 
-void RootfsBuilder::blob_stored(const std::string& digest) noexcept {
-    try {
+void RootfsBuilder::blob_stored(const std::string& digest) {
+    {
         std::lock_guard lock(mutex_);
+        if (failure_) throw Failure(ErrorKind::Internal, "stopped downloading: unpacking the image failed");
         stored_.insert(digest);
-    } catch (...) {
-        return;
     }
     arrived_.notify_all();
+}
+
+bool RootfsBuilder::failed() {
+    std::lock_guard lock(mutex_);
+    return failure_ != nullptr;
 }
 
 bool RootfsBuilder::wait_for(const std::string& digest) {
@@ -134,8 +138,12 @@ void RootfsBuilder::run() {
 
 std::vector<std::string> RootfsBuilder::finish() {
     // The downloads are done, so every blob is stored, whether or not each was announced.
-    blob_stored(manifest_.config.digest);
-    for (const auto& layer : manifest_.layers) blob_stored(layer.digest);
+    {
+        std::lock_guard lock(mutex_);
+        stored_.insert(manifest_.config.digest);
+        for (const auto& layer : manifest_.layers) stored_.insert(layer.digest);
+    }
+    arrived_.notify_all();
     thread_.join();
     pull::check_interrupt(interrupt_);
     if (failure_) std::rethrow_exception(failure_);

@@ -36,8 +36,11 @@ class RootfsBuilder {
     RootfsBuilder(const RootfsBuilder&) = delete;
     RootfsBuilder& operator=(const RootfsBuilder&) = delete;
 
-    // From the fetcher's threads: this blob is now in the store. Never throws.
-    void blob_stored(const std::string& digest) noexcept;
+    // From the fetcher's threads: this blob is now in the store. Once the unpack has failed it
+    // throws Failure(Internal) instead, which stops the downloads not yet started; finish() then
+    // reports the unpack's own error.
+    void blob_stored(const std::string& digest);
+    bool failed();
     // After the downloads succeeded: waits for the unpack, then publishes DIR. Throws what the
     // unpack failed with, leaving nothing behind. Returns the warnings (what rootless skipped).
     std::vector<std::string> finish();
