@@ -9,7 +9,7 @@ packages=(
   libpoco-dev liblua5.4-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   docker-registry skopeo umoci apache2-utils openssl ca-certificates
-  python3 python3-cryptography pigz zstd
+  python3 python3-cryptography pigz zstd podman
   golang-docker-credential-helpers pass gnupg
 )
 

@@ -118,6 +118,8 @@ ImageInfo make_image(const ImageOptions& options) {
     if (options.index) argv.push_back("--index");
     if (options.random) argv.push_back("--random");
     if (options.docker) argv.push_back("--docker");
+    if (options.content != "payload") argv.insert(argv.end(), {"--content", options.content});
+    if (!options.sentinel.empty()) argv.insert(argv.end(), {"--sentinel", options.sentinel.string()});
     RunResult r = run(argv, {.timeout = kToolTimeout});
     if (r.exit_code != 0) throw std::runtime_error("make_image.py failed:\n" + r.describe());
     return parse_image_summary(r.out);

@@ -22,6 +22,10 @@ struct ImageOptions {
     std::string seed = "0";
     bool random = false;  // incompressible payload
     bool docker = false;  // Docker schema2 media types instead of OCI
+    // payload (data files), features (whiteouts, links, modes...) or hostile:CASE; see
+    // tools/fixtures/layer_contents.py. Compression may then also be zstd or cycle.
+    std::string content = "payload";
+    std::filesystem::path sentinel{};  // hostile contents: the directory outside the target they aim at
 };
 
 struct BlobInfo {

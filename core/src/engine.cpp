@@ -6,8 +6,10 @@
 #include "boxtool/store.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
+#include "output/archive_outputs.hpp"
 #include "output/oci_layout.hpp"
 #include "output/oci_manifest.hpp"
+#include "output/rootfs_writer.hpp"
 #include "pull/blob_fetcher.hpp"
 #include "pull/candidate_loop.hpp"
 #include "pull/mirror_credentials.hpp"
@@ -86,15 +88,33 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         Platform platform = options.platform.value_or(host_platform());
         pull::ProgressReporter report(options.progress);
         PullResult result;
+        const bool wants_rootfs = options.output && options.output->kind == OutputSpec::Kind::Rootfs;
+        if (wants_rootfs) output::check_rootfs_target(options.output->path);  // before any download
+        std::unique_ptr<output::RootfsBuilder> rootfs;
         auto candidates = impl_->select(*ref, platform, "pull");
         auto resolution =
             pull::try_candidates(*ref, candidates, report, result.attempts, [&](const Candidate& c) {
                 pull::Resolution r = impl_->resolve(c, platform, true);
                 report({ProgressEvent::Type::Resolved, c.reference.registry, c.reference.repository,
                         r.manifest_digest, r.manifest.media_type, 0, 0, r.platform ? r.platform->str() : ""});
-                auto totals =
-                    pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest,
-                                      {options.jobs, impl_->options.retries, options.interrupt}, report);
+                pull::FetchOptions fetch{options.jobs, impl_->options.retries, options.interrupt, {}};
+                if (wants_rootfs) {
+                    // Unpack each layer, in order, as soon as it is stored, while later ones download.
+                    rootfs.reset();
+                    rootfs = std::make_unique<output::RootfsBuilder>(impl_->store(), r.manifest,
+                                                                     *options.output, options.interrupt);
+                    fetch.on_stored = [&](const Descriptor& d) { rootfs->blob_stored(d.digest); };
+                }
+                pull::FetchTotals totals;
+                try {
+                    totals =
+                        pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest, fetch, report);
+                } catch (const Failure&) {
+                    // The unpack failed and stopped the downloads: its own error is reported by
+                    // finish(), after the candidate loop (the image, not this registry, is at fault).
+                    if (rootfs && rootfs->failed()) return r;
+                    throw;
+                }
                 result.bytes_downloaded = totals.bytes;
                 result.blobs_downloaded = totals.downloaded;
                 result.blobs_cached = totals.cached;
@@ -110,7 +130,32 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         result.manifest = resolution.manifest;
 
         pull::check_interrupt(options.interrupt);
-        if (options.output) {
+        if (options.output && options.output->kind == OutputSpec::Kind::Rootfs) {
+            try {
+                result.warnings = rootfs->finish();
+            } catch (const Failure& f) {
+                throw Failure(pull::with_location(f.error(), got));  // say which image was refused
+            }
+            result.output = options.output->path;
+            report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, result.manifest_digest,
+                    resolution.manifest.media_type, 0, 0, to_string(*options.output)});
+        } else if (options.output && options.output->kind == OutputSpec::Kind::DockerArchive) {
+            std::vector<std::string> repo_tags;
+            std::string tag = options.output->tag.empty() ? got.tag.value_or("") : options.output->tag;
+            std::string name =
+                options.output->name.empty() ? got.registry + "/" + got.repository : options.output->name;
+            if (!tag.empty()) repo_tags.push_back(name + ":" + tag);
+            result.output_ref_name = repo_tags.empty() ? "" : repo_tags.front();
+            try {
+                output::write_docker_archive(impl_->store(), options.output->path, resolution.manifest,
+                                             repo_tags, options.output->limits);
+            } catch (const Failure& f) {
+                throw Failure(pull::with_location(f.error(), got));
+            }
+            result.output = options.output->path;
+            report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, result.manifest_digest,
+                    resolution.manifest.media_type, 0, 0, to_string(*options.output)});
+        } else if (options.output) {
             std::string media = resolution.manifest.media_type;
             Digest manifest_digest = parse_digest(resolution.manifest_digest).value();
             std::uint64_t manifest_size = resolution.manifest_body.size();
@@ -128,10 +173,16 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
             for (const auto& blob : pull::unique_blobs(resolution.manifest))
                 image.blobs.push_back(parse_digest(blob.digest).value());
             result.output_ref_name = image.ref_name;
-            output::write_oci_layout(impl_->store(), options.output->path, image);
+            if (options.output->kind == OutputSpec::Kind::OciArchive)
+                output::write_oci_archive(impl_->store(), options.output->path, image);
+            else
+                output::write_oci_layout(impl_->store(), options.output->path, image);
             result.output = options.output->path;
+            std::string where = options.output->kind == OutputSpec::Kind::OciLayout
+                                    ? "oci:" + options.output->path.string()
+                                    : to_string(*options.output);
             report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, manifest_digest.str(),
-                    media, 0, 0, "oci:" + options.output->path.string()});
+                    media, 0, 0, where});
         }
         return result;
     } catch (const Failure& f) {

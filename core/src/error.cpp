@@ -52,6 +52,8 @@ const char* to_string(ErrorKind kind) noexcept {
             return "all-candidates-failed";
         case ErrorKind::Cancelled:
             return "cancelled";
+        case ErrorKind::UnsafeLayer:
+            return "unsafe-layer";
         case ErrorKind::Internal:
             return "internal";
     }

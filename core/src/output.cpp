@@ -1,6 +1,22 @@
 #include "boxtool/output.hpp"
 
 namespace boxtool {
+namespace {
+
+constexpr const char* kOutputHint =
+    "use oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or rootfs:DIR";
+
+// "TAG" after the last ':' of `rest`, as skopeo splits oci:DIR:TAG. DIR may contain ':' only if a
+// TAG follows.
+std::string_view split_tag(std::string_view& rest) {
+    auto last = rest.rfind(':');
+    if (last == std::string_view::npos) return {};
+    std::string_view tag = rest.substr(last + 1);
+    rest = rest.substr(0, last);
+    return tag;
+}
+
+}  // namespace
 
 Result<OutputSpec> parse_output_spec(std::string_view text) {
     auto colon = text.find(':');
@@ -10,21 +26,60 @@ Result<OutputSpec> parse_output_spec(std::string_view text) {
                      "invalid --output \"" + std::string(text) + "\": " + why,
                      {},
                      {},
-                     "use oci:DIR or oci:DIR:TAG"};
+                     kOutputHint};
     };
     if (colon == std::string_view::npos) return bad("missing the output type");
-    if (kind != "oci") return bad("unsupported output type \"" + std::string(kind) + "\"");
     std::string_view rest = text.substr(colon + 1);
     OutputSpec spec;
-    // DIR may itself contain ':' only if a TAG follows; the last ':' separates the tag, as in skopeo.
-    if (auto last = rest.rfind(':'); last != std::string_view::npos) {
-        spec.tag = std::string(rest.substr(last + 1));
-        rest = rest.substr(0, last);
-        if (spec.tag.empty()) return bad("empty tag after ':'");
+    if (kind == "oci" || kind == "oci-archive") {
+        spec.kind = kind == "oci" ? OutputSpec::Kind::OciLayout : OutputSpec::Kind::OciArchive;
+        if (rest.find(':') != std::string_view::npos) {
+            spec.tag = std::string(split_tag(rest));
+            if (spec.tag.empty()) return bad("empty tag after ':'");
+        }
+    } else if (kind == "docker-archive") {
+        // FILE ends at its first ':'; NAME:TAG follows, NAME possibly with a registry port
+        // ("localhost:5000/app:v1"), so TAG is after the last ':' unless that ':' is a port's.
+        spec.kind = OutputSpec::Kind::DockerArchive;
+        if (auto c = rest.find(':'); c != std::string_view::npos) {
+            std::string_view name_tag = rest.substr(c + 1);
+            rest = rest.substr(0, c);
+            auto last = name_tag.rfind(':');
+            if (last != std::string_view::npos && name_tag.find('/', last) == std::string_view::npos) {
+                spec.tag = std::string(name_tag.substr(last + 1));
+                name_tag = name_tag.substr(0, last);
+            } else {
+                spec.tag = "latest";
+            }
+            spec.name = std::string(name_tag);
+            if (spec.name.empty() || spec.tag.empty()) return bad("NAME:TAG after FILE must both be set");
+        }
+    } else if (kind == "rootfs") {
+        spec.kind = OutputSpec::Kind::Rootfs;
+    } else {
+        return bad("unsupported output type \"" + std::string(kind) + "\"");
     }
-    if (rest.empty()) return bad("missing directory");
+    if (rest.empty())
+        return bad(spec.kind == OutputSpec::Kind::OciLayout || spec.kind == OutputSpec::Kind::Rootfs
+                       ? "missing directory"
+                       : "missing file");
     spec.path = std::string(rest);
     return spec;
+}
+
+std::string to_string(const OutputSpec& spec) {
+    switch (spec.kind) {
+        case OutputSpec::Kind::OciLayout:
+            return "oci:" + spec.path.string() + (spec.tag.empty() ? "" : ":" + spec.tag);
+        case OutputSpec::Kind::OciArchive:
+            return "oci-archive:" + spec.path.string() + (spec.tag.empty() ? "" : ":" + spec.tag);
+        case OutputSpec::Kind::DockerArchive:
+            return "docker-archive:" + spec.path.string() +
+                   (spec.name.empty() ? "" : ":" + spec.name + ":" + spec.tag);
+        case OutputSpec::Kind::Rootfs:
+            return "rootfs:" + spec.path.string();
+    }
+    return spec.path.string();
 }
 
 }  // namespace boxtool

@@ -12,7 +12,7 @@ enum ExitCode : int {
     kNotFound = 3,       // repository, tag, digest or blob unknown
     kAuth = 4,           // 401 unauthorized or 403 denied
     kNetwork = 5,        // connection, TLS, timeout, rate limit, server errors
-    kIntegrity = 6,      // digest or size mismatch, invalid manifest
+    kIntegrity = 6,      // digest or size mismatch, invalid manifest, unsafe or malformed layer
     kNoPlatform = 7,     // no manifest for the requested platform
     kPolicyDenied = 8,   // a registry-selection policy refused the reference or failed
     kInterrupted = 130,  // SIGINT or SIGTERM: stopped cleanly, nothing partial kept (128 + SIGINT)
@@ -40,6 +40,7 @@ inline int exit_code_for(ErrorKind kind) {
         case ErrorKind::DigestMismatch:
         case ErrorKind::SizeMismatch:
         case ErrorKind::InvalidManifest:
+        case ErrorKind::UnsafeLayer:
             return kIntegrity;
         case ErrorKind::NoMatchingPlatform:
             return kNoPlatform;

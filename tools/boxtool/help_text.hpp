@@ -45,6 +45,17 @@ is only pre-pulled into the store and its digest printed.
 
 Pull flags:
   --output oci:DIR[:TAG]     write an OCI image layout (TAG defaults to the reference's tag)
+  --output oci-archive:FILE[:TAG]
+                             write a tar of an OCI image layout (skopeo's oci-archive:)
+  --output docker-archive:FILE[:NAME:TAG]
+                             write a `docker save` tarball for docker/podman load (NAME:TAG
+                             defaults to the reference's registry/repository:tag)
+  --output rootfs:DIR        unpack the layers into a root filesystem at DIR (new or empty)
+  --rootless                 rootfs: skip ownership, device nodes and set-id bits (automatic
+                             when not root); a warning lists what was skipped
+  --unpack-max-bytes SIZE    refuse layers that decompress to more than SIZE in total
+                             (K/M/G/T suffixes; default 64G)
+  --unpack-max-entries N     refuse layers with more than N entries in total (default 2000000)
   --jobs N                   concurrent blob downloads (default 4)
   --progress MODE            auto (bars on a terminal, lines otherwise), tty, plain, json, none
   -q, --quiet                no progress output

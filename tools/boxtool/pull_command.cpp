@@ -11,6 +11,7 @@
 #include "exit_codes.hpp"
 #include "help_text.hpp"
 #include "progress_view.hpp"
+#include "unpack_flags.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -50,6 +51,7 @@ int pull_command(const std::vector<std::string>& argv) {
     FlagSpec spec = registry_flags();
     spec.with_value.insert({"--output", "--jobs", "--progress"});
     spec.switches.insert({"-q", "--quiet", "-h", "--help", "--explain"});
+    add_unpack_flags(spec);
     Args args(argv, spec);
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s\n%s", kPullHelp, kRegistryFlagsHelp);
@@ -61,7 +63,10 @@ int pull_command(const std::vector<std::string>& argv) {
     if (!parsed) return report_error(parsed.error());
 
     PullOptions options;
-    if (auto out = args.last("--output")) options.output = parse_output_spec(*out).value();
+    if (auto out = args.last("--output")) {
+        options.output = parse_output_spec(*out).value();
+        apply_unpack_flags(args, *options.output);
+    }
     if (auto jobs = args.last("--jobs")) {
         try {
             std::size_t used = 0;
@@ -91,6 +96,7 @@ int pull_command(const std::vector<std::string>& argv) {
     if (!result) return report_error(result.error());
 
     const PullResult& r = *result;
+    for (const auto& warning : r.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
     if (mode == ProgressMode::Json) {
         std::printf("{\"event\":\"pulled\",\"reference\":\"%s\",\"digest\":\"%s\",\"manifest\":\"%s\"}\n",
                     r.reference.str().c_str(), r.digest.c_str(), r.written_manifest_digest.c_str());
@@ -100,7 +106,9 @@ int pull_command(const std::vector<std::string>& argv) {
     std::printf("Digest: %s\n", r.digest.c_str());
     std::printf("Manifest: %s%s\n", r.manifest_digest.c_str(),
                 r.platform ? (" (" + r.platform->str() + ")").c_str() : "");
-    if (options.output) {
+    if (options.output && options.output->kind != OutputSpec::Kind::OciLayout) {
+        std::printf("Output: %s\n", to_string(*options.output).c_str());
+    } else if (options.output) {
         std::printf("Output: oci:%s%s\n", options.output->path.c_str(),
                     r.output_ref_name.empty() ? "" : (":" + r.output_ref_name).c_str());
         if (r.written_manifest_digest != r.manifest_digest)

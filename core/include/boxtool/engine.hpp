@@ -66,6 +66,8 @@ struct PullResult {
     int blobs_cached = 0;
     std::filesystem::path output;
     std::string output_ref_name;  // the tag written into the output's index.json, if any
+    // Output caveats for the user, e.g. what a rootless unpack skipped (ownership, device nodes).
+    std::vector<std::string> warnings;
 };
 
 struct InspectResult {

@@ -33,6 +33,7 @@ enum class ErrorKind {
     Plugin,               // a credential plugin failed
     AllCandidatesFailed,  // every registry candidate failed; details in the message
     Cancelled,            // the caller interrupted the operation
+    UnsafeLayer,          // a layer is hostile, malformed or over an unpack limit; nothing was written
     Internal,
 };
 

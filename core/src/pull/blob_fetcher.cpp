@@ -56,6 +56,7 @@ void Download::fetch(const Descriptor& blob) {
         if (!store.contains(digest)) return false;
         ++totals_cached;
         report(ev);
+        if (options.on_stored) options.on_stored(blob);
         return true;
     };
     if (already_stored()) return;
@@ -108,6 +109,7 @@ void Download::fetch(const Descriptor& blob) {
             ev.type = ProgressEvent::Type::BlobDone;
             ev.current = blob.size;
             report(ev);
+            if (options.on_stored) options.on_stored(blob);
             return;
         } catch (const Failure& f) {
             bool integrity =

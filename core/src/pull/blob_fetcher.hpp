@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "boxtool/manifest.hpp"
@@ -18,6 +19,10 @@ struct FetchOptions {
     int jobs = 0;  // concurrent downloads; 0: the default
     int retries = 3;
     const std::atomic<bool>* interrupt = nullptr;
+    // Called (from a download thread) once a blob is in the store, downloaded or found there: lets
+    // an output start on it while other blobs still download. If it throws, downloads not yet
+    // started are not started, and fetch_blobs throws that failure.
+    std::function<void(const Descriptor&)> on_stored;
 };
 
 struct FetchTotals {

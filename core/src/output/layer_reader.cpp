@@ -1,0 +1,232 @@
+#include "output/layer_reader.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "boxtool/error.hpp"
+#include "boxtool/manifest.hpp"
+
+namespace boxtool::output {
+namespace {
+
+constexpr unsigned char kGzipMagic[] = {0x1f, 0x8b};
+constexpr unsigned char kZstdMagic[] = {0x28, 0xb5, 0x2f, 0xfd};
+constexpr unsigned char kXzMagic[] = {0xfd, '7', 'z', 'X', 'Z'};
+constexpr unsigned char kBzip2Magic[] = {'B', 'Z', 'h'};
+
+template <std::size_t N>
+bool starts_with(const unsigned char* data, std::size_t size, const unsigned char (&magic)[N]) {
+    return size >= N && std::memcmp(data, magic, N) == 0;
+}
+
+const char* name_of(LayerCompression c) {
+    switch (c) {
+        case LayerCompression::Gzip:
+            return "gzip";
+        case LayerCompression::Zstd:
+            return "zstd";
+        case LayerCompression::None:
+            break;
+    }
+    return "uncompressed tar";
+}
+
+// What the first bytes say the blob is; None for anything that is not a known compressor.
+LayerCompression sniff(const unsigned char* data, std::size_t size, const char** other) {
+    *other = nullptr;
+    if (starts_with(data, size, kGzipMagic)) return LayerCompression::Gzip;
+    if (starts_with(data, size, kZstdMagic)) return LayerCompression::Zstd;
+    if (starts_with(data, size, kXzMagic)) *other = "xz";
+    if (starts_with(data, size, kBzip2Magic)) *other = "bzip2";
+    return LayerCompression::None;
+}
+
+}  // namespace
+
+LayerCompression compression_for(std::string_view m) {
+    using namespace media_type;
+    if (m == kOciLayerGzip || m == kDockerLayerGzip ||
+        m == "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" ||
+        m == "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip")
+        return LayerCompression::Gzip;
+    if (m == kOciLayerZstd || m == "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd")
+        return LayerCompression::Zstd;
+    if (m == kOciLayer || m == kDockerLayer || m == "application/vnd.oci.image.layer.nondistributable.v1.tar")
+        return LayerCompression::None;
+    throw Failure(
+        ErrorKind::UnsafeLayer, "unsupported layer media type \"" + std::string(m) + "\"",
+        "only tar layers (uncompressed, gzip or zstd) can be unpacked; use --output oci:DIR instead");
+}
+
+void UnpackBudget::add_bytes(std::uint64_t n) {
+    bytes_ += n;
+    if (bytes_ > limits_.max_total_bytes)
+        throw Failure(ErrorKind::UnsafeLayer,
+                      "the layers decompress to more than " + std::to_string(limits_.max_total_bytes) +
+                          " bytes (possible decompression bomb)",
+                      "if the image is genuinely this large, raise --unpack-max-bytes");
+}
+
+void UnpackBudget::add_entry() {
+    if (++entries_ > limits_.max_entries)
+        throw Failure(ErrorKind::UnsafeLayer,
+                      "the layers hold more than " + std::to_string(limits_.max_entries) +
+                          " entries (possible archive bomb)",
+                      "if the image genuinely has this many files, raise --unpack-max-entries");
+}
+
+void UnpackBudget::check_declared(std::uint64_t size, const std::string& path) const {
+    if (size > limits_.max_total_bytes - std::min(bytes_, limits_.max_total_bytes))
+        throw Failure(ErrorKind::UnsafeLayer,
+                      "layer entry \"" + path.substr(0, 96) + "\" declares " + std::to_string(size) +
+                          " bytes, more than the unpack limit leaves",
+                      "if the image is genuinely this large, raise --unpack-max-bytes");
+}
+
+DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::string_view media_type,
+                                     Digest diff_id, UnpackBudget& budget, std::string label)
+    : diff_id_(std::move(diff_id)), hasher_(diff_id_.algorithm), budget_(budget), label_(std::move(label)) {
+    LayerCompression expected = compression_for(media_type);
+    fd_ = ::open(blob.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+        throw Failure(ErrorKind::Io, "cannot open " + label_ + " in the store: " + std::strerror(errno),
+                      "pull again; the store may have been cleaned meanwhile");
+    unsigned char head[8] = {};
+    ssize_t got = ::pread(fd_, head, sizeof head, 0);
+    const char* other = nullptr;
+    LayerCompression actual = sniff(head, got > 0 ? static_cast<std::size_t>(got) : 0, &other);
+    if (other || actual != expected) {
+        ::close(fd_);
+        fd_ = -1;
+        throw Failure(ErrorKind::UnsafeLayer,
+                      label_ + " is declared as " + name_of(expected) + " (" + std::string(media_type) +
+                          ") but its content is " + (other ? other : name_of(actual)),
+                      "the image was built or pushed with a wrong layer media type; rebuild it");
+    }
+    raw_ = archive_read_new();
+    try {
+        if (expected == LayerCompression::Gzip) archive_read_support_filter_gzip(raw_);
+        if (expected == LayerCompression::Zstd) archive_read_support_filter_zstd(raw_);
+        archive_read_support_format_raw(raw_);
+        if (archive_read_open_fd(raw_, fd_, 256 * 1024) != ARCHIVE_OK) fail("cannot start decompressing");
+        archive_entry* entry = nullptr;
+        int r = archive_read_next_header(raw_, &entry);
+        if (r == ARCHIVE_EOF)
+            eof_ = true;
+        else if (r != ARCHIVE_OK)
+            fail("cannot decompress");
+    } catch (...) {
+        // A constructor that throws runs no destructor.
+        archive_read_free(raw_);
+        ::close(fd_);
+        throw;
+    }
+}
+
+DecompressedLayer::~DecompressedLayer() {
+    if (raw_) archive_read_free(raw_);
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void DecompressedLayer::fail(const std::string& what) const {
+    const char* why = raw_ ? archive_error_string(raw_) : nullptr;
+    throw Failure(ErrorKind::UnsafeLayer, what + " " + label_ + ": " + (why ? why : "corrupt data"),
+                  "the layer blob is corrupt or truncated; remove it from the store and pull again");
+}
+
+std::size_t DecompressedLayer::read(char* data, std::size_t size) {
+    if (eof_) return 0;
+    la_ssize_t n = archive_read_data(raw_, data, size);
+    if (n < 0) fail("cannot decompress");
+    if (n == 0) {
+        eof_ = true;
+        return 0;
+    }
+    hasher_.update(data, static_cast<std::size_t>(n));
+    size_ += static_cast<std::uint64_t>(n);
+    budget_.add_bytes(static_cast<std::uint64_t>(n));
+    return static_cast<std::size_t>(n);
+}
+
+void DecompressedLayer::finish() {
+    char rest[64 * 1024];
+    while (read(rest, sizeof rest) > 0) {
+    }
+    Digest actual = hasher_.finish();
+    if (actual != diff_id_)
+        throw Failure(ErrorKind::DigestMismatch,
+                      "the uncompressed content of " + label_ + " is " + actual.str() +
+                          ", not the image config's diff_id " + diff_id_.str(),
+                      "the image is corrupt or was tampered with; nothing was unpacked");
+}
+
+LayerTarReader::LayerTarReader(DecompressedLayer& layer, UnpackBudget& budget)
+    : layer_(layer), budget_(budget) {
+    tar_ = archive_read_new();
+    archive_read_support_format_tar(tar_);
+    if (archive_read_open(tar_, this, nullptr, &LayerTarReader::read_callback, nullptr) != ARCHIVE_OK) {
+        // The first read may already fail (a limit, corrupt data); a throwing constructor runs no destructor.
+        try {
+            fail("cannot read the tar stream of");
+        } catch (...) {
+            archive_read_free(tar_);
+            throw;
+        }
+    }
+}
+
+LayerTarReader::~LayerTarReader() {
+    if (tar_) archive_read_free(tar_);
+}
+
+long LayerTarReader::read_callback(struct archive*, void* self_ptr, const void** buffer) {
+    // Exceptions must not unwind through libarchive's C frames: keep them for after the call.
+    auto* self = static_cast<LayerTarReader*>(self_ptr);
+    try {
+        *buffer = self->buffer_;
+        return static_cast<long>(self->layer_.read(self->buffer_, sizeof self->buffer_));
+    } catch (...) {
+        self->callback_error_ = std::current_exception();
+        return -1;
+    }
+}
+
+void LayerTarReader::fail(const std::string& what) {
+    if (callback_error_) std::rethrow_exception(callback_error_);
+    const char* why = archive_error_string(tar_);
+    throw Failure(ErrorKind::UnsafeLayer, what + " " + layer_.label() + ": " + (why ? why : "malformed tar"),
+                  "the layer is not a valid tar archive; rebuild the image");
+}
+
+archive_entry* LayerTarReader::next() {
+    archive_entry* entry = nullptr;
+    int r = archive_read_next_header(tar_, &entry);
+    if (r == ARCHIVE_EOF) return nullptr;
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) fail("cannot read the next entry of");
+    budget_.add_entry();
+    // A huge declared size is refused before a byte of it is written.
+    const char* name = archive_entry_pathname(entry);
+    budget_.check_declared(static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_entry_size(entry))),
+                           name ? name : "");
+    return entry;
+}
+
+void LayerTarReader::read_data(const std::function<void(const char*, std::size_t, std::int64_t)>& sink) {
+    for (;;) {
+        const void* data = nullptr;
+        std::size_t size = 0;
+        la_int64_t offset = 0;
+        int r = archive_read_data_block(tar_, &data, &size, &offset);
+        if (r == ARCHIVE_EOF) return;
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) fail("cannot read file data of");
+        sink(static_cast<const char*>(data), size, offset);
+    }
+}
+
+}  // namespace boxtool::output

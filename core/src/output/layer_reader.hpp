@@ -1,0 +1,95 @@
+// Reads one layer blob from the store as it is decompressed: the compression is chosen by media
+// type and checked against the blob's magic bytes, the uncompressed bytes are hashed for the
+// config's diff_id and counted against the unpack limits. Nothing is held in memory.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "boxtool/digest.hpp"
+#include "boxtool/output.hpp"
+
+struct archive;
+struct archive_entry;
+
+namespace boxtool::output {
+
+enum class LayerCompression { None, Gzip, Zstd };
+
+// Throws Failure(UnsafeLayer) for a media type that is not a tar layer we can read.
+LayerCompression compression_for(std::string_view media_type);
+
+// What all layers of one image may still produce; throws Failure(UnsafeLayer) past a limit.
+class UnpackBudget {
+  public:
+    explicit UnpackBudget(UnpackLimits limits) : limits_(limits) {}
+    void add_bytes(std::uint64_t n);
+    void add_entry();
+    // Refuses an entry declaring more bytes than are left, before any is written.
+    void check_declared(std::uint64_t size, const std::string& path) const;
+    std::uint64_t bytes() const noexcept { return bytes_; }
+
+  private:
+    UnpackLimits limits_;
+    std::uint64_t bytes_ = 0;
+    std::uint64_t entries_ = 0;
+};
+
+// The layer's uncompressed tar stream.
+class DecompressedLayer {
+  public:
+    // `label` names the layer in errors ("layer 2 (sha256:...)").
+    DecompressedLayer(const std::filesystem::path& blob, std::string_view media_type, Digest diff_id,
+                      UnpackBudget& budget, std::string label);
+    ~DecompressedLayer();
+    DecompressedLayer(const DecompressedLayer&) = delete;
+    DecompressedLayer& operator=(const DecompressedLayer&) = delete;
+
+    // Up to `size` bytes; 0 at the end.
+    std::size_t read(char* data, std::size_t size);
+    // Reads what is left (tar padding after the end marker) and checks the diff_id: throws
+    // Failure(DigestMismatch) on a mismatch.
+    void finish();
+    std::uint64_t size() const noexcept { return size_; }
+    const std::string& label() const noexcept { return label_; }
+
+  private:
+    [[noreturn]] void fail(const std::string& what) const;
+    int fd_ = -1;
+    struct archive* raw_ = nullptr;
+    bool eof_ = false;
+    Digest diff_id_;
+    Hasher hasher_;
+    UnpackBudget& budget_;
+    std::string label_;
+    std::uint64_t size_ = 0;
+};
+
+// The tar entries of a layer, read from its decompressed stream.
+class LayerTarReader {
+  public:
+    explicit LayerTarReader(DecompressedLayer& layer, UnpackBudget& budget);
+    ~LayerTarReader();
+    LayerTarReader(const LayerTarReader&) = delete;
+    LayerTarReader& operator=(const LayerTarReader&) = delete;
+
+    // The next entry, or nullptr after the last one. Valid until the next call.
+    archive_entry* next();
+    // Passes the current entry's data to `sink` as (bytes, size, offset); offsets skip holes.
+    void read_data(const std::function<void(const char*, std::size_t, std::int64_t)>& sink);
+
+  private:
+    static long read_callback(struct archive*, void* self, const void** buffer);
+    [[noreturn]] void fail(const std::string& what);
+    DecompressedLayer& layer_;
+    UnpackBudget& budget_;
+    struct archive* tar_ = nullptr;
+    std::exception_ptr callback_error_;
+    char buffer_[64 * 1024];
+};
+
+}  // namespace boxtool::output

@@ -1,0 +1,62 @@
+// Applies layer tar streams, in order, to a root directory: OCI whiteouts and opaque directories,
+// files, directories, symlinks, hard links, device nodes and FIFOs, with modes, ownership, mtimes
+// and extended attributes. All paths go through SafeRoot, so no entry reaches outside the root.
+#pragma once
+
+#include <sys/types.h>
+
+#include <ctime>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "output/layer_reader.hpp"
+#include "output/safe_root.hpp"
+
+namespace boxtool::output {
+
+class RootfsApplier {
+  public:
+    // `rootless`: no ownership changes, no device nodes, no set-id bits (each recorded for warnings()).
+    RootfsApplier(int root_fd, bool rootless);
+
+    // Applies every entry of one layer; `label` names the layer in errors. `check_interrupt` is
+    // called between entries and may throw to stop.
+    void apply_layer(LayerTarReader& tar, const std::string& label,
+                     const std::function<void()>& check_interrupt);
+    // Sets the directories' final modes, owners and mtimes, deferred so that adding entries to a
+    // directory neither changes its mtime afterwards nor is blocked by a read-only mode.
+    void finish();
+    // What rootless mode or the file system made us skip, one line per kind; empty when nothing was.
+    std::vector<std::string> warnings() const;
+
+  private:
+    struct DirMeta {
+        std::vector<std::string> path;
+        mode_t mode = 0755;
+        uid_t uid = 0;
+        gid_t gid = 0;
+        timespec mtime{};
+    };
+    void whiteout(const std::vector<std::string>& path, const std::string& what);
+    void opaque(const std::vector<std::string>& dir_path);
+    // Clears the way for a new entry `name` in `dir`: true if an existing directory is kept.
+    bool make_room(int dir, const std::string& name, bool new_is_dir);
+    void set_xattrs(int fd, struct archive_entry* e, const std::string& path);
+    void set_owner_at(int dir, const std::string& name, struct archive_entry* e, const std::string& path);
+    mode_t permissions(struct archive_entry* e, const std::string& path);
+    void note(std::set<std::string>& where, const std::string& path);
+
+    SafeRoot root_;
+    bool rootless_;
+    std::set<std::string> layer_paths_;  // paths (and their parents) added by the current layer
+    std::map<std::string, DirMeta> dirs_;
+    std::optional<DirMeta> root_meta_;
+    std::set<std::string> skipped_devices_, skipped_setid_, skipped_xattrs_, skipped_other_;
+    std::size_t skipped_owners_ = 0;
+};
+
+}  // namespace boxtool::output
