@@ -7,10 +7,23 @@
 #include <thread>
 
 #include "aws_http.hpp"
-#include "redact.hpp"
 
 namespace boxtool::plugins::aws {
 namespace {
+
+// AWS's messages name identities and resources (never the values asked for); they are shown as one
+// line of printable text, shortened, since a misbehaving endpoint could send anything.
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (char c : text.substr(0, text.find('\n'))) {
+        if (out.size() >= 300) {
+            out += "...";
+            break;
+        }
+        out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c);
+    }
+    return out;
+}
 
 // AWS sends errors as {"__type": "com.amazonaws...#Name", "message": "..."} (sometimes "Message"),
 // and some front ends only as an x-amzn-ErrorType header; the body is what the plugin has.
@@ -25,7 +38,7 @@ AwsApiError parse_error(int status, const std::string& body) {
     }
     if (auto hash = type.rfind('#'); hash != std::string::npos) type = type.substr(hash + 1);
     if (type.empty()) type = "HTTP " + std::to_string(status);
-    return AwsApiError(type, redact_for_display(message), status);
+    return AwsApiError(type, one_line(message), status);
 }
 
 }  // namespace
