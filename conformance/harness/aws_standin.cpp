@@ -37,11 +37,14 @@ void AwsStandIn::start() {
     }
     if (!options_.ecr_password.empty()) args.insert(args.end(), {"--ecr-password", options_.ecr_password});
     if (options_.ecr_expires_iso8601) args.insert(args.end(), {"--ecr-expires-format", "iso"});
+    if (options_.tls)
+        args.insert(args.end(),
+                    {"--tls-cert", options_.tls->cert.string(), "--tls-key", options_.tls->key.string()});
     launch("conformance/fixtures/aws_standin.py", args, options_.start_timeout);
 }
 
 std::string AwsStandIn::endpoint() const {
-    return "http://" + host();
+    return (options_.tls ? "https://" : "http://") + host();
 }
 
 std::vector<AwsRequest> AwsStandIn::requests() const {

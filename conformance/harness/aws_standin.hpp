@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/certificates.hpp"
 #include "harness/script_server.hpp"
 
 namespace boxtool::harness {
@@ -29,9 +30,11 @@ struct AwsStandInOptions {
     std::vector<std::string> throttled{};             // ThrottlingException, always
     std::optional<AwsKey> instance_role{};            // what IMDS hands out (also accepted)
     std::string role_name = "boxtool-test-role";
-    int role_expires_in = 21600;       // seconds
-    std::string ecr_password{};        // empty: GetAuthorizationToken is denied
-    bool ecr_expires_iso8601 = false;  // expiresAt as a string instead of a number
+    int role_expires_in = 21600;  // seconds
+    std::string ecr_password{};   // empty: GetAuthorizationToken is denied
+    bool ecr_expires_iso8601 = false;
+    std::optional<Certificate>
+        tls{};  // serve HTTPS with this server certificate  // expiresAt as a string instead of a number
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
 };
 
@@ -47,7 +50,7 @@ class AwsStandIn : public ScriptServer {
   public:
     explicit AwsStandIn(AwsStandInOptions options);
     void start();
-    std::string endpoint() const;  // "http://127.0.0.1:PORT"
+    std::string endpoint() const;  // "http://127.0.0.1:PORT", or https:// with tls
     std::vector<AwsRequest> requests() const;
     // Requests of `service` and `operation` (any if empty) that got `status` (any if empty).
     int count(std::string_view service, std::string_view operation = {}, std::string_view status = {}) const;

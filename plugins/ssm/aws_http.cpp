@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
@@ -18,16 +19,14 @@ namespace {
 
 constexpr std::size_t kMaxBody = 1 << 20;
 
+// A fresh context per connection: the plugin makes a handful of requests per pull, and OpenSSL then
+// reads the default CA locations (and SSL_CERT_FILE / SSL_CERT_DIR) as they are now.
 Poco::Net::Context::Ptr tls_context() {
-    static Poco::Net::Context::Ptr context;
     static std::once_flag once;
-    std::call_once(once, [] {
-        Poco::Net::initializeSSL();
-        // Verify the peer against the default CA locations, as the rest of boxtool does.
-        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                         Poco::Net::Context::VERIFY_RELAXED, 9, true);
-    });
-    return context;
+    std::call_once(once, [] { Poco::Net::initializeSSL(); });
+    // Verify the peer against the default CA locations, as the rest of boxtool does.
+    return new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+                                  Poco::Net::Context::VERIFY_RELAXED, 9, true);
 }
 
 }  // namespace
@@ -81,6 +80,11 @@ HttpResponse http_send(const HttpRequest& request) {
                 throw std::runtime_error("cannot use the answer from " + uri.getHost() + ": over 1 MiB");
         }
         return out;
+    } catch (const Poco::Net::SSLException& e) {
+        throw std::runtime_error(
+            "TLS with " + request.url + " failed: " + e.displayText() +
+            "; its certificate must be trusted by the system's CAs (or SSL_CERT_FILE) and "
+            "name the endpoint's host");
     } catch (const Poco::Exception& e) {
         throw std::runtime_error("cannot reach " + request.url + ": " + e.displayText());
     }

@@ -266,6 +266,29 @@ TEST_F(SsmPlugin, EcrCanBeTurnedOff) {
     EXPECT_EQ(aws_->count("ecr"), 0);
 }
 
+TEST_F(SsmPlugin, HttpsEndpointsAreVerified) {
+    auto ca = harness::make_certificate_authority(home_.path(), "aws-ca");
+    auto server = harness::make_server_certificate(ca, home_.path(), "aws-server");
+    start({.keys = {kKey}, .parameters = {{"/ci/p", kSecret}}, .tls = server});
+    env_keys(kKey);
+    ASSERT_EQ(aws_->endpoint().rfind("https://", 0), 0u);
+    const std::string settings =
+        R"({"region":"us-east-1","username":"u","parameters":{"r.example":"/ci/p"}})";
+    {
+        // Not trusted: the certificate is refused, and nothing was asked.
+        testing::ScopedEnv no_ca("SSL_CERT_FILE", (home_ / "empty.pem").string());
+        testing::write_file(home_ / "empty.pem", "");
+        auto text = error_of(*make(settings), "r.example", kSecret);
+        EXPECT_NE(text.find("/ci/p"), std::string::npos) << text;
+        EXPECT_EQ(aws_->count("ssm"), 0);
+        EXPECT_NE(text.find("certificate verify failed"), std::string::npos) << text;
+        EXPECT_NE(text.find("SSL_CERT_FILE"), std::string::npos) << text;
+    }
+    testing::ScopedEnv trusted("SSL_CERT_FILE", ca.cert.string());
+    EXPECT_EQ(make(settings)->get("r.example", "app")->password.reveal(), kSecret);
+    EXPECT_EQ(aws_->count("ssm", "GetParameter", "200"), 1);
+}
+
 TEST_F(SsmPlugin, BadSettingsFailAtCreate) {
     EXPECT_THROW(make(R"({"parameters":"not-an-object"})"), Failure);
     EXPECT_THROW(make(R"({"parameters":{"r.example":7}})"), Failure);
