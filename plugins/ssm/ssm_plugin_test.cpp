@@ -188,6 +188,25 @@ TEST_F(SsmPlugin, SharedFilesWithProfilesAndProfileRegion) {
     EXPECT_NE(error_of(*missing, "r.example", kSecret).find("\"nope\""), std::string::npos);
 }
 
+TEST_F(SsmPlugin, EnvironmentComesBeforeProfilesAndGenericEndpointWorks) {
+    start({.keys = {kKey}, .parameters = {{"/ci/p", kSecret}}});
+    env_keys(kKey);
+    testing::write_file(home_ / ".aws/credentials",
+                        "[default]\naws_access_key_id = AKIAWRONGPROFILEKEY1\n"
+                        "aws_secret_access_key = wrong\n");
+    testing::ScopedEnv generic("AWS_ENDPOINT_URL", aws_->endpoint());
+    testing::ScopedEnv no_ssm("AWS_ENDPOINT_URL_SSM", "");
+    testing::ScopedEnv region("AWS_DEFAULT_REGION", "us-east-1");
+    auto plugin = make(R"({"username":"u","parameters":{"r.example":"/ci/p"}})");
+    EXPECT_EQ(plugin->get("r.example", "app")->password.reveal(), kSecret);
+    // Without the environment's keys, ~/.aws/credentials [default] is used (and refused here).
+    testing::ScopedEnv no_id("AWS_ACCESS_KEY_ID", ""), no_secret("AWS_SECRET_ACCESS_KEY", "");
+    auto text =
+        error_of(*make(R"({"username":"u","parameters":{"r.example":"/ci/p"}})"), "r.example", kSecret);
+    EXPECT_NE(text.find("UnrecognizedClientException"), std::string::npos) << text;
+    EXPECT_NE(text.find(".aws/credentials"), std::string::npos) << text;
+}
+
 TEST_F(SsmPlugin, InstanceMetadataCredentialsAreCachedUntilExpiry) {
     AwsKey role{"ASIAROLEKEY000000001", "role-secret-key", "role-session-token-0123456789"};
     start({.parameters = {{"/ci/a", kSecret}, {"/ci/b", kSecret}}, .instance_role = role});
