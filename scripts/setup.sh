@@ -11,6 +11,7 @@ packages=(
   docker-registry skopeo umoci apache2-utils openssl ca-certificates
   python3 python3-cryptography pigz zstd podman
   golang-docker-credential-helpers pass gnupg
+  python3-botocore
 )
 
 missing=()
