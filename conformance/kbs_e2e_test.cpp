@@ -9,6 +9,8 @@
 #include "harness/files.hpp"
 #include "harness/images.hpp"
 #include "harness/kbs_server.hpp"
+#include "harness/paths.hpp"
+#include "harness/process.hpp"
 
 namespace boxtool::conformance {
 namespace {
@@ -170,6 +172,73 @@ TEST_F(KbsSource, TheKbsCertificateIsVerified) {
     EXPECT_NE(r.err.find("TLS"), std::string::npos) << r.err;
     EXPECT_EQ(kbs->count("POST", "/kbs/v0/attest"), 0);
     EXPECT_TRUE(pulled_nothing());
+}
+
+// Two registries in one pull (the first has no such image): the plugin asks the KBS for the
+// resource twice but attests once, reusing the session cookie and token.
+TEST_F(KbsSource, TheSessionAndTokenAreReusedWithinAPull) {
+    harness::RegistryServer empty{{.users = {{kUser, kPassword}}}};
+    empty.start();
+    std::string both = R"({"auths":{")" + registry.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) +
+                       R"("},")" + empty.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) + R"("}}})";
+    start_kbs({.resources = {{kResource, both}}});
+    auto r = env.pull("e2e/private:v1", {"--registry", empty.host(), "--registry", registry.host(),
+                                         "--insecure-registry", empty.host(), "--insecure-registry",
+                                         registry.host(), "--config", config(enabled).string()});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(field(r.out, "Digest"), image.digest);
+    EXPECT_EQ(kbs->count("GET", "/kbs/v0/resource/", 200), 2) << r.describe();
+    EXPECT_EQ(kbs->count("POST", "/kbs/v0/attest"), 1);
+    EXPECT_EQ(kbs->count("POST", "/kbs/v0/auth"), 1);
+    expect_no_secret(r);
+}
+
+// The stand-in itself, driven by a client written in Python: it must refuse evidence for another
+// nonce or with report data that does not bind the runtime data, and resources without both the
+// session cookie and the token; otherwise the tests above would prove nothing.
+TEST(KbsStandIn, ChecksTheNonceTheReportDataBindingTheCookieAndTheToken) {
+    harness::KbsServer kbs({.resources = {{kResource, "{}"}}, .tls = false});
+    kbs.start();
+    const std::string client = R"PY(
+import base64, hashlib, json, sys, urllib.request, urllib.error
+from cryptography.hazmat.primitives.asymmetric import ec
+url = sys.argv[1]
+def call(method, path, body=None, headers={}):
+    req = urllib.request.Request(url + path, method=method, headers=dict(headers, **{"Content-Type": "application/json"}),
+                                 data=None if body is None else json.dumps(body).encode())
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+def b64u(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+key = ec.generate_private_key(ec.SECP256R1()).public_key().public_numbers()
+jwk = {"alg": "ECDH-ES+A256KW", "crv": "P-256", "kty": "EC", "x": b64u(key.x.to_bytes(32, "big")), "y": b64u(key.y.to_bytes(32, "big"))}
+def session():
+    s, h, b = call("POST", "/kbs/v0/auth", {"version": "0.4.0", "tee": "sample", "extra-params": ""})
+    return h["Set-Cookie"].split(";")[0], json.loads(b)["nonce"]
+def attest(cookie, nonce, bound_to=None):
+    runtime = {"nonce": nonce, "tee-pubkey": jwk}
+    canon = json.dumps(bound_to or runtime, sort_keys=True, separators=(",", ":")).encode()
+    ev = {"svn": "1", "report_data": base64.b64encode(hashlib.sha384(canon).digest()).decode()}
+    return call("POST", "/kbs/v0/attest", {"runtime-data": runtime, "tee-evidence": ev}, {"Cookie": cookie})
+cookie, nonce = session()
+print("wrong-nonce", attest(cookie, "x" + nonce)[0])
+print("unbound", attest(cookie, nonce, {"nonce": nonce, "tee-pubkey": {}})[0])
+print("no-cookie", attest("kbs-session-id=nope", nonce)[0])
+s, h, b = attest(cookie, nonce)
+print("good", s)
+token = json.loads(b)["token"]
+path = "/kbs/v0/resource/default/credential/registry-auth"
+print("no-token", call("GET", path, headers={"Cookie": cookie})[0])
+print("no-cookie-token", call("GET", path, headers={"Authorization": "Bearer " + token})[0])
+print("both", call("GET", path, headers={"Cookie": cookie, "Authorization": "Bearer " + token})[0])
+)PY";
+    auto r = harness::run({harness::python().string(), "-c", client, kbs.url()});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.out,
+              "wrong-nonce 401\nunbound 401\nno-cookie 401\ngood 200\nno-token 401\nno-cookie-token "
+              "401\nboth 200\n");
 }
 
 }  // namespace
