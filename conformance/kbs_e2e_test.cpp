@@ -71,6 +71,17 @@ class KbsSource : public ::testing::Test {
         }
         EXPECT_EQ(r.err.find("Bearer"), std::string::npos) << r.err;
     }
+    // An auth.json with entries for the fixture's registry and `other`.
+    std::string two_registries(const harness::RegistryServer& other) const {
+        return R"({"auths":{")" + registry.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) +
+               R"("},")" + other.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) + R"("}}})";
+    }
+    // Pulls the unqualified e2e/private:v1 trying `first` (which lacks it) before the fixture's registry.
+    RunResult pull_via(const harness::RegistryServer& first) {
+        return env.pull("e2e/private:v1", {"--registry", first.host(), "--registry", registry.host(),
+                                           "--insecure-registry", first.host(), "--insecure-registry",
+                                           registry.host(), "--config", config(enabled).string()});
+    }
     bool pulled_nothing() const {
         return !std::filesystem::exists(env.store() / "blobs") ||
                harness::list_files(env.store() / "blobs").empty();
@@ -179,18 +190,26 @@ TEST_F(KbsSource, TheKbsCertificateIsVerified) {
 TEST_F(KbsSource, TheSessionAndTokenAreReusedWithinAPull) {
     harness::RegistryServer empty{{.users = {{kUser, kPassword}}}};
     empty.start();
-    std::string both = R"({"auths":{")" + registry.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) +
-                       R"("},")" + empty.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) + R"("}}})";
-    start_kbs({.resources = {{kResource, both}}});
-    auto r = env.pull("e2e/private:v1", {"--registry", empty.host(), "--registry", registry.host(),
-                                         "--insecure-registry", empty.host(), "--insecure-registry",
-                                         registry.host(), "--config", config(enabled).string()});
+    start_kbs({.resources = {{kResource, two_registries(empty)}}});
+    auto r = pull_via(empty);
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     EXPECT_EQ(field(r.out, "Digest"), image.digest);
     EXPECT_EQ(kbs->count("GET", "/kbs/v0/resource/", 200), 2) << r.describe();
     EXPECT_EQ(kbs->count("POST", "/kbs/v0/attest"), 1);
     EXPECT_EQ(kbs->count("POST", "/kbs/v0/auth"), 1);
     expect_no_secret(r);
+}
+
+// A token that expires within the minute is not reused: the next lookup attests again.
+TEST_F(KbsSource, ATokenAboutToExpireIsNotReused) {
+    harness::RegistryServer empty{{.users = {{kUser, kPassword}}}};
+    empty.start();
+    start_kbs({.resources = {{kResource, two_registries(empty)}}, .token_lifetime = 30});
+    auto r = pull_via(empty);
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(kbs->count("GET", "/kbs/v0/resource/", 200), 2);
+    EXPECT_EQ(kbs->count("POST", "/kbs/v0/attest", 200), 2);
+    EXPECT_EQ(kbs->count("GET", "/kbs/v0/resource/", 401), 0) << "the client should not wait for a 401";
 }
 
 // The stand-in itself, driven by a client written in Python: it must refuse evidence for another
@@ -239,6 +258,37 @@ print("both", call("GET", path, headers={"Cookie": cookie, "Authorization": "Bea
     EXPECT_EQ(r.out,
               "wrong-nonce 401\nunbound 401\nno-cookie 401\ngood 200\nno-token 401\nno-cookie-token "
               "401\nboth 200\n");
+}
+
+// Settings are checked when the source starts, before any registry or KBS is contacted.
+TEST(KbsSettings, MisconfigurationsAreClearConfigErrors) {
+    CliEnv env;
+    const std::string base = R"("plugin":"kbs","attester":"sample","allow_sample_attester":true)";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"("url":"https://127.0.0.1:9")", "setting \"resource\" is required"},
+        {R"("resource":"kbs:///default/credential/x")", "setting \"url\" is required"},
+        {R"("url":"https://127.0.0.1:9","resource":"kbs:///default/x")", "kbs:///REPOSITORY/TYPE/TAG"},
+        {R"("url":"http://127.0.0.1:9","resource":"kbs:///default/credential/x")", "allow_http"},
+        {R"("url":"https://127.0.0.1:9","resource":"kbs://other:1/default/credential/x")",
+         "names KBS other:1"},
+        {R"("url":"https://127.0.0.1:9","resource":"kbs:///a/b/c","tee_key":"dsa")", "\"tee_key\""},
+        {R"("url":"https://127.0.0.1:9","resource":"kbs:///a/b/c","attester":"tdx")",
+         "unknown attester \"tdx\""},
+        {R"("url":"https://127.0.0.1:9","resource":"kbs:///a/b/c","cert":"/nonexistent.pem")",
+         "/nonexistent.pem"},
+    };
+    for (const auto& [settings, expected] : cases) {
+        SCOPED_TRACE(settings);
+        auto cfg = env.path("boxtool.json");
+        // A later key wins in Poco's JSON objects, so a case may override "attester".
+        harness::write_file(cfg, R"({"credential_sources":[{)" + base + "," + settings + "}]}");
+        auto r =
+            env.pull("127.0.0.1:9/x/y:v1", {"--insecure-registry", "127.0.0.1:9", "--config", cfg.string()});
+        EXPECT_NE(r.exit_code, kOk) << r.describe();
+        EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+        EXPECT_EQ(r.err.find("trying"), std::string::npos) << "the pull started despite the bad settings:\n"
+                                                           << r.err;
+    }
 }
 
 }  // namespace
