@@ -122,6 +122,13 @@ TEST_F(KbsSource, RsaTeeKeysWithOaep256AndWithRsa15FromOlderBrokers) {
     expect_no_secret(old);
 }
 
+TEST_F(KbsSource, TheReportDataUsesTheHashTheKbsSelects) {
+    start_kbs({.resources = {{kResource, auth_json()}}, .hash_algorithm = "sha512"});
+    auto r = pull(config(enabled));
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(kbs->count("POST", "/kbs/v0/attest", 200), 1);
+}
+
 TEST_F(KbsSource, PolicyRefusalIsAClearErrorAndPullsNothing) {
     start_kbs({.resources = {{kResource, auth_json()}}, .denied = {kResource}});
     auto r = pull(config(enabled));

@@ -12,7 +12,8 @@ KbsServer::KbsServer(KbsServerOptions options)
 
 void KbsServer::start() {
     std::vector<std::string> args = {"--expire-sessions", std::to_string(options_.expire_sessions),
-                                     "--token-lifetime", std::to_string(options_.token_lifetime)};
+                                     "--token-lifetime",  std::to_string(options_.token_lifetime),
+                                     "--hash-algorithm",  options_.hash_algorithm};
     int n = 0;
     for (const auto& [path, bytes] : options_.resources) {
         auto file = this->file("resource-" + std::to_string(n++));

@@ -18,8 +18,9 @@ struct KbsServerOptions {
     std::vector<std::string> denied{};               // resources the policy refuses (403)
     int expire_sessions = 0;  // the first N resource requests with a valid session get 401
     int token_lifetime = 300;
-    bool rsa1_5 = false;  // wrap keys for RSA TEE keys with RSA1_5, as older brokers did
-    bool tls = true;      // HTTPS with a certificate for 127.0.0.1 signed by ca_path()
+    bool rsa1_5 = false;                    // wrap keys for RSA TEE keys with RSA1_5, as older brokers did
+    std::string hash_algorithm = "sha384";  // the challenge's selected-hash-algorithm
+    bool tls = true;                        // HTTPS with a certificate for 127.0.0.1 signed by ca_path()
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
 };
 

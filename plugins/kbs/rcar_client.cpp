@@ -57,18 +57,21 @@ struct RcarClient::Session {
     std::string token;   // the attestation token, sent as a Bearer token
     std::optional<std::chrono::system_clock::time_point> expires;
     TeeKey key;
+    Session(std::string c, std::string t, TeeKey k)
+        : cookie(std::move(c)), token(std::move(t)), key(std::move(k)) {}
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+    ~Session() {
+        secure_wipe(token);
+        secure_wipe(cookie);
+    }
 };
 
 RcarClient::RcarClient(std::unique_ptr<KbsHttp> http, std::unique_ptr<Attester> attester, TeeKeyType key_type,
                        std::function<void(const std::string&)> warn)
     : http_(std::move(http)), attester_(std::move(attester)), key_type_(key_type), warn_(std::move(warn)) {}
 
-RcarClient::~RcarClient() {
-    if (session_) {
-        secure_wipe(session_->token);
-        secure_wipe(session_->cookie);
-    }
-}
+RcarClient::~RcarClient() = default;
 
 std::string canonical_json_string(std::string_view text) {
     std::string out = "\"";
@@ -159,8 +162,12 @@ void RcarClient::attest() {
         throw std::runtime_error("KBS " + kbs + " sent a challenge without a \"nonce\"");
     std::string nonce = challenge->getValue<std::string>("nonce");
     std::string algorithm = "sha384";
-    if (auto extra = challenge->getObject("extra-params"); extra && extra->has("selected-hash-algorithm"))
+    if (auto extra = challenge->getObject("extra-params"); extra && extra->has("selected-hash-algorithm")) {
+        if (!extra->get("selected-hash-algorithm").isString())
+            throw std::runtime_error("KBS " + kbs +
+                                     " sent a \"selected-hash-algorithm\" that is not a string");
         algorithm = extra->getValue<std::string>("selected-hash-algorithm");
+    }
     for (auto& c : algorithm) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
     // Attestation: a fresh TEE key, bound to the nonce through the report data.
@@ -178,8 +185,8 @@ void RcarClient::attest() {
     auto result = parse_object(attest.body);
     if (!result || !result->has("token") || !result->get("token").isString())
         throw std::runtime_error("KBS " + kbs + " accepted the evidence but sent no attestation token");
-    auto session = std::make_unique<Session>(
-        Session{cookie->second, result->getValue<std::string>("token"), std::nullopt, std::move(key)});
+    auto session =
+        std::make_unique<Session>(cookie->second, result->getValue<std::string>("token"), std::move(key));
     if (auto renewed = attest.cookies.find("kbs-session-id"); renewed != attest.cookies.end())
         session->cookie = renewed->second;
     session->expires = token_expiry(session->token);
