@@ -129,6 +129,18 @@ TEST_F(KbsSource, TheReportDataUsesTheHashTheKbsSelects) {
     EXPECT_EQ(kbs->count("POST", "/kbs/v0/attest", 200), 1);
 }
 
+TEST_F(KbsSource, APlainHttpKbsWorksWithAWarning) {
+    start_kbs({.resources = {{kResource, auth_json()}}, .tls = false});
+    auto cfg = env.path("boxtool.json");
+    harness::write_file(cfg, R"({"credential_sources":[{"plugin":"kbs","url":")" + kbs->url() +
+                                 R"(","resource":"kbs:///)" + kResource + R"(","attester":"sample")" +
+                                 enabled + "}]}");
+    auto r = pull(cfg);
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_NE(r.err.find("is plain HTTP"), std::string::npos) << r.err;
+    expect_no_secret(r);
+}
+
 TEST_F(KbsSource, PolicyRefusalIsAClearErrorAndPullsNothing) {
     start_kbs({.resources = {{kResource, auth_json()}}, .denied = {kResource}});
     auto r = pull(config(enabled));
@@ -275,7 +287,6 @@ TEST(KbsSettings, MisconfigurationsAreClearConfigErrors) {
         {R"("url":"https://127.0.0.1:9")", "setting \"resource\" is required"},
         {R"("resource":"kbs:///default/credential/x")", "setting \"url\" is required"},
         {R"("url":"https://127.0.0.1:9","resource":"kbs:///default/x")", "kbs:///REPOSITORY/TYPE/TAG"},
-        {R"("url":"http://127.0.0.1:9","resource":"kbs:///default/credential/x")", "allow_http"},
         {R"("url":"https://127.0.0.1:9","resource":"kbs://other:1/default/credential/x")",
          "names KBS other:1"},
         {R"("url":"https://127.0.0.1:9","resource":"kbs:///a/b/c","tee_key":"dsa")", "\"tee_key\""},

@@ -2,7 +2,7 @@
 // Broker Service after attestation. The resource is a docker-style auth.json (what Confidential
 // Containers' authenticated_registry_credentials_uri names), looked up as docker-config does.
 // Settings: "url", "resource", "cert", "attester" with "allow_sample_attester", "tee_key"
-// ("ec" or "rsa"), "timeout" (seconds), "allow_http". See the README's "Confidential Containers KBS".
+// ("ec" or "rsa"), "timeout" (seconds). See the README's "Confidential Containers KBS".
 #include <memory>
 
 #include "attester.hpp"
@@ -47,11 +47,9 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
         if (!url)
             throw std::runtime_error(
                 "setting \"url\" is required: the KBS, e.g. \"https://kbs.internal:8080\"");
-        if (url->rfind("http://", 0) == 0 && !settings.boolean("allow_http").value_or(false))
-            throw std::runtime_error(
-                "KBS URL " + *url +
-                " is plain HTTP: nothing proves the answers come from the KBS. Use https:// "
-                "with \"cert\", or set \"allow_http\": true for a test KBS");
+        // Plain HTTP is the user's explicit choice in the URL (Confidential Containers allows it too):
+        // the resource stays encrypted to the TEE key, but nothing authenticates the KBS, so say so.
+        plain_http_ = url->rfind("http://", 0) == 0;
         auto attester_name = settings.string("attester");
         if (!attester_name)
             throw std::runtime_error(
@@ -81,6 +79,13 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
 
     boxtool_plugin::Status get(std::string_view registry, std::string_view repository,
                                boxtool_plugin::Answer& answer) override {
+        if (plain_http_ && !warned_http_) {
+            host_.warn(
+                "kbs: " + url_ +
+                " is plain HTTP: the credentials are still encrypted to the TEE key, but nothing proves "
+                "they come from the KBS; use https:// with \"cert\"");
+            warned_http_ = true;
+        }
         std::string text = client_->get_resource(resource_);
         AuthFile file;
         try {
@@ -108,6 +113,8 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
     ResourceUri resource_;
     std::string url_;
     std::unique_ptr<RcarClient> client_;
+    bool plain_http_ = false;
+    bool warned_http_ = false;
 };
 
 }  // namespace
