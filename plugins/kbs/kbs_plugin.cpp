@@ -36,13 +36,15 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
         resource_ = parse_resource_uri(*resource);
         auto url = first_string(settings, {"url", "kbs_url"});
         if (!resource_.host.empty()) {
-            std::string from_uri = "https://" + resource_.host;
-            if (url && *url != from_uri && *url != from_uri + "/")
+            // kbs://HOST/... names the KBS itself; "url" may only agree with it (and choose http).
+            std::string authority =
+                url ? url->substr(url->find("://") == std::string::npos ? 0 : url->find("://") + 3) : "";
+            while (!authority.empty() && authority.back() == '/') authority.pop_back();
+            if (url && authority != resource_.host)
                 throw std::runtime_error("resource \"" + resource_.text + "\" names KBS " + resource_.host +
                                          " but \"url\" is " + *url +
-                                         "; leave the host out of the resource "
-                                         "(kbs:///...) to use \"url\"");
-            url = from_uri;
+                                         "; leave the host out of the resource (kbs:///...) to use \"url\"");
+            if (!url) url = "https://" + resource_.host;
         }
         if (!url)
             throw std::runtime_error(
