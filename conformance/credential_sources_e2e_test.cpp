@@ -309,6 +309,13 @@ TEST_F(CredentialSources, RegistryCommandsNeverPrintPasswordsAndUpdateOnlyWhatIs
     auto argv_password =
         registry_cli({"add", "r2", "--server", "x.io", "--username", "u", "--password", "p"});
     EXPECT_EQ(argv_password.exit_code, kUsage);
+    // `registry add HOST --username U`, as `docker login HOST`: named after the host.
+    ASSERT_EQ(registry_cli({"add", "other.example:5000", "--username", "u", "--password-stdin"},
+                           {.stdin_text = "pw"})
+                  .exit_code,
+              kOk);
+    EXPECT_NE(registry_cli({"show", "other.example:5000"}).out.find("server:   other.example:5000"),
+              std::string::npos);
     ASSERT_EQ(registry_cli({"rm", "r1"}).exit_code, kOk);
     EXPECT_EQ(registry_cli({"show", "r1"}).exit_code, kUsage);
 }

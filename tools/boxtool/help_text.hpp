@@ -86,6 +86,7 @@ Manages the encrypted credential store (AES-256-GCM). Passwords are read from st
 
 Commands:
   add [NAME] --server HOST[/NAMESPACE] --username USER [--email E] [--disable] [--password-stdin]
+  add HOST --username USER ...       the same, named after the host (as `docker login HOST`)
   list [--json]                      entries without their passwords
   show NAME|ID [--json]              one entry without its password
   update NAME|ID [--name N] [--server S] [--username U] [--email E] [--enable|--disable]

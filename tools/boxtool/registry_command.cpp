@@ -121,11 +121,15 @@ int add(const Args& args) {
     if (args.positionals().size() > 1) throw UsageError("registry add takes at most one NAME");
     auto server = args.last("--server");
     auto username = args.last("--username");
+    // `registry add HOST --username USER` works like `docker login HOST`: the name defaults to the host.
+    bool positional_is_server = !server && args.positionals().size() == 1;
+    if (positional_is_server) server = args.positionals()[0];
     if (!server || !username) throw UsageError("registry add needs --server HOST and --username USER");
     if (args.has("--enable") && args.has("--disable")) throw UsageError("--enable and --disable contradict");
     StoredCredential e;
     apply(e, args);
-    if (!args.positionals().empty()) e.name = args.positionals()[0];
+    e.server = *server;
+    if (!args.positionals().empty() && !positional_is_server) e.name = args.positionals()[0];
     if (e.name.empty()) e.name = plugins::normalize_server_key(*server);
     e.enabled = !args.has("--disable");
     auto s = open_store(args, true);
@@ -232,7 +236,7 @@ int registry_command(const std::vector<std::string>& argv) {
     if (sub == "list" || sub == "ls") return list(args);
     if (sub == "show") return show(args);
     if (sub == "update") return update(args);
-    if (sub == "rm" || sub == "remove") return remove(args);
+    if (sub == "rm" || sub == "remove" || sub == "delete") return remove(args);
     throw UsageError("unknown registry command \"" + sub + "\" (add, list, show, update, rm)");
 }
 
