@@ -9,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "base64.hpp"
 #include "secure_wipe.hpp"
 #include "server_key.hpp"
 
@@ -36,32 +37,6 @@ AuthEntry::~AuthEntry() {
     secure_wipe(password);
     secure_wipe(identity_token);
     secure_wipe(registry_token);
-}
-
-std::optional<std::string> decode_base64(std::string_view text) {
-    static constexpr std::string_view kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    std::size_t padding = 0;
-    for (char c : text) {
-        if (c == '=') {
-            ++padding;
-            continue;
-        }
-        if (padding) return std::nullopt;  // data after padding
-        auto pos = kAlphabet.find(c);
-        if (pos == std::string_view::npos) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<unsigned>(pos);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-        }
-    }
-    if (padding > 2 || bits >= 6) return std::nullopt;
-    return out;
 }
 
 AuthFile parse_auth_file(const std::filesystem::path& path, std::string_view text) {

@@ -46,7 +46,4 @@ AuthFile parse_auth_file(const std::filesystem::path& path, std::string_view tex
 // it exists but cannot be read, is larger than 4 MiB, or is malformed.
 std::optional<AuthFile> read_auth_file(const std::filesystem::path& path);
 
-// Decodes standard base64 (padding optional); nothing if the text is not base64.
-std::optional<std::string> decode_base64(std::string_view text);
-
 }  // namespace boxtool::plugins

@@ -1,4 +1,5 @@
 #include "auth_file.hpp"
+#include "base64.hpp"
 
 #include <gtest/gtest.h>
 

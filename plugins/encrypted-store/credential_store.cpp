@@ -15,7 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "auth_file.hpp"
+#include "base64.hpp"
 #include "secure_wipe.hpp"
 #include "server_key.hpp"
 #include "store_crypto.hpp"

@@ -101,25 +101,4 @@ std::string key_check(std::string_view key) {
     return std::string(reinterpret_cast<char*>(mac), 16);
 }
 
-std::string base64_encode(std::string_view in) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        unsigned v = (unsigned(static_cast<unsigned char>(in[i])) << 16) |
-                     (unsigned(static_cast<unsigned char>(in[i + 1])) << 8) |
-                     static_cast<unsigned char>(in[i + 2]);
-        out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
-    }
-    if (i + 1 == in.size()) {
-        unsigned v = unsigned(static_cast<unsigned char>(in[i])) << 16;
-        out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], '=', '='};
-    } else if (i + 2 == in.size()) {
-        unsigned v = (unsigned(static_cast<unsigned char>(in[i])) << 16) |
-                     (unsigned(static_cast<unsigned char>(in[i + 1])) << 8);
-        out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-    }
-    return out;
-}
-
 }  // namespace boxtool::plugins

@@ -31,6 +31,4 @@ bool open_sealed(std::string_view key, const Sealed& sealed, std::string_view aa
 // 16 bytes that tell a wrong key from a damaged file without revealing the key.
 std::string key_check(std::string_view key);
 
-std::string base64_encode(std::string_view bytes);
-
 }  // namespace boxtool::plugins

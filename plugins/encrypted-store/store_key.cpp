@@ -7,7 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "auth_file.hpp"
+#include "base64.hpp"
 #include "secure_wipe.hpp"
 
 namespace boxtool::plugins {

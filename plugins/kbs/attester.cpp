@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "base64url.hpp"
+#include "base64.hpp"
 
 namespace boxtool::plugins::kbs {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "base64url.hpp"
+#include "base64.hpp"
 #include "secure_wipe.hpp"
 
 namespace boxtool::plugins::kbs {

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "base64url.hpp"
+#include "base64.hpp"
 
 namespace boxtool::plugins::kbs {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "base64url.hpp"
+#include "base64.hpp"
 #include "jwe.hpp"
 #include "redact.hpp"
 #include "secure_wipe.hpp"

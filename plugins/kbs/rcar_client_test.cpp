@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base64url.hpp"
+#include "base64.hpp"
 
 namespace boxtool::plugins::kbs {
 namespace {

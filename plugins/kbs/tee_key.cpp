@@ -10,7 +10,7 @@
 
 #include <stdexcept>
 
-#include "base64url.hpp"
+#include "base64.hpp"
 #include "secure_wipe.hpp"
 
 namespace boxtool::plugins::kbs {

@@ -1,6 +1,6 @@
-#include "base64url.hpp"
+#include "base64.hpp"
 
-namespace boxtool::plugins::kbs {
+namespace boxtool::plugins {
 namespace {
 
 std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
@@ -23,6 +23,32 @@ std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
 }
 
 }  // namespace
+
+std::optional<std::string> decode_base64(std::string_view text) {
+    static constexpr std::string_view kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    std::size_t padding = 0;
+    for (char c : text) {
+        if (c == '=') {
+            ++padding;
+            continue;
+        }
+        if (padding) return std::nullopt;  // data after padding
+        auto pos = kAlphabet.find(c);
+        if (pos == std::string_view::npos) return std::nullopt;
+        buffer = (buffer << 6) | static_cast<unsigned>(pos);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+        }
+    }
+    if (padding > 2 || bits >= 6) return std::nullopt;
+    return out;
+}
 
 std::string base64url_encode(std::string_view bytes) {
     return encode(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false);
@@ -63,4 +89,4 @@ std::optional<std::string> base64url_decode(std::string_view text) {
     return out;
 }
 
-}  // namespace boxtool::plugins::kbs
+}  // namespace boxtool::plugins
