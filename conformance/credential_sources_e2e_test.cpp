@@ -25,23 +25,6 @@ void write(const std::filesystem::path& path, const std::string& text) {
     harness::write_file(path, text);
 }
 
-std::string b64(const std::string& s) {
-    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int val = 0, bits = -6;
-    for (unsigned char c : s) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(t[(val >> bits) & 0x3F]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6) out.push_back(t[((val << 8) >> (bits + 8)) & 0x3F]);
-    while (out.size() % 4) out.push_back('=');
-    return out;
-}
-
 class CredentialSources : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -64,7 +47,7 @@ class CredentialSources : public ::testing::Test {
     }
     void docker_config(const std::string& json) { write(env.home() / ".docker/config.json", json); }
     std::string auth_entry(const std::string& user, const std::string& pass) {
-        return R"({"auth":")" + b64(user + ":" + pass) + R"("})";
+        return R"({"auth":")" + harness::base64(user + ":" + pass) + R"("})";
     }
     std::filesystem::path config(const std::string& json) {
         auto path = env.path("boxtool.json");
@@ -112,7 +95,7 @@ class CredentialSources : public ::testing::Test {
         return env.boxtool(all, std::move(options));
     }
     static void expect_no_secret(const RunResult& r) {
-        for (const auto& secret : {kPassword, kWrong, kStoreKey, b64(kUser + ":" + kPassword)}) {
+        for (const auto& secret : {kPassword, kWrong, kStoreKey, harness::base64(kUser + ":" + kPassword)}) {
             EXPECT_EQ(r.out.find(secret), std::string::npos) << "secret leaked to stdout:\n" << r.out;
             EXPECT_EQ(r.err.find(secret), std::string::npos) << "secret leaked to stderr:\n" << r.err;
         }
@@ -392,8 +375,8 @@ TEST(CredentialSourcesTokenAuth, IdentityTokenFromDockerConfigIsExchangedWithARe
                                         "team/app:v1", admin);
     // What `docker login` leaves for an OAuth2 registry: "<token>" as the user, the refresh token apart.
     write(env.home() / ".docker/config.json", R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
-                                                  b64("<token>:") + R"(","identitytoken":")" + refresh +
-                                                  R"("}}})");
+                                                  harness::base64("<token>:") + R"(","identitytoken":")" +
+                                                  refresh + R"("}}})");
     auto before = tokens.requests().size();
     auto r = env.pull(registry.host() + "/team/app:v1", {"--insecure-registry", registry.host()});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();

@@ -7,6 +7,7 @@
 
 #include "e2e_support.hpp"
 #include "harness/files.hpp"
+#include "harness/http.hpp"
 #include "harness/images.hpp"
 #include "harness/kbs_server.hpp"
 #include "harness/paths.hpp"
@@ -19,23 +20,6 @@ const std::string kUser = "kbs-user";
 const std::string kPassword = "Kbs-Pa55-8d31c0e2";
 const std::string kResource = "default/credential/registry-auth";
 
-std::string b64(const std::string& s) {
-    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int val = 0, bits = -6;
-    for (unsigned char c : s) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(t[(val >> bits) & 0x3F]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6) out.push_back(t[((val << 8) >> (bits + 8)) & 0x3F]);
-    while (out.size() % 4) out.push_back('=');
-    return out;
-}
-
 class KbsSource : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -45,8 +29,8 @@ class KbsSource : public ::testing::Test {
     }
     // The auth.json a KBS holds for this registry, as Confidential Containers stores it.
     std::string auth_json() const {
-        return R"({"auths":{")" + registry.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) +
-               R"("}}})";
+        return R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
+               harness::base64(kUser + ":" + kPassword) + R"("}}})";
     }
     void start_kbs(harness::KbsServerOptions options) {
         kbs = std::make_unique<harness::KbsServer>(std::move(options));
@@ -65,7 +49,7 @@ class KbsSource : public ::testing::Test {
                         {"--insecure-registry", registry.host(), "--config", cfg.string()});
     }
     void expect_no_secret(const RunResult& r) const {
-        for (const auto& secret : {kPassword, b64(kUser + ":" + kPassword)}) {
+        for (const auto& secret : {kPassword, harness::base64(kUser + ":" + kPassword)}) {
             EXPECT_EQ(r.out.find(secret), std::string::npos) << "secret leaked to stdout:\n" << r.out;
             EXPECT_EQ(r.err.find(secret), std::string::npos) << "secret leaked to stderr:\n" << r.err;
         }
@@ -73,8 +57,9 @@ class KbsSource : public ::testing::Test {
     }
     // An auth.json with entries for the fixture's registry and `other`.
     std::string two_registries(const harness::RegistryServer& other) const {
-        return R"({"auths":{")" + registry.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) +
-               R"("},")" + other.host() + R"(":{"auth":")" + b64(kUser + ":" + kPassword) + R"("}}})";
+        return R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
+               harness::base64(kUser + ":" + kPassword) + R"("},")" + other.host() + R"(":{"auth":")" +
+               harness::base64(kUser + ":" + kPassword) + R"("}}})";
     }
     // Pulls the unqualified e2e/private:v1 trying `first` (which lacks it) before the fixture's registry.
     RunResult pull_via(const harness::RegistryServer& first) {

@@ -119,13 +119,17 @@ HttpResponse https_request_with_client_certificate(const std::string& method, co
     return exchange(session, "https://" + host, method, path, {}, timeout);
 }
 
-std::string basic_auth(const std::string& user, const std::string& password) {
+std::string base64(const std::string& bytes) {
     std::ostringstream encoded;
     Poco::Base64Encoder encoder(encoded);
     encoder.rdbuf()->setLineLength(0);
-    encoder << user << ':' << password;
+    encoder << bytes;
     encoder.close();
-    return "Basic " + encoded.str();
+    return encoded.str();
+}
+
+std::string basic_auth(const std::string& user, const std::string& password) {
+    return "Basic " + base64(user + ":" + password);
 }
 
 }  // namespace boxtool::harness

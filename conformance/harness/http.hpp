@@ -32,6 +32,9 @@ HttpResponse https_request_with_client_certificate(
     const std::string& method, const std::string& host, const std::string& path, const std::string& cert_file,
     const std::string& key_file, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// Standard base64 with padding, on one line.
+std::string base64(const std::string& bytes);
+
 // "Basic <base64(user:password)>".
 std::string basic_auth(const std::string& user, const std::string& password);
 
