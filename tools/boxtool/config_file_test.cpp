@@ -101,7 +101,8 @@ TEST_F(ConfigFileTest, CredentialSourcesAndPluginDirs) {
     ASSERT_EQ(sources.size(), 3u);
     EXPECT_EQ(sources[0].plugin, "helper");
     EXPECT_EQ(sources[0].registries, std::vector<std::string>{"*.dkr.ecr.*.amazonaws.com"});
-    EXPECT_NE(sources[0].settings_json.find(R"("helper":"ecr-login")"), std::string::npos) << sources[0].settings_json;
+    EXPECT_NE(sources[0].settings_json.find(R"("helper":"ecr-login")"), std::string::npos)
+        << sources[0].settings_json;
     EXPECT_TRUE(sources[1].registries.empty());
     EXPECT_EQ(sources[2].plugin, (dir_ / "./my-source.so").string());
     EXPECT_TRUE(cfg.unknown_keys.empty());
@@ -112,44 +113,14 @@ TEST_F(ConfigFileTest, CredentialSourcesAndPluginDirs) {
 TEST_F(ConfigFileTest, BadCredentialSourcesSayWhatIsWrong) {
     EXPECT_NE(error_for(R"({"credential_sources": {}})").find("must be an array"), std::string::npos);
     EXPECT_NE(error_for(R"({"credential_sources": [5]})").find("[0] is not an object"), std::string::npos);
-    EXPECT_NE(error_for(R"({"credential_sources": [{"helper": "x"}]})").find("needs \"plugin\""), std::string::npos);
+    EXPECT_NE(error_for(R"({"credential_sources": [{"helper": "x"}]})").find("needs \"plugin\""),
+              std::string::npos);
     EXPECT_NE(error_for(R"({"credential_sources": [{"plugin": "x", "registries": "a"}]})").find("registries"),
               std::string::npos);
     EXPECT_NE(error_for(R"({"plugin_dirs": "x"})").find("plugin_dirs"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace boxtool::cli
-
-namespace boxtool::cli {
-namespace {
-
-class ConfigFileTlsTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/boxtool-config-tls-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-    std::filesystem::path write(const std::string& text) {
-        auto p = dir_ / "config.json";
-        std::ofstream(p) << text;
-        return p;
-    }
-    std::string error_for(const std::string& text) {
-        try {
-            load_config_file(write(text));
-            return "";
-        } catch (const Failure& f) {
-            EXPECT_EQ(f.error().kind, ErrorKind::Config);
-            return f.error().message;
-        }
-    }
-    std::filesystem::path dir_;
-};
-
-TEST_F(ConfigFileTlsTest, ExtraRootCertificatesAndCertsDirs) {
+TEST_F(ConfigFileTest, ExtraRootCertificatesAndCertsDirs) {
     auto cfg = load_config_file(write(R"({
         "extra_root_certificates": ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"],
         "certs_dirs": ["/etc/my/certs.d", "local-certs.d"]})"));
@@ -160,7 +131,7 @@ TEST_F(ConfigFileTlsTest, ExtraRootCertificatesAndCertsDirs) {
     EXPECT_TRUE(cfg.unknown_keys.empty());
 }
 
-TEST_F(ConfigFileTlsTest, MalformedTlsKeysAreNamed) {
+TEST_F(ConfigFileTest, MalformedTlsKeysAreNamed) {
     EXPECT_NE(error_for(R"({"extra_root_certificates": "-----BEGIN CERTIFICATE-----"})")
                   .find("extra_root_certificates"),
               std::string::npos);
@@ -169,6 +140,31 @@ TEST_F(ConfigFileTlsTest, MalformedTlsKeysAreNamed) {
     EXPECT_NE(error_for(R"({"extra_root_certificates": [42]})").find("is not a string"), std::string::npos);
     EXPECT_NE(error_for(R"({"certs_dirs": "/etc/docker/certs.d"})").find("certs_dirs"), std::string::npos);
     EXPECT_NE(error_for(R"({"certs_dirs": [""]})").find("empty path"), std::string::npos);
+}
+
+TEST_F(ConfigFileTest, RelativePolicyIsBesideTheFile) {
+    auto cfg = load_config_file(write(R"({"policy": "policies/mirror.lua"})"));
+    EXPECT_EQ(cfg.policy, fs::absolute(dir_) / "policies/mirror.lua");
+    EXPECT_TRUE(cfg.unknown_keys.empty());
+}
+
+TEST_F(ConfigFileTest, AbsolutePolicyIsKept) {
+    EXPECT_EQ(load_config_file(write(R"({"policy": "/etc/boxtool/policy.lua"})")).policy,
+              "/etc/boxtool/policy.lua");
+    EXPECT_TRUE(load_config_file(write("{}")).policy.empty());
+}
+
+TEST_F(ConfigFileTest, APolicyThatIsNotAPathIsAConfigError) {
+    for (const char* text : {R"({"policy": 3})", R"({"policy": ""})", R"({"policy": ["a.lua"]})"}) {
+        SCOPED_TRACE(text);
+        try {
+            load_config_file(write(text));
+            FAIL() << "accepted";
+        } catch (const Failure& f) {
+            EXPECT_EQ(f.error().kind, ErrorKind::Config);
+            EXPECT_NE(f.error().message.find("\"policy\""), std::string::npos) << f.error().message;
+        }
+    }
 }
 
 }  // namespace
