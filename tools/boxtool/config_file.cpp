@@ -58,6 +58,7 @@ std::vector<std::string> registry_list(const Poco::JSON::Object::Ptr& obj, const
     return out;
 }
 
+// A path from the file: a relative one is relative to the file's folder.
 std::filesystem::path resolve_against(const std::filesystem::path& file, const std::string& value) {
     std::filesystem::path p = value;
     return p.is_relative() ? std::filesystem::absolute(file).parent_path() / p : p;
@@ -82,9 +83,7 @@ std::vector<std::filesystem::path> path_list(const Poco::JSON::Object::Ptr& obj,
     std::vector<std::filesystem::path> out;
     for (const auto& text : string_list(obj, key, path)) {
         if (text.empty()) throw config_error(path, "\"" + key + "\" holds an empty path");
-        std::filesystem::path dir(text);
-        if (dir.is_relative()) dir = std::filesystem::absolute(path).parent_path() / dir;
-        out.push_back(std::move(dir));
+        out.push_back(resolve_against(path, text));
     }
     return out;
 }
@@ -156,24 +155,21 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
         auto v = obj->get("store");
         if (!v.isString() || v.convert<std::string>().empty())
             throw config_error(path, "\"store\" must be a non-empty path");
-        cfg.store = v.convert<std::string>();
-        if (cfg.store.is_relative()) cfg.store = std::filesystem::absolute(path).parent_path() / cfg.store;
+        cfg.store = resolve_against(path, v.convert<std::string>());
     }
     if (obj->has("policy")) {
         auto v = obj->get("policy");
         if (!v.isString() || v.convert<std::string>().empty())
             throw config_error(path, "\"policy\" must be the path of a Lua policy script");
-        cfg.policy = v.convert<std::string>();
-        if (cfg.policy.is_relative()) cfg.policy = std::filesystem::absolute(path).parent_path() / cfg.policy;
+        cfg.policy = resolve_against(path, v.convert<std::string>());
     }
     cfg.plugin_dirs = path_list(obj, "plugin_dirs", path);
     if (obj->has("credential_sources")) cfg.credential_sources = credential_sources(obj, path);
     cfg.extra_root_certificates = pem_list(obj, "extra_root_certificates", path);
     cfg.certs_dirs = path_list(obj, "certs_dirs", path);
-    static const std::set<std::string> known = {"image_registries",   "insecure_registries",
-                                                "store",              "plugin_dirs",
-                                                "credential_sources", "policy",
-                                                "extra_root_certificates", "certs_dirs"};
+    static const std::set<std::string> known = {
+        "image_registries", "insecure_registries",     "store",     "plugin_dirs", "credential_sources",
+        "policy",           "extra_root_certificates", "certs_dirs"};
     for (const auto& [key, value] : *obj)
         if (!known.count(key)) cfg.unknown_keys.push_back(key);
     return cfg;
