@@ -1,14 +1,15 @@
-// Overwriting secrets before their memory is released.
+// Overwriting secrets before their memory is released: the ABI helper's wipe, under the name the
+// plugins' own code uses.
 #pragma once
 
 #include <string>
 
+#include "boxtool/credential_plugin.hpp"
+
 namespace boxtool::plugins {
 
 inline void secure_wipe(std::string& s) noexcept {
-    volatile char* p = s.data();
-    for (std::size_t i = 0; i < s.size(); ++i) p[i] = 0;
-    s.clear();
+    boxtool_plugin::wipe(s);
 }
 
 }  // namespace boxtool::plugins

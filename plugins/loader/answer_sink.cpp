@@ -2,23 +2,20 @@
 
 #include <cstring>
 
+#include "boxtool/credential_plugin.hpp"
+
 namespace boxtool::plugins {
 namespace {
 bool is_secret(int field) {
     return field == BOXTOOL_CRED_FIELD_PASSWORD || field == BOXTOOL_CRED_FIELD_IDENTITY_TOKEN ||
            field == BOXTOOL_CRED_FIELD_REGISTRY_TOKEN;
 }
-void wipe(std::string& s) noexcept {
-    volatile char* p = s.data();
-    for (std::size_t i = 0; i < s.size(); ++i) p[i] = 0;
-    s.clear();
-}
 }  // namespace
 
 AnswerSink::AnswerSink() : sink_{this, &AnswerSink::put} {}
 
 AnswerSink::~AnswerSink() {
-    for (auto& f : fields_) wipe(f);
+    for (auto& f : fields_) boxtool_plugin::wipe(f);
 }
 
 const std::string& AnswerSink::field(int which) const {
@@ -49,7 +46,7 @@ int AnswerSink::put(void* self, int field, const char* value, std::size_t len) n
             return -1;
         }
         auto& slot = sink->fields_[static_cast<std::size_t>(field)];
-        wipe(slot);
+        boxtool_plugin::wipe(slot);
         slot.assign(value ? value : "", len);
         return 0;
     } catch (...) {
