@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
+#include "boxtool/credential_chain.hpp"
 #include "credential_input.hpp"
 #include "credential_store.hpp"
-#include "boxtool/credential_chain.hpp"
 
 namespace boxtool::cli {
 

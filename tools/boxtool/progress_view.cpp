@@ -116,7 +116,9 @@ class TtyView final : public ProgressView {
             case T::BlobStart:
             case T::BlobCached: {
                 if (!rows_.count(key)) order_.push_back(key);
-                const char* state = e.type == T::BlobCached ? "present" : e.type == T::BlobQueued ? "waiting" : "downloading";
+                const char* state = e.type == T::BlobCached   ? "present"
+                                    : e.type == T::BlobQueued ? "waiting"
+                                                              : "downloading";
                 rows_[key] = Row{e.current, e.total, state, Clock::now()};
                 break;
             }

@@ -97,7 +97,8 @@ int pull_command(const std::vector<std::string>& argv) {
     for (const auto& out : r.outputs) {
         std::printf("Output: %s\n", out.where.c_str());
         if (out.written_manifest)
-            std::printf("Output manifest: %s (converted to OCI media types)\n", out.written_manifest->str().c_str());
+            std::printf("Output manifest: %s (converted to OCI media types)\n",
+                        out.written_manifest->str().c_str());
     }
     if (mode != ProgressMode::Quiet)
         std::fprintf(stderr, "downloaded %d blob(s), %s; %d already in the store\n", r.blobs_downloaded,

@@ -46,7 +46,8 @@ class BOXTOOL_API CredentialProvider {
     // empty optional when this source has none (the pull goes on anonymously or with the next
     // source); an Error (kind Plugin, say) when the source itself failed, which stops the pull
     // rather than silently pulling anonymously. Must not throw.
-    virtual Result<std::optional<Credential>> lookup(std::string_view registry, std::string_view repository) = 0;
+    virtual Result<std::optional<Credential>> lookup(std::string_view registry,
+                                                     std::string_view repository) = 0;
     // Human-readable list of the places this provider looks, for "credentials needed" hints.
     virtual std::vector<std::string> describe_sources() const { return {}; }
 };
@@ -65,8 +66,8 @@ class BOXTOOL_API StaticCredentialProvider final : public CredentialProvider {
     std::vector<std::string> registries_;
 };
 
-// Asks each provider in order; the first with credentials wins, the first error stops. This is how `--creds` wins over
-// the plugin chain: the command line's provider comes first.
+// Asks each provider in order; the first with credentials wins, the first error stops. This is how `--creds`
+// wins over the plugin chain: the command line's provider comes first.
 class BOXTOOL_API LayeredCredentialProvider final : public CredentialProvider {
   public:
     explicit LayeredCredentialProvider(std::vector<std::shared_ptr<CredentialProvider>> layers);

@@ -54,5 +54,7 @@ BOXTOOL_API Digest digest_of(std::string_view data, std::string_view algorithm =
 
 template <>
 struct std::hash<boxtool::Digest> {
-    std::size_t operator()(const boxtool::Digest& d) const noexcept { return std::hash<std::string>()(d.hex); }
+    std::size_t operator()(const boxtool::Digest& d) const noexcept {
+        return std::hash<std::string>()(d.hex);
+    }
 };

@@ -55,7 +55,7 @@ struct EngineOptions {
     std::shared_ptr<RegistryPolicy> policy;           // null: DefaultPolicy
     std::chrono::milliseconds connect_timeout{2000};  // short: a dead mirror must cost little
     std::chrono::milliseconds io_timeout{60000};      // a registry silent this long has timed out
-    int retries = 3;  // extra attempts for transient failures
+    int retries = 3;                                  // extra attempts for transient failures
     std::string user_agent = "boxtool";
 };
 

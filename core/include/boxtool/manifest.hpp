@@ -10,8 +10,8 @@
 
 #include "boxtool/digest.hpp"
 #include "boxtool/error.hpp"
-#include "boxtool/platform.hpp"
 #include "boxtool/export.hpp"
+#include "boxtool/platform.hpp"
 
 namespace boxtool {
 

@@ -29,9 +29,8 @@
 //             bytes += blob.descriptor.size;
 //             return {};
 //         }
-//         boxtool::Result<boxtool::OutputReport> finish() override { return boxtool::OutputReport{"counter"}; }
-//         void abort() noexcept override {}
-//         std::uint64_t bytes = 0;
+//         boxtool::Result<boxtool::OutputReport> finish() override { return boxtool::OutputReport{"counter"};
+//         } void abort() noexcept override {} std::uint64_t bytes = 0;
 //     };
 #pragma once
 
@@ -52,11 +51,11 @@ namespace boxtool {
 
 // The image a pull resolved, as a sink sees it in prepare().
 struct ResolvedImage {
-    Reference requested;   // what the caller asked for, parsed (an unqualified name stays unqualified)
-    Reference reference;   // the candidate that serves it: registry, repository, tag or digest
-    Digest digest;         // what the reference resolved to: an index, or the manifest itself
-    std::string media_type;            // of that document
-    Digest manifest_digest;            // the platform manifest pulled
+    Reference requested;     // what the caller asked for, parsed (an unqualified name stays unqualified)
+    Reference reference;     // the candidate that serves it: registry, repository, tag or digest
+    Digest digest;           // what the reference resolved to: an index, or the manifest itself
+    std::string media_type;  // of that document
+    Digest manifest_digest;  // the platform manifest pulled
     std::string manifest_media_type;
     std::string manifest_bytes;        // exactly as served (and verified against manifest_digest)
     Manifest manifest;                 // parsed

@@ -7,7 +7,8 @@
 //         boxtool::Result<std::vector<boxtool::Candidate>> select(const boxtool::Reference& ref,
 //                                                                const boxtool::PolicyContext&) override {
 //             if (ref.qualified && ref.registry != "registry.internal")
-//                 return boxtool::Error{boxtool::ErrorKind::PolicyDenied, "only registry.internal is allowed"};
+//                 return boxtool::Error{boxtool::ErrorKind::PolicyDenied, "only registry.internal is
+//                 allowed"};
 //             boxtool::Candidate c;
 //             c.reference = ref.on("registry.internal");
 //             c.reason = "the internal registry";
@@ -51,7 +52,8 @@ class BOXTOOL_API RegistryPolicy {
     virtual ~RegistryPolicy() = default;
     // Ordered candidates, or an Error: PolicyDenied when the reference must not be pulled,
     // PolicyError when the policy itself failed.
-    virtual Result<std::vector<Candidate>> select(const Reference& reference, const PolicyContext& context) = 0;
+    virtual Result<std::vector<Candidate>> select(const Reference& reference,
+                                                  const PolicyContext& context) = 0;
 };
 
 // The foundation's order: a qualified reference only on its registry; an unqualified one on each
@@ -62,10 +64,12 @@ class BOXTOOL_API DefaultPolicy final : public RegistryPolicy {
 };
 
 // Whether `registry` (host[:port]) matches an insecure entry: "host:port" exactly, or "host" on any port.
-BOXTOOL_API bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure_registries);
+BOXTOOL_API bool is_insecure_registry(std::string_view registry,
+                                      const std::vector<std::string>& insecure_registries);
 
 // The candidates an engine actually tries: digest_only ones are dropped unless `reference` pins a digest.
-BOXTOOL_API std::vector<Candidate> usable_candidates(const Reference& reference, std::vector<Candidate> candidates);
+BOXTOOL_API std::vector<Candidate> usable_candidates(const Reference& reference,
+                                                     std::vector<Candidate> candidates);
 
 // One line per candidate, in order, with its reason and mirror/credential/digest notes, for --explain.
 BOXTOOL_API std::string explain_candidates(const std::vector<Candidate>& candidates);

@@ -33,17 +33,17 @@ struct ProgressEvent {
     enum class Type {
         CandidateStart,   // trying a registry candidate (message: why it was chosen)
         CandidateFailed,  // that candidate failed (error: why); the next one is tried
-        Resolved,         // the manifest is known (digest: the platform manifest; platform; total: blob bytes)
-        BlobQueued,       // right after Resolved, once per blob the image needs (total: its size)
-        BlobCached,       // the blob is already in the store: nothing to download
-        BlobStart,        // its download begins (current: where it resumes; total: size)
-        BlobProgress,     // bytes arrived (current: bytes so far, total: size)
-        BlobVerifying,    // every byte arrived; digest and size are checked, the file is made durable
-        BlobDone,         // verified and in the store
-        BlobRetry,        // a transient failure; the next attempt resumes at `current` (error: why)
-        LayerUnpacking,   // an output began unpacking this layer (rootfs, docker-archive)
-        LayerUnpacked,    // ... and finished it
-        OutputWritten,    // an output is complete (message: where, as "oci:DIR:TAG")
+        Resolved,        // the manifest is known (digest: the platform manifest; platform; total: blob bytes)
+        BlobQueued,      // right after Resolved, once per blob the image needs (total: its size)
+        BlobCached,      // the blob is already in the store: nothing to download
+        BlobStart,       // its download begins (current: where it resumes; total: size)
+        BlobProgress,    // bytes arrived (current: bytes so far, total: size)
+        BlobVerifying,   // every byte arrived; digest and size are checked, the file is made durable
+        BlobDone,        // verified and in the store
+        BlobRetry,       // a transient failure; the next attempt resumes at `current` (error: why)
+        LayerUnpacking,  // an output began unpacking this layer (rootfs, docker-archive)
+        LayerUnpacked,   // ... and finished it
+        OutputWritten,   // an output is complete (message: where, as "oci:DIR:TAG")
     };
     Type type = Type::CandidateStart;
     std::chrono::system_clock::time_point time;  // when it happened
@@ -54,7 +54,7 @@ struct ProgressEvent {
     std::string media_type;
     std::uint64_t current = 0;
     std::uint64_t total = 0;
-    int attempt = 0;               // BlobRetry: the attempt that failed, from 1
+    int attempt = 0;                   // BlobRetry: the attempt that failed, from 1
     std::optional<Platform> platform;  // Resolved
     std::optional<Error> error;        // CandidateFailed, BlobRetry
     std::string message;               // a line for people: the candidate's reason, an output's place

@@ -49,7 +49,8 @@ class BOXTOOL_API LuaPolicy final : public RegistryPolicy {
     // `script` is Lua source; `name` is how messages name it (usually the file's path).
     LuaPolicy(std::string script, std::string name, LuaLimits limits = {});
     // Reads FILE.lua. An Error of kind Config if it cannot be read or is larger than 1 MiB.
-    static Result<std::shared_ptr<LuaPolicy>> from_file(const std::filesystem::path& path, LuaLimits limits = {});
+    static Result<std::shared_ptr<LuaPolicy>> from_file(const std::filesystem::path& path,
+                                                        LuaLimits limits = {});
 
     // One sandboxed run of select(ref, ctx). Never throws for anything the script does.
     Decision decide(const Reference& reference, const PolicyContext& context) const;

@@ -40,6 +40,12 @@ struct SourceConfig {
 // Where plugins' log lines go (warnings are shown to the user; never secrets, by contract).
 using PluginLog = std::function<void(bool warning, const std::string& line)>;
 
+// The config file's "credential_sources" array (JSON text) as SourceConfigs. A relative plugin path
+// is taken relative to `base_dir` (the config file's folder). An Error of kind Config names the
+// entry that is malformed.
+BOXTOOL_API Result<std::vector<SourceConfig>> parse_credential_sources(
+    std::string_view json_array, const std::filesystem::path& base_dir = {});
+
 // What credential_sources is when the config has none: the docker-config source alone.
 BOXTOOL_API std::vector<SourceConfig> default_credential_sources();
 
@@ -53,9 +59,9 @@ class BOXTOOL_API CredentialChain final : public CredentialProvider {
   public:
     // Loads and creates every source, in order. An Error (kind Plugin or Config) names the first
     // source that cannot be found, loaded, checked or created, and its file.
-    static Result<std::shared_ptr<CredentialChain>> load(const std::vector<SourceConfig>& sources,
-                                                         const std::vector<std::filesystem::path>& search_dirs,
-                                                         PluginLog log = {});
+    static Result<std::shared_ptr<CredentialChain>> load(
+        const std::vector<SourceConfig>& sources, const std::vector<std::filesystem::path>& search_dirs,
+        PluginLog log = {});
     ~CredentialChain() override;
     CredentialChain(const CredentialChain&) = delete;
     CredentialChain& operator=(const CredentialChain&) = delete;
