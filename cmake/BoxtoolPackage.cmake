@@ -32,4 +32,8 @@ if(BOXTOOL_BUILD_TESTS)
   add_test(NAME packaging_examples
     COMMAND ${PROJECT_SOURCE_DIR}/cmake/packaging_test.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
   set_tests_properties(packaging_examples PROPERTIES LABELS packaging TIMEOUT 600)
+  # The API reference builds without a documentation warning.
+  add_test(NAME packaging_api_docs
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/docs.sh ${PROJECT_BINARY_DIR}/packaging-docs)
+  set_tests_properties(packaging_api_docs PROPERTIES LABELS packaging TIMEOUT 300)
 endif()

@@ -1,4 +1,4 @@
-/*
+/** \file
  * boxtool's C API (library boxtool::c_api, libboxtool-c.so): the pull engine behind a small, stable
  * C ABI, so that other languages (Python through ctypes, Go through cgo, Rust...) can embed it.
  *
@@ -54,7 +54,7 @@ extern "C" {
 #define BOXTOOL_C_EXPORT
 #endif
 
-/* What went wrong, with the registry's meaning. 0 is success; the numbers never change. */
+/** What went wrong, with the registry's meaning. 0 is success; the numbers never change. */
 typedef enum boxtool_error_kind {
     BOXTOOL_OK = 0,
     BOXTOOL_ERR_INVALID_REFERENCE = 1,
@@ -90,76 +90,76 @@ typedef struct boxtool_error boxtool_error;
 typedef struct boxtool_cancel boxtool_cancel;
 
 typedef struct boxtool_engine_options {
-    size_t struct_size;                      /* sizeof(boxtool_engine_options), set by _init */
-    const char* store_root;                  /* NULL: $XDG_DATA_HOME/boxtool/store or ~/.local/share/... */
-    const char* const* search_registries;    /* NULL-terminated; tried in order for unqualified names */
-    const char* const* insecure_registries;  /* NULL-terminated; plain HTTP / unverified TLS allowed */
-    const char* const* ca_files;             /* NULL-terminated PEM files trusted besides the system's */
-    const char* const* certs_dirs;           /* NULL-terminated certs.d folders (docker/podman layout) */
-    /* Credentials given directly: sent only to the registries in credential_registries (required
+    size_t struct_size;                      /**< sizeof(boxtool_engine_options), set by _init */
+    const char* store_root;                  /**< NULL: $XDG_DATA_HOME/boxtool/store or ~/.local/share/... */
+    const char* const* search_registries;    /**< NULL-terminated; tried in order for unqualified names */
+    const char* const* insecure_registries;  /**< NULL-terminated; plain HTTP / unverified TLS allowed */
+    const char* const* ca_files;             /**< NULL-terminated PEM files trusted besides the system's */
+    const char* const* certs_dirs;           /**< NULL-terminated certs.d folders (docker/podman layout) */
+    /** Credentials given directly: sent only to the registries in credential_registries (required
      * when username is set). Tried before the credential sources below. */
     const char* username;
     const char* password;
     const char* const* credential_registries;
-    /* The credential plugin chain, as the config file's "credential_sources" (a JSON array text).
+    /** The credential plugin chain, as the config file's "credential_sources" (a JSON array text).
      * NULL: the docker-config source (docker and podman logins); "[]": none. */
     const char* credential_sources_json;
-    const char* const* plugin_dirs;          /* NULL-terminated folders searched for plugins first */
-    const char* policy_file;                 /* a Lua policy script; NULL: the built-in search order */
-    int connect_timeout_ms;                  /* default 2000 */
-    int io_timeout_ms;                       /* default 60000 */
-    int retries;                             /* default 3 */
-    const char* user_agent;                  /* NULL: "boxtool" */
+    const char* const* plugin_dirs;          /**< NULL-terminated folders searched for plugins first */
+    const char* policy_file;                 /**< a Lua policy script; NULL: the built-in search order */
+    int connect_timeout_ms;                  /**< default 2000 */
+    int io_timeout_ms;                       /**< default 60000 */
+    int retries;                             /**< default 3 */
+    const char* user_agent;                  /**< NULL: "boxtool" */
 } boxtool_engine_options;
 
-/* Called with one progress event as one line of JSON (what `boxtool pull --progress json` prints),
+/** Called with one progress event as one line of JSON (what `boxtool pull --progress json` prints),
  * on the thread that called boxtool_pull(). The string is valid during the call only. */
 typedef void (*boxtool_progress_fn)(const char* event_json, void* user_data);
 
 typedef struct boxtool_pull_options {
-    size_t struct_size;          /* sizeof(boxtool_pull_options), set by _init */
-    const char* platform;        /* "linux/arm64"; NULL: the host's */
-    const char* output;          /* "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "docker-archive:FILE[:NAME:TAG]",
+    size_t struct_size;          /**< sizeof(boxtool_pull_options), set by _init */
+    const char* platform;        /**< "linux/arm64"; NULL: the host's */
+    const char* output;          /**< "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "docker-archive:FILE[:NAME:TAG]",
                                     "rootfs:DIR"; NULL: into the store only */
-    int jobs;                    /* concurrent downloads; 0: the default (4) */
-    int rootless;                /* rootfs: skip ownership and device nodes (always so when not root) */
+    int jobs;                    /**< concurrent downloads; 0: the default (4) */
+    int rootless;                /**< rootfs: skip ownership and device nodes (always so when not root) */
     boxtool_progress_fn progress;
     void* progress_data;
-    boxtool_cancel* cancel;      /* NULL: not cancellable */
+    boxtool_cancel* cancel;      /**< NULL: not cancellable */
 } boxtool_pull_options;
 
 BOXTOOL_C_EXPORT void boxtool_engine_options_init(boxtool_engine_options* options);
 BOXTOOL_C_EXPORT void boxtool_pull_options_init(boxtool_pull_options* options);
 
-/* NULL on failure, with *error set (when error is not NULL). */
+/** NULL on failure, with *error set (when error is not NULL). */
 BOXTOOL_C_EXPORT boxtool_engine* boxtool_engine_create(const boxtool_engine_options* options, boxtool_error** error);
 BOXTOOL_C_EXPORT void boxtool_engine_destroy(boxtool_engine* engine);
 
-/* Pulls `reference`. Returns BOXTOOL_OK and, when result_json is not NULL, a JSON document
+/** Pulls `reference`. Returns BOXTOOL_OK and, when result_json is not NULL, a JSON document
  * {"reference","digest","mediaType","manifest","platform","bytesDownloaded","blobsDownloaded",
  *  "blobsCached","outputs":[{"where","refName","writtenManifest","warnings"}]}; otherwise the
  * error's kind, with *error set. */
 BOXTOOL_C_EXPORT int boxtool_pull(boxtool_engine* engine, const char* reference, const boxtool_pull_options* options,
                                   char** result_json, boxtool_error** error);
 
-/* What `reference` resolves to, without pulling layers: {"reference","digest","mediaType",
+/** What `reference` resolves to, without pulling layers: {"reference","digest","mediaType",
  * "platforms":[...],"manifest":{"digest","mediaType","platform","config","layers"}}. `platform` may
  * be NULL (the host's). Returns as boxtool_pull(). */
 BOXTOOL_C_EXPORT int boxtool_inspect(boxtool_engine* engine, const char* reference, const char* platform,
                                      char** result_json, boxtool_error** error);
 
-/* A cancellation handle, shareable between pulls. Once requested it stays requested. */
+/** A cancellation handle, shareable between pulls. Once requested it stays requested. */
 BOXTOOL_C_EXPORT boxtool_cancel* boxtool_cancel_create(void);
 BOXTOOL_C_EXPORT void boxtool_cancel_request(boxtool_cancel* cancel);
 BOXTOOL_C_EXPORT void boxtool_cancel_destroy(boxtool_cancel* cancel);
 
 BOXTOOL_C_EXPORT int boxtool_error_kind_of(const boxtool_error* error);
-BOXTOOL_C_EXPORT const char* boxtool_error_kind_name(const boxtool_error* error); /* "manifest-unknown" */
+BOXTOOL_C_EXPORT const char* boxtool_error_kind_name(const boxtool_error* error); /**< "manifest-unknown" */
 BOXTOOL_C_EXPORT const char* boxtool_error_message(const boxtool_error* error);
-BOXTOOL_C_EXPORT const char* boxtool_error_hint(const boxtool_error* error);      /* "" when none */
-BOXTOOL_C_EXPORT const char* boxtool_error_registry(const boxtool_error* error);  /* "" when none */
+BOXTOOL_C_EXPORT const char* boxtool_error_hint(const boxtool_error* error);      /**< "" when none */
+BOXTOOL_C_EXPORT const char* boxtool_error_registry(const boxtool_error* error);  /**< "" when none */
 BOXTOOL_C_EXPORT const char* boxtool_error_repository(const boxtool_error* error);
-BOXTOOL_C_EXPORT const char* boxtool_error_text(const boxtool_error* error);      /* message, place and hint */
+BOXTOOL_C_EXPORT const char* boxtool_error_text(const boxtool_error* error);      /**< message, place and hint */
 BOXTOOL_C_EXPORT void boxtool_error_free(boxtool_error* error);
 
 BOXTOOL_C_EXPORT void boxtool_free(char* text);
@@ -170,4 +170,4 @@ BOXTOOL_C_EXPORT int boxtool_c_api_version(void);
 }
 #endif
 
-#endif /* BOXTOOL_C_API_H */
+#endif /**< BOXTOOL_C_API_H */
