@@ -1,5 +1,11 @@
 /// \file
 /// Content digests ("sha256:<hex>", "sha512:<hex>") and streaming hashing.
+///
+///     auto d = boxtool::parse_digest("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+///     if (!d) return fail(d.error());              // InvalidArgument: what is wrong with the text
+///     boxtool::Hasher h(d->algorithm);              // streaming: update() as bytes arrive
+///     h.update(chunk);
+///     bool same = h.finish() == *d;
 #pragma once
 
 #include <compare>

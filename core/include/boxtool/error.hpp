@@ -1,5 +1,14 @@
 /// \file
 /// Errors carry a registry-facing meaning, where it happened, and what to try next.
+///
+///     boxtool::Result<boxtool::PullResult> r = engine.pull(reference);
+///     if (!r) {
+///         const boxtool::Error& e = r.error();
+///         if (e.kind == boxtool::ErrorKind::Unauthorized) ask_for_credentials(e.registry);
+///         std::cerr << e.describe() << "\n";        // message, registry/repository, hint
+///     }
+///
+///     boxtool::Result<void> check() { return boxtool::Error{boxtool::ErrorKind::Config, "bad"}; }
 #pragma once
 
 #include <stdexcept>

@@ -1,5 +1,10 @@
 /// \file
 /// OCI and Docker manifests and indexes, as far as a puller needs them.
+///
+///     auto manifest = boxtool::parse_manifest(bytes, content_type);   // validates every descriptor
+///     if (!manifest) return fail(manifest.error());                   // InvalidManifest, with the field
+///     for (const boxtool::Descriptor& blob : boxtool::blobs_of(*manifest))
+///         std::cout << blob.digest.str() << " " << blob.size << "\n";
 #pragma once
 
 #include <cstdint>

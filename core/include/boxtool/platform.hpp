@@ -1,5 +1,8 @@
 /// \file
 /// Platforms ("os/arch[/variant]") and the compatibility rules used to choose from an index.
+///
+///     auto p = boxtool::parse_platform("linux/aarch64");     // normalized: linux/arm64
+///     auto chosen = boxtool::select_platform(index, p.value());  // manifest.hpp
 #pragma once
 
 #include <string>

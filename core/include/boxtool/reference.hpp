@@ -1,5 +1,9 @@
 /// \file
 /// Image references following the distribution grammar, normalized the way docker does.
+///
+///     auto ref = boxtool::parse_reference("alpine:3.19");
+///     // ref->qualified == false, ref->repository == "alpine", ref->tag == "3.19"
+///     auto hub = ref->on("docker.io");   // docker.io/library/alpine:3.19
 #pragma once
 
 #include <optional>

@@ -1,6 +1,10 @@
 /// \file
 /// A secret that cannot be printed by accident: no stream operator, no implicit conversion,
 /// and its memory is wiped when it goes away.
+///
+///     boxtool::Credential c;
+///     c.password = boxtool::Secret(read_password());
+///     send(c.password.reveal());   // the only way out, easy to find in a review
 #pragma once
 
 #include <string>

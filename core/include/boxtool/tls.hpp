@@ -2,6 +2,10 @@
 /// Which certificates a registry's TLS connection is checked against beyond the system trust store,
 /// and which client certificate it presents. Verification itself is always on, except for
 /// registries listed as insecure (EngineOptions::insecure_registries).
+///
+///     boxtool::EngineOptions options;
+///     options.tls.ca_files = {"/etc/app/internal-ca.pem"};
+///     options.tls.certs_dirs = boxtool::default_certs_dirs();   // docker's and podman's certs.d
 #pragma once
 
 #include <filesystem>

@@ -2,6 +2,11 @@
 /// A registry-selection policy written in Lua 5.4. Each decision runs the script in a fresh sandbox
 /// (no io/os/package/debug, no load/loadfile/dofile, text chunks only) under a memory cap and an
 /// instruction budget, then validates what it returned before the engine sees it.
+///
+///     auto policy = boxtool::lua::LuaPolicy::from_file("/usr/local/share/boxtool/lua/mirror_fallback.lua");
+///     if (!policy) return fail(policy.error());        // unreadable or larger than 1 MiB
+///     engine_options.policy = *policy;                 // the engine calls select() per reference
+///     auto decision = (*policy)->decide(ref, context); // or run it once, for tests
 #pragma once
 
 #include <chrono>
