@@ -18,6 +18,8 @@
 
 namespace boxtool::http {
 
+class ConnectionPool;
+
 // How a TLS connection is verified, and what it presents. registry_tls.hpp builds one per registry.
 struct TlsSettings {
     bool verify = true;
@@ -84,11 +86,10 @@ class Client {
     Response stream(const Request& request, const TlsSettings& tls, const BodySink& sink);
 
   private:
-    struct Pool;
     Response execute(const Request& request, const TlsSettings& tls, const BodySink* sink,
                      std::size_t max_body);
     ClientOptions options_;
-    std::unique_ptr<Pool> pool_;
+    std::unique_ptr<ConnectionPool> pool_;
 };
 
 // Percent-encodes a query value.
