@@ -13,6 +13,7 @@
 #include <cctype>
 
 #include "http/connection_pool.hpp"
+#include "http/transfer_watchdog.hpp"
 #include "http/transport_errors.hpp"
 #include "http/transport_failure.hpp"
 
@@ -24,6 +25,47 @@ bool iequals(std::string_view a, std::string_view b) {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
+}
+
+// RFC 7230 token characters, for header names.
+bool is_token_char(unsigned char c) {
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+// A header must reach the wire as exactly one header: a CR or LF in a value (a token from a token
+// server, say) would end it early and let the rest pose as more headers, or as whole requests
+// smuggled onto the same connection. RFC 7230: field-value is VCHAR / obs-text / SP / HTAB.
+void check_header(const std::string& name, const std::string& value, const Poco::URI& uri) {
+    bool name_ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return is_token_char(static_cast<unsigned char>(c));
+    });
+    bool value_ok = std::all_of(value.begin(), value.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return u == '\t' || (u >= 0x20 && u != 0x7f);
+    });
+    if (!name_ok || !value_ok)
+        throw Failure(Error{ErrorKind::Protocol,
+                            "refusing to send the header \"" + (name_ok ? name : std::string("?")) +
+                                "\" to " + uri.getHost() +
+                                ": its value holds control characters (CR/LF would inject headers or "
+                                "requests)",
+                            uri.getHost(),
+                            {},
+                            "a value that went into it (a token, a redirect) came from a server that sent "
+                            "malformed data; report it to the registry's operator"});
+}
+
+// A URL to request: no whitespace or control characters, which Poco would put on the request line.
+void check_url(const std::string& url) {
+    if (std::any_of(url.begin(), url.end(), [](char c) {
+            auto u = static_cast<unsigned char>(c);
+            return u <= 0x20 || u == 0x7f;
+        }))
+        throw Failure(ErrorKind::Protocol,
+                      "refusing to request a URL with spaces or control characters (from a server's "
+                      "redirect or challenge)",
+                      "the registry sent a malformed URL; report it to its operator");
 }
 
 // Reads a body in chunks of up to 64 KiB. Bytes that arrived before a connection breaks are still
@@ -120,7 +162,14 @@ Client::Client(ClientOptions options)
 Client::~Client() = default;
 
 Response Client::fetch(const Request& request, const TlsSettings& tls, std::size_t max_body) {
-    return execute(request, tls, nullptr, max_body);
+    // A body held in memory is small (a token, a manifest): however slowly it drips, it has a few
+    // minutes, even when layers may take as long as they keep moving.
+    if (request.limits || options_.limits.deadline.count() > 0)
+        return execute(request, tls, nullptr, max_body);
+    Request bounded = request;
+    bounded.limits = options_.limits;
+    bounded.limits->deadline = kSmallBodyDeadline;
+    return execute(bounded, tls, nullptr, max_body);
 }
 
 Response Client::stream(const Request& request, const TlsSettings& tls, const BodySink& sink) {
@@ -133,15 +182,46 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
     bool strip_authorization = false;
     Poco::URI first(original.url);
     for (int hop = 0;; ++hop) {
+        check_url(req.url);
         Poco::URI uri(req.url);
         if (uri.getScheme() != "http" && uri.getScheme() != "https")
             throw Failure(ErrorKind::Protocol, "unsupported URL scheme in " + req.url);
+        for (const auto& [k, v] : req.headers) check_header(k, v, uri);
         std::string key;
         bool reused = false;
         auto session = pool_->acquire(uri, tls, options_, key, reused);
         bool response_started = false;
         ConnectionAborter aborter(*session);
+        // Declared after the aborter: the watch ends (and calls it no more) before it goes.
+        TransferWatchdog::Handle watch = watchdog_.watch(req.limits ? *req.limits : options_.limits, req.stop,
+                                                         [&aborter] { aborter.abort(); });
         std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
+        auto throw_if_tripped = [&] {
+            if (req.stop.stop_requested())
+                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+            auto verdict = watch.watch().verdict();
+            if (verdict == TransferWatchdog::Verdict::None) return;
+            const TransferLimits& lim = req.limits ? *req.limits : options_.limits;
+            std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
+            if (verdict == TransferWatchdog::Verdict::Stalled)
+                throw TransportFailure(
+                    Error{ErrorKind::Timeout,
+                          "the transfer from " + host + " stalled: fewer than " +
+                              std::to_string(lim.min_bytes_per_second) + " bytes/s for " +
+                              std::to_string(lim.stall_window.count() / 1000) + " s",
+                          host,
+                          {},
+                          "the registry or the network is too slow; retry later, or lower the minimum with "
+                          "--speed-limit / --speed-time"},
+                    true);
+            throw TransportFailure(Error{ErrorKind::Timeout,
+                                         "a request to " + host + " did not finish within " +
+                                             std::to_string(lim.deadline.count() / 1000) + " s",
+                                         host,
+                                         {},
+                                         "the registry is too slow; retry later, or raise --max-time"},
+                                   true);
+        };
         try {
             std::string path = uri.getPathAndQuery();
             if (path.empty()) path = "/";
@@ -183,6 +263,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             }
             if (to_sink && req.on_response) req.on_response(resp);
             std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
+                watch.watch().received(n);
                 if (to_sink) {
                     (*sink)(data, n);
                     return;
@@ -193,8 +274,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                                                                 " bytes");
                 resp.body.append(data, n);
             });
-            if (req.stop.stop_requested())
-                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+            throw_if_tripped();
             if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
                 received != static_cast<std::uint64_t>(length)) {
                 session->reset();
@@ -214,10 +294,12 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
 
             if (!redirect || !req.follow_redirects) return resp;
             if (hop >= options_.max_redirects)
-                throw Failure(ErrorKind::Protocol, "too many redirects starting at " + original.url);
+                throw Failure(ErrorKind::Protocol, "too many redirects starting at " + original.url,
+                              "the registry sends requests around in circles; report it to its operator");
             std::string location = resp.header("Location");
             if (location.empty())
                 throw Failure(ErrorKind::Protocol, "redirect without a Location from " + req.url);
+            check_url(location);
             Poco::URI next(uri);
             next.resolve(location);
             if (uri.getScheme() == "https" && next.getScheme() != "https")
@@ -225,12 +307,30 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                               "refusing to follow a redirect from HTTPS to " + next.getScheme() + " (" +
                                   next.toString() + ")",
                               "a registry must not downgrade a secure connection");
+            bool cross_origin = origin_of(next) != origin_of(uri);
+            bool keeps_body = resp.status == 307 || resp.status == 308;
+            // A 307/308 repeats the request with its body. A body may carry credentials (an OAuth2
+            // password or refresh token grant): it goes to the origin it was meant for or nowhere.
+            if (keeps_body && cross_origin && !req.body.empty())
+                throw Failure(Error{ErrorKind::Protocol,
+                                    "refusing to follow a " + std::to_string(resp.status) +
+                                        " redirect from " + origin_of(uri) + " to " + origin_of(next) +
+                                        ": it would send the request body (which may hold credentials) to "
+                                        "another host",
+                                    uri.getHost(),
+                                    {},
+                                    "the server redirects a POST elsewhere; point the client at the final "
+                                    "address, or report it to the server's operator"});
             if (origin_of(next) != origin_of(first)) strip_authorization = true;
-            if (resp.status == 303) req.method = "GET", req.body.clear();
+            // 301, 302 and 303 turn a POST into a GET without its body, as browsers do.
+            if (!keeps_body && req.method != "GET" && req.method != "HEAD") {
+                req.method = "GET";
+                req.body.clear();
+                req.content_type.clear();
+            }
             req.url = next.toString();
         } catch (const Poco::Exception& e) {
-            if (req.stop.stop_requested())
-                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+            throw_if_tripped();
             // A pooled connection the server closed while idle fails on first use: try a fresh one once.
             if (reused && !response_started &&
                 (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
@@ -240,6 +340,12 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                 continue;
             }
             throw_transport(e, uri, tls);
+        } catch (const BodyTooLarge&) {
+            throw;
+        } catch (const Failure& f) {
+            // A consumer that threw because the connection broke under it says less than the verdict.
+            if (f.error().kind != ErrorKind::Cancelled) throw_if_tripped();
+            throw;
         }
     }
 }

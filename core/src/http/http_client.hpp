@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <tuple>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "boxtool/error.hpp"
+#include "http/transfer_watchdog.hpp"
 
 namespace boxtool::http {
 
@@ -49,6 +51,9 @@ struct Request {
     // Once stopped, the connection is shut down: a read blocked on a silent server returns at
     // once, and the call throws Failure(Cancelled).
     std::stop_token stop;
+    // Overrides the client's stall detector and deadline for this request (a token request may
+    // deserve less patience than a layer).
+    std::optional<TransferLimits> limits;
 };
 
 struct Response {
@@ -67,6 +72,9 @@ struct ClientOptions {
     std::chrono::milliseconds io_timeout{60000};
     std::string user_agent = "boxtool";
     int max_redirects = 5;
+    // Stall detector and whole-request deadline: a server dripping bytes, or a silent TLS
+    // handshake, ends in a transient Timeout instead of holding the pull forever.
+    TransferLimits limits{};
 };
 
 // Receives body bytes as they arrive. Returning normally continues; throwing aborts the transfer.
@@ -74,6 +82,9 @@ using BodySink = std::function<void(const char* data, std::size_t size)>;
 
 class Client {
   public:
+    // The deadline of a fetch() when the client sets none.
+    static constexpr std::chrono::minutes kSmallBodyDeadline{2};
+
     explicit Client(ClientOptions options);
     ~Client();
     Client(const Client&) = delete;
@@ -90,6 +101,7 @@ class Client {
                      std::size_t max_body);
     ClientOptions options_;
     std::unique_ptr<ConnectionPool> pool_;
+    TransferWatchdog watchdog_;  // last: it stops before the pool goes
 };
 
 // Percent-encodes a query value.

@@ -19,40 +19,6 @@ namespace {
 
 constexpr std::size_t kMaxTokenResponse = 1024 * 1024;
 
-std::chrono::milliseconds backoff(int attempt, const http::Response* resp) {
-    std::chrono::milliseconds wait(200LL << attempt);
-    if (resp) {
-        // Honour Retry-After (seconds) from a rate-limiting or overloaded registry, within reason.
-        try {
-            std::string after = resp->header("Retry-After");
-            if (!after.empty())
-                wait = std::max(wait, std::chrono::milliseconds(std::min(std::stoll(after), 10LL) * 1000));
-        } catch (...) {
-        }
-    }
-    return wait;
-}
-
-// Waits between attempts end early when the pull is stopped.
-template <typename Attempt>
-http::Response with_retries(int retries, const std::stop_token& stop, Attempt&& attempt) {
-    for (int i = 0;; ++i) {
-        try {
-            http::Response r = attempt();
-            // 501 and 505 say what the server cannot do, which asking again will not change.
-            bool transient = (r.status >= 500 && r.status != 501 && r.status != 505) || r.status == 429;
-            if (transient && i < retries) {
-                if (!util::sleep_unless_stopped(backoff(i, &r), stop)) util::throw_if_stopped(stop);
-                continue;
-            }
-            return r;
-        } catch (const http::TransportFailure& f) {
-            if (!f.transient() || i >= retries) throw;
-            if (!util::sleep_unless_stopped(backoff(i, nullptr), stop)) util::throw_if_stopped(stop);
-        }
-    }
-}
-
 const Challenge* find_challenge(const std::vector<Challenge>& all, std::string_view scheme) {
     for (const auto& c : all)
         if (c.scheme == scheme) return &c;
@@ -72,6 +38,33 @@ bool is_digest_reference(const std::string& ref) {
 RegistrySession::RegistrySession(http::Client& client, TokenCache& tokens, SessionOptions options)
     : client_(client), tokens_(tokens), options_(std::move(options)) {}
 
+http::Response RegistrySession::with_retries(const std::string& host, int retries,
+                                             const std::stop_token& stop, bool retry_transport,
+                                             const std::function<http::Response()>& attempt) {
+    const http::RetryPolicy policy = retry_policy();
+    auto pause = [&](std::chrono::milliseconds wait) {
+        if (!util::sleep_unless_stopped(wait, stop)) util::throw_if_stopped(stop);
+    };
+    for (int i = 0;; ++i) {
+        // A registry that told one request to slow down has told them all.
+        if (options_.backoff && !options_.backoff->wait(host, stop)) util::throw_if_stopped(stop);
+        try {
+            http::Response r = attempt();
+            if (http::RetryPolicy::transient_status(r.status) && i < retries) {
+                auto wait = policy.delay(i, &r);
+                if (options_.backoff && (r.status == 429 || r.status == 503))
+                    options_.backoff->defer(host, std::chrono::steady_clock::now() + wait);
+                pause(wait);
+                continue;
+            }
+            return r;
+        } catch (const http::TransportFailure& f) {
+            if (!retry_transport || !f.transient() || i >= retries) throw;
+            pause(policy.delay(i, nullptr));
+        }
+    }
+}
+
 void RegistrySession::ping() {
     std::lock_guard lock(mutex_);
     if (auth_.pinged) return;
@@ -85,7 +78,7 @@ void RegistrySession::ping() {
             http::Request req;
             req.url = base + "/v2/";
             req.stop = options_.stop;
-            auto resp = with_retries(options_.retries, options_.stop,
+            auto resp = with_retries(options_.registry, options_.retries, options_.stop, true,
                                      [&] { return client_.fetch(req, tls(), 64 * 1024); });
             if (resp.status == 401) {
                 auth_.challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
@@ -199,8 +192,20 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
     }
     const http::TlsSettings& realm_tls = tls();
-    auto resp = with_retries(options_.retries, options_.stop,
-                             [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
+    // An answer over the cap is the token service's problem, and said to be: not a manifest's.
+    auto token_fetch = [&](const http::Request& r) {
+        try {
+            return client_.fetch(r, realm_tls, kMaxTokenResponse);
+        } catch (const http::BodyTooLarge&) {
+            throw Failure(Error{ErrorKind::Protocol,
+                                "the token server " + realm_uri.getHost() + " answered with more than " +
+                                    std::to_string(kMaxTokenResponse >> 20) + " MiB: not a token response",
+                                options_.registry, repository,
+                                "the registry's token service is misbehaving; report it to its operator"});
+        }
+    };
+    auto resp = with_retries(realm_uri.getHost(), options_.retries, options_.stop, true,
+                             [&] { return token_fetch(req); });
     // Servers without the OAuth2 endpoint answer 404, 405 or 501 (GCR, simple token servers), some
     // 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token then
     // goes as a Basic password, which is how docker's GET endpoint takes it.
@@ -209,8 +214,8 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         if (status == 404 || status == 405 || status == 501) tokens_.mark_oauth_unsupported(realm);
         http::Request get = refresh ? token_get("<token>", cred->identity_token.reveal())
                                     : token_get(cred->username, cred->password.reveal());
-        resp = with_retries(options_.retries, options_.stop,
-                            [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); });
+        resp = with_retries(realm_uri.getHost(), options_.retries, options_.stop, true,
+                            [&] { return token_fetch(get); });
     }
     ErrorContext ctx = error_context(repository, "token", cred);
     if (resp.status != 200) {
@@ -227,6 +232,13 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
                             "the token server " + realm_uri.getHost() + " answered without a token",
                             options_.registry, repository, "the registry's token service is misconfigured"});
     std::string token(answer->token.reveal());
+    if (!is_bearer_token(token))
+        throw Failure(Error{ErrorKind::Protocol,
+                            "the token server " + realm_uri.getHost() +
+                                " answered a token that is not a valid bearer token (RFC 6750): it holds "
+                                "characters a request header cannot carry, such as CR/LF",
+                            options_.registry, repository,
+                            "the registry's token service is broken or hostile; the token was not used"});
     tokens_.put(cache_key, answer->token, answer->remaining(std::chrono::system_clock::now()));
     return token;
 }
@@ -242,7 +254,9 @@ http::Response RegistrySession::send(http::Request request, const std::string& r
         if (!req.stop.stop_possible()) req.stop = options_.stop;
         if (auto authz = authorization(repository, attempt > 0))
             req.headers.emplace_back("Authorization", *authz);
-        auto resp = with_retries(retries, req.stop, [&] {
+        // A streamed body (a blob) is resumed by its caller after a broken connection, not
+        // restarted here; answers without a body (5xx, 429) are retried here alike.
+        auto resp = with_retries(options_.registry, retries, req.stop, sink == nullptr, [&] {
             return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body);
         });
         if (resp.status == 401 && attempt == 0) {
@@ -338,7 +352,7 @@ void RegistrySession::get_blob(const std::string& repository, const Descriptor& 
     if (offset > 0) req.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
     req.on_response = on_response;
     req.stop = stop;
-    send(req, repository, "blob " + blob.digest.str(), &sink, 0, 64 * 1024);
+    send(req, repository, "blob " + blob.digest.str(), &sink, options_.retries, 64 * 1024);
 }
 
 }  // namespace boxtool::registry
