@@ -11,6 +11,7 @@ int pull_command(const std::vector<std::string>& argv);
 int inspect_command(const std::vector<std::string>& argv);
 int registry_command(const std::vector<std::string>& argv);
 int policy_command(const std::vector<std::string>& argv);
+int store_command(const std::vector<std::string>& argv);
 
 // Prints "boxtool: error: ..." with the hint, and returns the exit code for the error.
 int report_error(const Error& error);

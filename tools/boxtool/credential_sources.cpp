@@ -1,4 +1,5 @@
 #include "credential_sources.hpp"
+#include "terminal_text.hpp"
 
 #include <cstdio>
 
@@ -10,7 +11,8 @@ namespace boxtool::cli {
 
 std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFile& config) {
     auto log = [](bool warning, const std::string& line) {
-        std::fprintf(stderr, "boxtool: %s%s\n", warning ? "warning: " : "", line.c_str());
+        // A plugin's log line is text from outside: escaped before it reaches the terminal.
+        std::fprintf(stderr, "boxtool: %s%s\n", warning ? "warning: " : "", printable(line).c_str());
     };
     auto dirs = plugins::plugin_search_dirs(config.plugin_dirs);
     if (config.credential_sources) {
@@ -20,7 +22,7 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
     auto chain = plugins::CredentialChain::load(plugins::default_credential_sources(), dirs, log);
     if (!chain) {
         std::fprintf(stderr, "boxtool: warning: the default credential source is unavailable: %s\n",
-                     chain.error().message.c_str());
+                     printable(chain.error().message).c_str());
         return nullptr;
     }
     return *chain;

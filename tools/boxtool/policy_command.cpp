@@ -8,14 +8,17 @@
 #include "exit_codes.hpp"
 #include "help_text.hpp"
 #include "policy_cases.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 
 int print_explanation(Engine& engine, const std::string& reference, const Setup& setup, std::FILE* out) {
     auto candidates = engine.candidates(reference, setup.platform, "pull");
     if (!candidates) return report_error(candidates.error());
-    std::fprintf(out, "Candidates for %s (policy: %s):\n%s", reference.c_str(), setup.policy_name.c_str(),
-                 explain_candidates(*candidates).c_str());
+    // Reasons come from the policy script: escaped like any text from outside.
+    std::fprintf(out, "Candidates for %s (policy: %s):\n%s", printable(reference, false).c_str(),
+                 printable(setup.policy_name, false).c_str(),
+                 printable(explain_candidates(*candidates)).c_str());
     std::fflush(out);
     return kOk;
 }

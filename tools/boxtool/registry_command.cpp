@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -15,6 +16,7 @@
 #include "help_text.hpp"
 #include "secure_wipe.hpp"
 #include "server_key.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -137,7 +139,8 @@ int add(const Args& args) {
     try {
         const auto& added = s.store->add(e);
         save(s);
-        std::printf("added %s (%s) for %s\n", added.name.c_str(), added.id.c_str(), added.server.c_str());
+        std::printf("added %s (%s) for %s\n", printable(added.name, false).c_str(), added.id.c_str(),
+                    printable(added.server, false).c_str());
     } catch (const Failure&) {
         throw;
     } catch (const std::runtime_error& err) {
@@ -152,14 +155,16 @@ int list(const Args& args) {
     if (args.has("--json")) {
         Poco::JSON::Array out;
         for (const auto& e : s.store->entries()) out.add(to_json(e));
-        out.stringify(std::cout, 2);
-        std::cout << "\n";
+        std::ostringstream text;
+        out.stringify(text, 2);
+        std::cout << json_printable(text.str()) << "\n";
         return kOk;
     }
     std::printf("%-36s  %-20s  %-30s  %-16s  %s\n", "ID", "NAME", "SERVER", "USERNAME", "ENABLED");
     for (const auto& e : s.store->entries())
-        std::printf("%-36s  %-20s  %-30s  %-16s  %s\n", e.id.c_str(), e.name.c_str(), e.server.c_str(),
-                    e.username.c_str(), e.enabled ? "yes" : "no");
+        std::printf("%-36s  %-20s  %-30s  %-16s  %s\n", printable(e.id, false).c_str(),
+                    printable(e.name, false).c_str(), printable(e.server, false).c_str(),
+                    printable(e.username, false).c_str(), e.enabled ? "yes" : "no");
     return kOk;
 }
 
@@ -167,14 +172,16 @@ int show(const Args& args) {
     auto s = open_store(args, false);
     const auto& e = find_entry(*s.store, one_positional(args, "show"));
     if (args.has("--json")) {
-        to_json(e)->stringify(std::cout, 2);
-        std::cout << "\n";
+        std::ostringstream text;
+        to_json(e)->stringify(text, 2);
+        std::cout << json_printable(text.str()) << "\n";
         return kOk;
     }
     std::printf(
         "id:       %s\nname:     %s\nserver:   %s\nusername: %s\nemail:    %s\nenabled:  %s\npassword: %s\n",
-        e.id.c_str(), e.name.c_str(), e.server.c_str(), e.username.c_str(), e.email.c_str(),
-        e.enabled ? "yes" : "no", "<redacted>");
+        printable(e.id, false).c_str(), printable(e.name, false).c_str(), printable(e.server, false).c_str(),
+        printable(e.username, false).c_str(), printable(e.email, false).c_str(), e.enabled ? "yes" : "no",
+        "<redacted>");
     return kOk;
 }
 
@@ -201,7 +208,7 @@ int update(const Args& args) {
         throw Failure(ErrorKind::InvalidArgument, std::string("cannot update the credential: ") + err.what());
     }
     save(s);
-    std::printf("updated %s (%s)\n", e.name.c_str(), e.id.c_str());
+    std::printf("updated %s (%s)\n", printable(e.name, false).c_str(), printable(e.id, false).c_str());
     return kOk;
 }
 
@@ -211,7 +218,7 @@ int remove(const Args& args) {
     StoredCredential e = find_entry(*s.store, which);
     s.store->remove(e.id);
     save(s);
-    std::printf("removed %s (%s)\n", e.name.c_str(), e.id.c_str());
+    std::printf("removed %s (%s)\n", printable(e.name, false).c_str(), printable(e.id, false).c_str());
     return kOk;
 }
 
