@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 #include <sstream>
 
 #include "harness/files.hpp"
@@ -58,10 +59,10 @@ RunResult CliEnv::boxtool(const std::vector<std::string>& args, RunOptions optio
                         {"XDG_DATA_HOME", (home() / ".local/share").string()},
                         {"XDG_CACHE_HOME", (home() / ".cache").string()}});
     // Nothing from the user running the tests may reach the CLI: credentials or proxies.
-    for (const char* name :
-         {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "http_proxy", "https_proxy", "HTTP_PROXY",
-          "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "no_proxy", "NO_PROXY", "BOXTOOL_PLUGIN_PATH",
-          "BOXTOOL_CREDENTIAL_STORE", "BOXTOOL_STORE_KEY", "BOXTOOL_STORE_KEY_FILE", "BOXTOOL_STORE_PASSPHRASE"}) {
+    for (const char* name : {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "http_proxy",
+                             "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "no_proxy",
+                             "NO_PROXY", "BOXTOOL_PLUGIN_PATH", "BOXTOOL_CREDENTIAL_STORE",
+                             "BOXTOOL_STORE_KEY", "BOXTOOL_STORE_KEY_FILE", "BOXTOOL_STORE_PASSPHRASE"}) {
         options.unset_env.push_back(name);
     }
     return harness::run(argv, options);
@@ -115,6 +116,14 @@ std::vector<std::string> verify_blobs(const std::filesystem::path& blobs_dir) {
 
 std::vector<std::filesystem::path> ingest_leftovers(const std::filesystem::path& store) {
     return harness::list_files(store / "ingest");
+}
+
+std::vector<std::filesystem::path> stray_ingest_files(const std::filesystem::path& store) {
+    static const std::regex partial("(sha256-[0-9a-f]{64}|sha512-[0-9a-f]{128})\\.partial");
+    auto all = ingest_leftovers(store);
+    std::erase_if(
+        all, [](const std::filesystem::path& p) { return std::regex_match(p.filename().string(), partial); });
+    return all;
 }
 
 std::optional<std::string> layout_manifest(const std::filesystem::path& layout, const std::string& tag,

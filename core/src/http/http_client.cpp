@@ -198,7 +198,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
         std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
         auto throw_if_tripped = [&] {
             if (req.stop.stop_requested())
-                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+                throw Failure(ErrorKind::Cancelled, "pull interrupted; no output was written (downloads so far are kept to resume)");
             auto verdict = watch.watch().verdict();
             if (verdict == TransferWatchdog::Verdict::None) return;
             const TransferLimits& lim = req.limits ? *req.limits : options_.limits;
