@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,11 @@ struct FaultProxyOptions {
     std::vector<std::string> redirect{};
     std::vector<std::string> reset{};
     std::vector<std::string> corrupt{};
-    std::string tls_certificate{};  // PEM files: serve HTTPS when set (the upstream stays HTTP)
+    std::vector<std::string> inject{};  // "[METHOD ]REGEX:KIND:COUNT", KIND from the --random list
+    std::string random{};               // "SEED:RATE[:FAULTS]": random faults (see the script)
+    bool ignore_range = false;          // strip Range: the registry answers resumed downloads with 200
+    std::uint64_t throttle = 0;         // bytes per second for bodies; 0: full speed
+    std::string tls_certificate{};      // PEM files: serve HTTPS when set (the upstream stays HTTP)
     std::string tls_key{};
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
 };
@@ -42,6 +47,8 @@ class FaultProxy : public ScriptServer {
     int count_without_authorization(std::string_view method, const std::string& path_regex) const;
     // How many client connections the requests so far came over.
     int count_connections() const;
+    // Body bytes sent to clients so far (all answers), from the proxy's bytes log.
+    std::uint64_t bytes_sent() const;
 
   private:
     FaultProxyOptions options_;

@@ -32,6 +32,8 @@ std::vector<LoggedRequest> parse_proxy_log(const std::filesystem::path& log) {
                 request.connection = word.substr(eq + 1);
             } else if (word.compare(0, eq, "auth") == 0) {
                 request.authorization = word.substr(eq + 1) == "yes";
+            } else if (word.compare(0, eq, "range") == 0) {
+                request.range_start = std::stoll(word.substr(eq + 1));
             }
         }
         requests.push_back(request);
