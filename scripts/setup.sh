@@ -13,6 +13,7 @@ packages=(
   golang-docker-credential-helpers pass gnupg
   python3-botocore
   doxygen
+  clang libfuzzer-14-dev libclang-rt-14-dev
 )
 
 missing=()
