@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <random>
+#include <regex>
 
 #include "http/http_client.hpp"
 #include "http/transport_failure.hpp"
@@ -53,6 +54,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
         if (value.size() > 9) return std::chrono::hours(24 * 365);  // absurd, and capped by the caller
         return std::chrono::seconds(std::stoll(std::string(value)));
     }
+    // RFC 9110's three date forms; Poco's parser alone would take almost anything.
+    static const std::regex http_date(
+        R"([A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT)"  // IMF-fixdate
+        R"(|[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT)"   // RFC 850
+        R"(|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})");  // asctime
+    if (value.size() > 40 || !std::regex_match(value.begin(), value.end(), http_date)) return std::nullopt;
     try {
         int tz = 0;
         Poco::DateTime when;
