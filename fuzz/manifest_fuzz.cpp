@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "boxtool/manifest.hpp"
+#include "grammar.hpp"
 #include "fuzz_support.hpp"
 #include "output/blob_files.hpp"
 #include "output/image_config.hpp"
