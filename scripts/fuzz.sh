@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 filter="${2:-}"
-./scripts/setup.sh >/dev/null
+./scripts/setup.sh --packages >/dev/null
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOXTOOL_FUZZ=ON \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
   -DBOXTOOL_BUILD_TESTS=OFF -DBOXTOOL_BUILD_BENCH=OFF -DBOXTOOL_BUILD_CLI=OFF -DBOXTOOL_WERROR=ON \

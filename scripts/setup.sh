@@ -28,6 +28,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# --packages: only the packages (scripts/fuzz.sh, which makes its own build).
+[ "${1:-}" = "--packages" ] && exit 0
+
 build_type="${BOXTOOL_BUILD_TYPE:-RelWithDebInfo}"
 # Warnings are errors here (and so in CI); a packager's build leaves BOXTOOL_WERROR off.
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" -DBOXTOOL_WERROR=ON ${BOXTOOL_CMAKE_ARGS:-}
