@@ -5,6 +5,7 @@
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/URI.h>
 
 #include <map>
@@ -82,9 +83,13 @@ class ConnectionPool {
         }
         reused = false;
         std::unique_ptr<Poco::Net::HTTPClientSession> s;
-        if (uri.getScheme() == "https")
+        if (uri.getScheme() == "https") {
             s = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context(tls));
-        else
+            // The handshake waits for the first write, after connect() has handed the socket to the
+            // session: a stop (or the stall detector) can then shut it down while a silent server
+            // holds the handshake. Done inside connect(), it could not be reached until it timed out.
+            Poco::Net::SecureStreamSocket(s->socket()).setLazyHandshake(true);
+        } else
             s = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
         s->setKeepAlive(true);
         s->setTimeout(to_timespan(opts.connect_timeout), to_timespan(opts.io_timeout),
