@@ -37,6 +37,9 @@ struct FetchedManifest {
     Digest digest;  // verified digest of body
 };
 
+// "Basic base64(user:secret)".
+std::string basic_authorization(std::string_view user, std::string_view secret);
+
 class RegistrySession {
   public:
     RegistrySession(http::Client& client, TokenCache& tokens, SessionOptions options);
