@@ -1,0 +1,5 @@
+#include "commands.hpp"
+#include "args.hpp"
+namespace boxtool::cli {
+int conformance_command(const std::vector<std::string>&) { throw UsageError("not yet"); }
+}
