@@ -11,10 +11,10 @@
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
-    return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
-                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
-                     "--policy", "--ca-file"},
-                    {"--password-stdin"}};
+    return FlagSpec{
+        {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
+         "--credential-store", "--connect-timeout", "--timeout", "--retries", "--policy", "--ca-file"},
+        {"--password-stdin"}};
 }
 
 namespace {

@@ -60,6 +60,28 @@ Flags:
   --json                     one JSON document {"repository": ..., "tags": [...]}
 )";
 
+inline constexpr const char* kConformanceHelp = R"(Usage: boxtool conformance REGISTRY/NAMESPACE [flags]
+
+Checks how a registry behaves for clients: pull, content discovery, push and content management
+(OCI distribution-spec), authentication, TLS and behaviour beyond the spec. Prints a table (RESULT,
+LEVEL, ID, EVIDENCE). Exit 0 when every MUST check passes, 1 when one fails, 2 for usage errors.
+REGISTRY/NAMESPACE may be a URL (http:// allows plain HTTP). Without it: $OCI_ROOT_URL/$OCI_NAMESPACE.
+
+Flags:
+  --list                     every check with its id, level and spec section (with --json: JSON)
+  --only ID_GLOB             run only matching checks (repeatable), e.g. --only 'pull.*'
+  --skip ID_GLOB             leave matching checks out (repeatable)
+  --push                     enable the write workflows (nothing is written without it); the run
+                             pushes a test image into NAMESPACE and removes it afterwards
+  --image REF                read-only checks against an existing image (REPOSITORY:TAG or @DIGEST)
+  --json                     one JSON document on stdout instead of the table
+  --junit FILE               also write JUnit XML (one testcase per check)
+  --timeout SECONDS          per request (default 30)
+Credentials and TLS as for pull. Environment (the OCI conformance suite's): OCI_ROOT_URL,
+OCI_NAMESPACE, OCI_USERNAME, OCI_PASSWORD, OCI_TEST_PULL, OCI_TEST_PUSH,
+OCI_TEST_CONTENT_DISCOVERY, OCI_TEST_CONTENT_MANAGEMENT, OCI_TAG_NAME, OCI_MANIFEST_DIGEST.
+)";
+
 inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --registry HOST            search registry for unqualified references (repeatable, tried in order,
                              before the config's image_registries; docker.io is the last resort)
