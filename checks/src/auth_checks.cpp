@@ -299,7 +299,7 @@ void auth_checks(Run& run) {
                 auto u = p.raw(post, 64 * 1024);
                 if (u.status == 202) {
                     auto cancel = request("DELETE", u.header("Location"));
-                    p.api(cancel, run.push_scope, 64 * 1024);
+                    p.api(cancel, run.delete_scope, 64 * 1024);
                     return fail("a pull-only token started an upload (202)");
                 }
                 if (u.status == 404) return fail("a push with a pull-only token got 404 instead of 401/403");

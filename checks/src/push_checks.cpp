@@ -210,6 +210,7 @@ void push_checks(Run& run) {
     Probe& p = run.probe;
     const std::string mount_repo = ns + "/boxtool-mount-" + run.run_id;
     const std::string mount_scope = "repository:" + mount_repo + ":pull,push repository:" + ns + ":pull";
+    const std::string mount_delete_scope = "repository:" + mount_repo + ":pull,push,delete";
 
     run.check("push.blob.post-put", [&] {
         if (!run.seed_post_put) return fail("not attempted: " + run.seed_error);
@@ -310,7 +311,7 @@ void push_checks(Run& run) {
         patch.headers.emplace_back("Content-Range", "2000-2499");
         auto r = p.api(patch, run.push_scope);
         std::string next = r.header("Location").empty() ? loc : r.header("Location");
-        p.api(request("DELETE", next), run.push_scope);
+        p.api(request("DELETE", next), run.delete_scope);
         if (r.status == 416) return pass("a chunk at 2000 after 1000 bytes was refused with 416");
         if (r.status == 202)
             return fail(
@@ -356,7 +357,7 @@ void push_checks(Run& run) {
     run.check("push.upload.cancel", [&] {
         auto& u = open_upload();
         if (!u.error.empty()) return fail(u.error);
-        auto r = p.api(request("DELETE", u.location), run.push_scope);
+        auto r = p.api(request("DELETE", u.location), run.delete_scope);
         if (r.status != 204 && r.status != 202 && r.status != 200)
             return fail("DELETE on the upload answered " + describe(r));
         auto after = p.api(request("GET", u.location), run.push_scope);
@@ -380,7 +381,8 @@ void push_checks(Run& run) {
                         " (201)");
         }
         if (r.status == 202) {
-            if (!r.header("Location").empty()) p.api(request("DELETE", r.header("Location")), mount_scope);
+            if (!r.header("Location").empty())
+                p.api(request("DELETE", r.header("Location")), mount_delete_scope);
             return warn("the mount was refused: 202 opened an upload instead (clients then copy the blob)");
         }
         return fail("a mount answered " + describe(r));
@@ -395,7 +397,8 @@ void push_checks(Run& run) {
             return pass("mounted without from (201)");
         }
         if (r.status == 202) {
-            if (!r.header("Location").empty()) p.api(request("DELETE", r.header("Location")), mount_scope);
+            if (!r.header("Location").empty())
+                p.api(request("DELETE", r.header("Location")), mount_delete_scope);
             return pass("202: an upload was opened instead, as the spec allows");
         }
         return fail("?mount= without from answered " + describe(r));

@@ -60,9 +60,10 @@ struct Run {
     Probe probe;
     ResultCallback on_result;
     std::vector<CheckResult> results;
-    std::string run_id;      // random, names what the run pushes
-    std::string pull_scope;  // "repository:NS:pull"
-    std::string push_scope;  // "repository:NS:pull,push"
+    std::string run_id;        // random, names what the run pushes
+    std::string pull_scope;    // "repository:NS:pull"
+    std::string push_scope;    // "repository:NS:pull,push"
+    std::string delete_scope;  // "repository:NS:pull,push,delete": registry:2 asks delete for any DELETE
 
     // The image under test, and its relatives when known.
     std::optional<TestManifest> image;         // a single manifest

@@ -131,6 +131,7 @@ std::vector<CheckResult> run_checks(const Target& target, const ResultCallback& 
     run.run_id = random_hex(6);
     run.pull_scope = "repository:" + target.name_space + ":pull";
     run.push_scope = "repository:" + target.name_space + ":pull,push";
+    run.delete_scope = "repository:" + target.name_space + ":pull,push,delete";
 
     http::Response ping;
     std::string ping_error;
@@ -156,9 +157,10 @@ std::vector<CheckResult> run_checks(const Target& target, const ResultCallback& 
         return fail("Docker-Distribution-API-Version is \"" + v + "\", not registry/2.0");
     });
     if (!ping_error.empty()) {
-        // Nothing else can run: every other check says why.
+        // A TLS failure is what the TLS checks explain; nothing else can run, and says why.
+        if (run.probe.base_url().rfind("https://", 0) == 0) tls_checks(run);
         for (const auto& c : catalog())
-            if (c.id != "pull.ping" && c.id != "pull.ping.api-version")
+            if (c.id != "pull.ping" && c.id != "pull.ping.api-version" && !run.result(c.id))
                 run.check(c.id, [&] { return skip("the registry did not answer /v2/: " + ping_error); });
         return run.results;
     }
