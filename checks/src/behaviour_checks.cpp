@@ -57,7 +57,7 @@ void behaviour_checks(Run& run) {
             return fail("the redirect target answered " + describe(follow) +
                         " without the registry's Authorization");
         if (run.blob && run.blob->descriptor.size <= 16 * 1024 * 1024 &&
-            digest_of(follow.body).str() != run.blob->descriptor.digest)
+            digest_of(follow.body).str() != run.blob->descriptor.digest.str())
             return fail("the redirect target served other bytes than the blob");
         return pass("HTTP " + std::to_string(r.status) + " to " + location.substr(0, location.find('?')) +
                     ": 200 without Authorization");

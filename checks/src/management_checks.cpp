@@ -50,7 +50,7 @@ void management_checks(Run& run) {
     });
     run.check("management.blob.delete", [&] {
         auto it = std::find_if(run.pushed_blobs.begin(), run.pushed_blobs.end(), [&](const PushedBlob& b) {
-            return b.repository == ns && (!run.blob || b.digest.str() != run.blob->descriptor.digest);
+            return b.repository == ns && (!run.blob || b.digest.str() != run.blob->descriptor.digest.str());
         });
         if (it == run.pushed_blobs.end()) return fail("no pushed blob to delete: " + run.seed_error);
         auto url = "/v2/" + ns + "/blobs/" + it->digest.str();

@@ -113,8 +113,7 @@ void seed_image(Run& run) {
         run.pushed_tags.push_back(tag);
         run.image = m1;
         run.blob = TestBlob{
-            ns, Descriptor{std::string(media_type::kOciLayer), layer_digest.str(), layer.size(), {}, {}},
-            layer};
+            ns, Descriptor{std::string(media_type::kOciLayer), layer_digest, layer.size(), {}, {}}, layer};
         // More tags, for the tag list pages.
         for (const char* suffix : {"-a", "-b"}) {
             r = put_manifest(run, tag + suffix, m1.media_type, oci);
@@ -217,9 +216,9 @@ void push_checks(Run& run) {
         const auto& r = *run.seed_post_put;
         if (r.status != 201) return fail("POST then PUT ended with " + describe(r) + " instead of 201");
         std::string dcd = r.header("Docker-Content-Digest");
-        if (run.blob && !dcd.empty() && dcd != run.blob->descriptor.digest)
+        if (run.blob && !dcd.empty() && dcd != run.blob->descriptor.digest.str())
             return fail("the PUT answered Docker-Content-Digest " + dcd + ", not " +
-                        run.blob->descriptor.digest);
+                        run.blob->descriptor.digest.str());
         return pass("POST 202, PUT ?digest= 201" + std::string(dcd.empty() ? "" : ", digest confirmed"));
     });
     run.check("push.blob.monolithic-post", [&] {
@@ -371,7 +370,7 @@ void push_checks(Run& run) {
     run.check("push.blob.mount", [&] {
         if (!run.blob || run.blob->repository != ns)
             return fail("no pushed blob to mount: " + run.seed_error);
-        Digest d = parse_digest(run.blob->descriptor.digest).value();
+        Digest d = run.blob->descriptor.digest;
         auto r = p.api(request("POST", uploads(run, mount_repo) + "?mount=" + http::url_encode(d.str()) +
                                            "&from=" + http::url_encode(ns)),
                        mount_scope);
@@ -389,7 +388,7 @@ void push_checks(Run& run) {
     });
     run.check("push.blob.mount-no-from", [&] {
         if (!run.blob) return fail("no pushed blob to mount: " + run.seed_error);
-        Digest d = parse_digest(run.blob->descriptor.digest).value();
+        Digest d = run.blob->descriptor.digest;
         auto r = p.api(request("POST", uploads(run, mount_repo) + "?mount=" + http::url_encode(d.str())),
                        mount_scope);
         if (r.status == 201) {

@@ -12,11 +12,11 @@
 #include <set>
 #include <thread>
 
-#include "boxtool/store.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
 #include "http/transport_failure.hpp"
 #include "output/archive_outputs.hpp"
+#include "output/blob_files.hpp"
 #include "output/oci_layout.hpp"
 #include "output/oci_manifest.hpp"
 #include "registry/registry_session.hpp"
@@ -24,6 +24,7 @@
 #include "registry/upload.hpp"
 #include "source/image_source.hpp"
 #include "source/registry_source.hpp"
+#include "store/store.hpp"
 
 namespace boxtool {
 namespace {
@@ -38,7 +39,7 @@ struct ImageDoc {
 
 // Config, layers and (for artifacts) blobs of a manifest, each digest once. Lenient on media
 // types: a copy moves artifacts too, whatever their config type.
-std::vector<Descriptor> blobs_of(const ImageDoc& doc) {
+std::vector<Descriptor> manifest_blobs(const ImageDoc& doc) {
     std::vector<Descriptor> out;
     std::set<std::string> seen;
     try {
@@ -47,13 +48,14 @@ std::vector<Descriptor> blobs_of(const ImageDoc& doc) {
             if (!o) return;
             Descriptor d;
             d.media_type = o->optValue<std::string>("mediaType", "");
-            d.digest = o->optValue<std::string>("digest", "");
+            std::string text = o->optValue<std::string>("digest", "");
+            auto digest = parse_digest(text);
+            if (!digest)
+                throw Failure(ErrorKind::InvalidManifest,
+                              "manifest " + doc.digest.str() + " lists an invalid digest \"" + text + "\"");
+            d.digest = *digest;
             d.size = o->optValue<std::uint64_t>("size", 0);
-            if (!is_valid_digest(d.digest))
-                throw Failure(
-                    ErrorKind::InvalidManifest,
-                    "manifest " + doc.digest.str() + " lists an invalid digest \"" + d.digest + "\"");
-            if (seen.insert(d.digest).second) out.push_back(d);
+            if (seen.insert(d.digest.str()).second) out.push_back(d);
         };
         add(root->getObject("config"));
         for (const char* key : {"layers", "blobs"})
@@ -113,16 +115,15 @@ bool transient(const Failure& f) {
            k == ErrorKind::Timeout;
 }
 
-void check_interrupt(const std::atomic<bool>* interrupt) {
-    if (interrupt && interrupt->load())
+void check_stop(const std::stop_token& stop) {
+    if (stop.stop_requested())
         throw Failure(ErrorKind::Cancelled, "interrupted",
                       "nothing was tagged; run the command again to finish");
 }
 
 // Runs `work` for each item on up to `jobs` threads; the first failure stops the rest and is thrown.
 template <typename Item, typename Work>
-void for_each_parallel(const std::vector<Item>& items, int jobs, const std::atomic<bool>* interrupt,
-                       Work work) {
+void for_each_parallel(const std::vector<Item>& items, int jobs, const std::stop_token& stop, Work work) {
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
     std::exception_ptr first;
@@ -132,7 +133,7 @@ void for_each_parallel(const std::vector<Item>& items, int jobs, const std::atom
             std::size_t i = next.fetch_add(1);
             if (i >= items.size()) return;
             try {
-                check_interrupt(interrupt);
+                check_stop(stop);
                 work(items[i]);
             } catch (...) {
                 std::lock_guard lock(mutex);
@@ -167,17 +168,21 @@ struct Transfer::Impl {
 
     Store& store() {
         std::call_once(store_once, [&] {
-            opened_store.emplace(options.store_root.empty() ? Store::default_root() : options.store_root);
+            std::filesystem::path root = options.store_root;
+            if (root.empty()) root = default_store_root().value();
+            opened_store.emplace(root);
         });
         return *opened_store;
     }
 
     std::unique_ptr<registry::RegistrySession> session(const std::string& registry, bool insecure,
-                                                       CredentialProvider* credentials) {
+                                                       CredentialProvider* credentials,
+                                                       std::stop_token stop) {
         return std::make_unique<registry::RegistrySession>(
             client, tokens,
             registry::SessionOptions{registry, insecure, options.retries, credentials,
-                                     http::tls_settings_for(registry, options.tls, insecure)});
+                                     http::tls_settings_for(registry, options.tls, insecure),
+                                     std::move(stop)});
     }
 
     void report(const TransferOptions& o, TransferEvent e) {
@@ -195,7 +200,9 @@ struct Transfer::Impl {
                                                               std::shared_ptr<CredentialProvider>& keep) {
         PolicyContext ctx{options.search_registries, options.insecure_registries,
                           o.platform.value_or(host_platform()), "pull"};
-        auto candidates = usable_candidates(ref, policy->select(ref, ctx));
+        auto selected = policy->select(ref, ctx);
+        if (!selected) throw Failure(selected.error());
+        auto candidates = usable_candidates(ref, *selected);
         if (candidates.empty())
             throw Failure(ErrorKind::PolicyDenied, "no registry candidate for " + ref.str(),
                           "qualify the reference with its registry");
@@ -205,7 +212,7 @@ struct Transfer::Impl {
         for (const auto& c : candidates) {
             try {
                 auto src = std::make_unique<source::RegistrySource>(
-                    session(c.reference.registry, c.insecure, keep.get()), c.reference, store(),
+                    session(c.reference.registry, c.insecure, keep.get(), o.stop), c.reference, store(),
                     options.retries);
                 root = src->root();
                 return src;
@@ -284,17 +291,18 @@ TransferResult Transfer::Impl::copy(std::string_view src_text, std::string_view 
             wanted.push_back(*chosen);
         }
         for (const auto& d : wanted) {
-            check_interrupt(o.interrupt);
+            check_stop(o.stop);
             std::string body = src->manifest(d);
-            Digest digest = parse_digest(d.digest).value();
+            const Digest& digest = d.digest;
             if (digest_of(body, digest.algorithm) != digest)
                 throw Failure(ErrorKind::DigestMismatch,
-                              "digest mismatch: manifest " + d.digest + " of " + src->describe());
+                              "digest mismatch: manifest " + d.digest.str() + " of " + src->describe());
             std::string media = detect_media_type(body, d.media_type);
             if (is_index(media))
                 throw Failure(ErrorKind::InvalidManifest, "index " + root.digest.str() + " of " +
                                                               src->describe() + " lists another index (" +
-                                                              d.digest + "), which boxtool does not copy");
+                                                              d.digest.str() +
+                                                              "), which boxtool does not copy");
             images.push_back(ImageDoc{media, body, digest});
         }
         if (!o.all_platforms) top = images.front();
@@ -306,7 +314,7 @@ TransferResult Transfer::Impl::copy(std::string_view src_text, std::string_view 
         to_registry(*src, images, top, *dst_ref, o, result);
     else
         to_local(*src, images, top, *dst_local, src_tag, src_name, o, result);
-    result.digest = top.digest.str();
+    result.digest = top.digest;
     result.media_type = top.media_type;
     return result;
 }
@@ -321,7 +329,7 @@ void Transfer::Impl::to_registry(source::ImageSource& src, const std::vector<Ima
                   dst.registry, dst.repository, "name the destination by tag, or by the image's own digest"});
     bool insecure = is_insecure_registry(dst.registry, options.insecure_registries);
     auto creds = o.destination_credentials ? o.destination_credentials : options.credentials;
-    auto session = this->session(dst.registry, insecure, creds.get());
+    auto session = this->session(dst.registry, insecure, creds.get(), o.stop);
     const std::string& repo = dst.repository;
     auto from = src.registry_repository();
     const bool can_mount = from && from->first == dst.registry && from->second != repo;
@@ -331,10 +339,10 @@ void Transfer::Impl::to_registry(source::ImageSource& src, const std::vector<Ima
     std::set<std::string> done;
     for (const auto& image : images) {
         std::vector<Descriptor> blobs;
-        for (const auto& b : blobs_of(image))
-            if (done.insert(b.digest).second) blobs.push_back(b);
-        for_each_parallel(blobs, o.jobs, o.interrupt, [&](const Descriptor& d) {
-            Digest digest = parse_digest(d.digest).value();
+        for (const auto& b : manifest_blobs(image))
+            if (done.insert(b.digest.str()).second) blobs.push_back(b);
+        for_each_parallel(blobs, o.jobs, o.stop, [&](const Descriptor& d) {
+            const Digest& digest = d.digest;
             if (registry::blob_exists(*session, repo, digest)) {
                 ++existing;
                 report(o, {TransferEvent::Type::BlobExists, d.digest, d.size, {}});
@@ -359,20 +367,19 @@ void Transfer::Impl::to_registry(source::ImageSource& src, const std::vector<Ima
             bytes += d.size;
             report(o, {TransferEvent::Type::BlobUploaded, d.digest, d.size, {}});
         });
-        check_interrupt(o.interrupt);
+        check_stop(o.stop);
         // Every blob is now confirmed present (HEAD, mount or verified upload): the manifest may
         // refer to them. Children of an index go by digest; the image the tag names goes last.
         if (image.digest == top.digest) continue;
         registry::put_manifest(*session, repo, image.digest.str(), image.media_type, image.body);
-        result.manifests.push_back(image.digest.str());
-        report(o, {TransferEvent::Type::ManifestPushed, image.digest.str(), image.body.size(),
-                   image.digest.str()});
+        result.manifests.push_back(image.digest);
+        report(o, {TransferEvent::Type::ManifestPushed, image.digest, image.body.size(), image.digest.str()});
     }
-    check_interrupt(o.interrupt);
+    check_stop(o.stop);
     std::string ref = dst.digest ? *dst.digest : dst.tag.value_or("latest");
     registry::put_manifest(*session, repo, ref, top.media_type, top.body);
-    result.manifests.push_back(top.digest.str());
-    report(o, {TransferEvent::Type::ManifestPushed, top.digest.str(), top.body.size(), ref});
+    result.manifests.push_back(top.digest);
+    report(o, {TransferEvent::Type::ManifestPushed, top.digest, top.body.size(), ref});
     result.blobs_uploaded = uploaded;
     result.blobs_existing = existing;
     result.blobs_mounted = mounted;
@@ -383,24 +390,23 @@ void Transfer::Impl::to_local(source::ImageSource& src, const std::vector<ImageD
                               const ImageDoc& top, const OutputSpec& spec, const std::string& default_tag,
                               const std::string& default_name, const TransferOptions& o,
                               TransferResult& result) {
+    // Blobs go through the store (verified on the way in), and the outputs read them from there.
     Store& st = store();
-    std::vector<Digest> all_blobs;
     std::set<std::string> done;
     std::vector<Descriptor> blobs;
     for (const auto& image : images)
-        for (const auto& b : blobs_of(image))
-            if (done.insert(b.digest).second) blobs.push_back(b);
+        for (const auto& b : manifest_blobs(image))
+            if (done.insert(b.digest.str()).second) blobs.push_back(b);
     std::atomic<int> copied{0};
-    for_each_parallel(blobs, o.jobs, o.interrupt, [&](const Descriptor& d) {
-        Digest digest = parse_digest(d.digest).value();
-        if (st.contains(digest)) {
+    for_each_parallel(blobs, o.jobs, o.stop, [&](const Descriptor& d) {
+        if (st.contains(d.digest)) {
             report(o, {TransferEvent::Type::BlobExists, d.digest, d.size, {}});
             return;
         }
         auto path = src.blob_file(d);
-        auto lock = st.lock(digest);
-        if (st.contains(digest)) return;
-        Store::Writer writer(st, digest, d.size);
+        auto lock = st.lock(d.digest);
+        if (st.contains(d.digest)) return;
+        Store::Writer writer(st, d.digest, d.size);
         std::ifstream in(path, std::ios::binary);
         if (!in) throw Failure(ErrorKind::Io, "cannot read " + path.string());
         char buf[64 * 1024];
@@ -412,11 +418,9 @@ void Transfer::Impl::to_local(source::ImageSource& src, const std::vector<ImageD
         ++copied;
         report(o, {TransferEvent::Type::BlobCopied, d.digest, d.size, {}});
     });
-    for (const auto& b : blobs) all_blobs.push_back(parse_digest(b.digest).value());
     result.blobs_uploaded = copied;
     result.blobs_existing = static_cast<int>(blobs.size()) - copied;
-    for (const auto& image : images) st.put(image.digest, image.body);
-    st.put(top.digest, top.body);
+    check_stop(o.stop);
 
     std::string tag = spec.tag.empty() ? default_tag : spec.tag;
     if (spec.kind == OutputSpec::Kind::DockerArchive) {
@@ -425,39 +429,44 @@ void Transfer::Impl::to_local(source::ImageSource& src, const std::vector<ImageD
                           "leave out --all, or copy to oci: or oci-archive:");
         auto manifest = parse_manifest(top.body, top.media_type);
         if (!manifest) throw Failure(manifest.error());
+        output::BlobFiles files;
+        for (const auto& b : blobs) files.add(StoredBlob{b, st.blob_path(b.digest), false});
         std::vector<std::string> repo_tags;
         std::string name = spec.name.empty() ? default_name : spec.name;
         if (!name.empty() && !tag.empty()) repo_tags.push_back(name + ":" + tag);
-        output::write_docker_archive(st, spec.path, *manifest, repo_tags, spec.limits);
-        result.manifests.push_back(top.digest.str());
+        output::write_docker_archive(files, spec.path, *manifest, repo_tags, spec.limits, {});
+        result.manifests.push_back(top.digest);
         return;
     }
-    output::LayoutImage image{top.media_type, top.digest, top.body.size(), all_blobs, tag};
+    output::LayoutImage image{top.media_type, top.digest, top.body, {}, tag};
+    for (const auto& b : blobs) image.blobs.emplace_back(b.digest, st.blob_path(b.digest));
     if (top.media_type == media_type::kDockerManifest) {
         // OCI layouts hold OCI manifests (umoci refuses Docker media types), as skopeo converts.
         auto manifest = parse_manifest(top.body, top.media_type);
         if (!manifest) throw Failure(manifest.error());
-        std::string converted = output::to_oci_manifest_json(*manifest);
-        image.manifest_digest = digest_of(converted);
-        image.manifest_size = converted.size();
+        image.manifest_bytes = output::to_oci_manifest_json(*manifest);
+        image.manifest_digest = digest_of(image.manifest_bytes);
         image.manifest_media_type = std::string(media_type::kOciManifest);
-        st.put(image.manifest_digest, converted);
     } else {
-        for (const auto& child : images)
-            if (child.digest != top.digest) image.blobs.push_back(child.digest);
+        // An index: its manifests are blobs of the layout too.
+        for (const auto& child : images) {
+            if (child.digest == top.digest) continue;
+            st.put(child.digest, child.body);
+            image.blobs.emplace_back(child.digest, st.blob_path(child.digest));
+        }
     }
     if (spec.kind == OutputSpec::Kind::OciArchive)
-        output::write_oci_archive(st, spec.path, image);
+        output::write_oci_archive(spec.path, image);
     else
-        output::write_oci_layout(st, spec.path, image);
-    result.manifests.push_back(image.manifest_digest.str());
+        output::write_oci_layout(spec.path, image);
+    result.manifests.push_back(image.manifest_digest);
 }
 
 Transfer::Transfer(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Transfer::~Transfer() = default;
 
 Result<TransferResult> Transfer::copy(std::string_view source, std::string_view destination,
-                                      const TransferOptions& options) {
+                                      const TransferOptions& options) noexcept {
     try {
         return impl_->copy(source, destination, options);
     } catch (const Failure& f) {
@@ -472,17 +481,17 @@ Result<TransferResult> Transfer::copy(std::string_view source, std::string_view 
 }
 
 Result<TransferResult> Transfer::push(std::string_view source, std::string_view reference,
-                                      const TransferOptions& options) {
+                                      const TransferOptions& options) noexcept {
     return copy(source, "docker://" + strip_docker(reference), options);
 }
 
-Result<std::vector<std::string>> Transfer::tags(std::string_view repository, int page_size) {
+Result<std::vector<std::string>> Transfer::tags(std::string_view repository, int page_size) noexcept {
     try {
         auto r = parse_reference(strip_docker(repository));
         if (!r) return r.error();
         Reference ref = qualified(*r);
         bool insecure = is_insecure_registry(ref.registry, impl_->options.insecure_registries);
-        auto session = impl_->session(ref.registry, insecure, impl_->options.credentials.get());
+        auto session = impl_->session(ref.registry, insecure, impl_->options.credentials.get(), {});
         return registry::list_tags(*session, ref.repository, page_size);
     } catch (const Failure& f) {
         return f.error();

@@ -119,8 +119,12 @@ int conformance_command(const std::vector<std::string>& argv) {
     target.timeout = args.last("--timeout") ? setup.engine.io_timeout : std::chrono::milliseconds(30000);
     target.only = args.all("--only");
     target.skip = args.all("--skip");
-    if (setup.engine.credentials)
-        target.credential = setup.engine.credentials->lookup(target.registry, target.name_space);
+    if (setup.engine.credentials) {
+        // A credential source that fails stops here, as it stops a pull.
+        auto found = setup.engine.credentials->lookup(target.registry, target.name_space);
+        if (!found) return report_error(found.error());
+        target.credential = *found;
+    }
     if (!target.credential && !env("OCI_USERNAME").empty()) {
         Credential c;
         c.username = env("OCI_USERNAME");

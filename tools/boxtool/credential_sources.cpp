@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
+#include "boxtool/credential_chain.hpp"
 #include "credential_input.hpp"
 #include "credential_store.hpp"
-#include "plugin_search.hpp"
 
 namespace boxtool::cli {
 
@@ -15,15 +15,15 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
     auto dirs = plugins::plugin_search_dirs(config.plugin_dirs);
     if (config.credential_sources) {
         if (config.credential_sources->empty()) return nullptr;
-        return std::make_shared<plugins::CredentialChain>(*config.credential_sources, dirs, log);
+        return plugins::CredentialChain::load(*config.credential_sources, dirs, log).value();
     }
-    try {
-        return std::make_shared<plugins::CredentialChain>(plugins::default_credential_sources(), dirs, log);
-    } catch (const Failure& f) {
+    auto chain = plugins::CredentialChain::load(plugins::default_credential_sources(), dirs, log);
+    if (!chain) {
         std::fprintf(stderr, "boxtool: warning: the default credential source is unavailable: %s\n",
-                     f.error().message.c_str());
+                     chain.error().message.c_str());
         return nullptr;
     }
+    return *chain;
 }
 
 std::filesystem::path credential_store_path(const std::optional<std::string>& flag) {

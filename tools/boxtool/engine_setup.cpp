@@ -64,7 +64,7 @@ Setup make_setup(const Args& args, const Reference& reference) {
     // --policy overrides the config file's "policy"; a script that cannot be read stops here.
     std::filesystem::path policy = args.last("--policy").value_or(cfg.policy.string());
     if (!policy.empty()) {
-        s.engine.policy = lua::LuaPolicy::from_file(policy);
+        s.engine.policy = lua::LuaPolicy::from_file(policy).value();
         s.policy_name = policy.string();
     }
     // Credentials offered by flags go only to the registries `reference` can be pulled from.

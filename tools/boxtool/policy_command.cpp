@@ -46,7 +46,7 @@ int test_command(const std::vector<std::string>& argv) {
         return kOk;
     }
     if (args.positionals().size() != 2) throw UsageError("policy test takes FILE.lua CASES.json");
-    auto policy = lua::LuaPolicy::from_file(args.positionals()[0]);
+    auto policy = lua::LuaPolicy::from_file(args.positionals()[0]).value();
     auto cases = load_policy_cases(args.positionals()[1]);
     int failed = run_policy_cases(*policy, cases, stdout);
     return failed == 0 ? kOk : kFailure;

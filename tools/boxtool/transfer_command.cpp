@@ -9,6 +9,7 @@
 #include "engine_setup.hpp"
 #include "exit_codes.hpp"
 #include "help_text.hpp"
+#include "interrupt.hpp"
 #include "progress_view.hpp"
 
 namespace boxtool::cli {
@@ -119,14 +120,16 @@ int run_transfer(const std::string& verb, const std::string& src, const std::str
     options.progress = [&](const TransferEvent& e) {
         if (json) {
             std::printf("{\"event\":\"%s\",\"digest\":\"%s\",\"size\":%llu}\n", event_name(e.type),
-                        e.digest.c_str(), static_cast<unsigned long long>(e.size));
+                        e.digest.str().c_str(), static_cast<unsigned long long>(e.size));
             std::fflush(stdout);
         } else if (!silent) {
-            std::fprintf(stderr, "%-9s %s (%s)%s\n", event_name(e.type), e.digest.c_str(),
+            std::fprintf(stderr, "%-9s %s (%s)%s\n", event_name(e.type), e.digest.str().c_str(),
                          human_bytes(e.size).c_str(), e.detail.empty() ? "" : (" " + e.detail).c_str());
         }
     };
     Transfer transfer(setup.engine);
+    InterruptWatcher interrupt;
+    options.stop = interrupt.token();
     auto result = verb == "push" ? transfer.push(src, dst, options) : transfer.copy(src, dst, options);
     if (!result) return report_error(result.error());
     const TransferResult& r = *result;
@@ -134,12 +137,12 @@ int run_transfer(const std::string& verb, const std::string& src, const std::str
         std::printf(
             "{\"event\":\"%s\",\"destination\":\"%s\",\"digest\":\"%s\",\"uploaded\":%d,\"existing\":%d,"
             "\"mounted\":%d}\n",
-            verb == "push" ? "pushed" : "copied", r.destination.c_str(), r.digest.c_str(), r.blobs_uploaded,
-            r.blobs_existing, r.blobs_mounted);
+            verb == "push" ? "pushed" : "copied", r.destination.c_str(), r.digest.str().c_str(),
+            r.blobs_uploaded, r.blobs_existing, r.blobs_mounted);
         return kOk;
     }
     std::printf("%s %s\n", verb == "push" ? "Pushed" : "Copied", r.destination.c_str());
-    std::printf("Digest: %s\n", r.digest.c_str());
+    std::printf("Digest: %s\n", r.digest.str().c_str());
     if (!silent)
         std::fprintf(stderr, "%d blob(s) uploaded (%s), %d already there, %d mounted\n", r.blobs_uploaded,
                      human_bytes(r.bytes_uploaded).c_str(), r.blobs_existing, r.blobs_mounted);

@@ -5,16 +5,18 @@
 // no tag pointing at missing content.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "boxtool/digest.hpp"
 #include "boxtool/engine.hpp"
+#include "boxtool/export.hpp"
 
 namespace boxtool {
 
@@ -27,7 +29,7 @@ struct TransferEvent {
         ManifestPushed,  // a manifest or index written (by digest, or by tag for the last one)
     };
     Type type = Type::BlobUploaded;
-    std::string digest;
+    Digest digest;
     std::uint64_t size = 0;
     std::string detail;  // the mount source, or the tag / digest a manifest was written as
 };
@@ -40,23 +42,25 @@ struct TransferOptions {
     // Credentials for the source and destination registries; null: EngineOptions::credentials.
     std::shared_ptr<CredentialProvider> source_credentials;
     std::shared_ptr<CredentialProvider> destination_credentials;
-    std::function<void(const TransferEvent&)> progress;  // called from transfer threads, serialized
-    const std::atomic<bool>* interrupt = nullptr;
+    std::function<void(const TransferEvent&)> progress;  // called from transfer threads, one at a time
+    // Once stop is requested, transfers stop at their next blob and copy() returns Cancelled; no
+    // manifest is written after that, so the destination's tag is untouched.
+    std::stop_token stop;
 };
 
 struct TransferResult {
-    std::string source;                  // as given
-    std::string destination;             // as given
-    std::string digest;                  // what the destination's tag now points at
-    std::string media_type;              // of that manifest or index
-    std::vector<std::string> manifests;  // every manifest written, children first
+    std::string source;             // as given
+    std::string destination;        // as given
+    Digest digest;                  // what the destination's tag now points at
+    std::string media_type;         // of that manifest or index
+    std::vector<Digest> manifests;  // every manifest written, children first
     int blobs_uploaded = 0;
     int blobs_existing = 0;
     int blobs_mounted = 0;
     std::uint64_t bytes_uploaded = 0;
 };
 
-class Transfer {
+class BOXTOOL_API Transfer {
   public:
     explicit Transfer(EngineOptions options);
     ~Transfer();
@@ -66,12 +70,12 @@ class Transfer {
     // SOURCE and DESTINATION: "docker://REF", "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]",
     // "docker-archive:FILE[:NAME:TAG]". A bare reference means docker://.
     Result<TransferResult> copy(std::string_view source, std::string_view destination,
-                                const TransferOptions& options = {});
+                                const TransferOptions& options = {}) noexcept;
     // copy(source, "docker://" + reference)
     Result<TransferResult> push(std::string_view source, std::string_view reference,
-                                const TransferOptions& options = {});
+                                const TransferOptions& options = {}) noexcept;
     // Every tag of a repository ("registry/repository"), all pages followed.
-    Result<std::vector<std::string>> tags(std::string_view repository, int page_size = 0);
+    Result<std::vector<std::string>> tags(std::string_view repository, int page_size = 0) noexcept;
 
   private:
     struct Impl;

@@ -54,8 +54,8 @@ class LayoutSource final : public ImageSource {
         for (const auto& d : index->manifests) {
             auto it = d.annotations.find("org.opencontainers.image.ref.name");
             std::string ref = it == d.annotations.end() ? "" : it->second;
-            tags += (tags.empty() ? "" : ", ") + (ref.empty() ? d.digest : ref);
-            if (!tag_.empty() && (ref == tag_ || d.digest == tag_)) chosen = &d;
+            tags += (tags.empty() ? "" : ", ") + (ref.empty() ? d.digest.str() : ref);
+            if (!tag_.empty() && (ref == tag_ || d.digest.str() == tag_)) chosen = &d;
         }
         if (tag_.empty() && index->manifests.size() == 1) chosen = &index->manifests.front();
         if (!chosen) {
@@ -67,32 +67,29 @@ class LayoutSource final : public ImageSource {
         }
         RootDocument out;
         out.body = manifest(*chosen);
-        out.digest = parse_digest(chosen->digest).value();
+        out.digest = chosen->digest;
         out.media_type = detect_media_type(out.body, chosen->media_type);
         return out;
     }
 
     std::string manifest(const Descriptor& d) override {
-        auto digest = parse_digest(d.digest);
-        if (!digest) bad_source(name_, "invalid digest " + d.digest);
-        std::string body = read_small_file(blob_path_in(dir_, *digest), kMaxManifestBytes);
-        if (digest_of(body, digest->algorithm) != *digest)
-            throw Failure(Error{
-                ErrorKind::DigestMismatch,
-                "digest mismatch: manifest " + d.digest + " in " + name_ + " does not match its content",
-                {},
-                {},
-                "the layout is damaged; recreate it"});
+        const Digest& digest = d.digest;
+        std::string body = read_small_file(blob_path_in(dir_, digest), kMaxManifestBytes);
+        if (digest_of(body, digest.algorithm) != digest)
+            throw Failure(Error{ErrorKind::DigestMismatch,
+                                "digest mismatch: manifest " + d.digest.str() + " in " + name_ +
+                                    " does not match its content",
+                                {},
+                                {},
+                                "the layout is damaged; recreate it"});
         return body;
     }
 
     std::filesystem::path blob_file(const Descriptor& d) override {
-        auto digest = parse_digest(d.digest);
-        if (!digest) bad_source(name_, "invalid digest " + d.digest);
-        auto p = blob_path_in(dir_, *digest);
+        auto p = blob_path_in(dir_, d.digest);
         if (!std::filesystem::is_regular_file(p))
             throw Failure(Error{ErrorKind::BlobUnknown,
-                                "blob unknown: " + name_ + " lacks blob " + d.digest,
+                                "blob unknown: " + name_ + " lacks blob " + d.digest.str(),
                                 {},
                                 {},
                                 "the layout is incomplete; recreate it"});
@@ -295,14 +292,17 @@ class DockerArchiveSource final : public ImageSource {
     }
 
     std::string manifest(const Descriptor& d) override {
-        bad_source(name_, "a docker-archive holds no manifest " + d.digest);
+        bad_source(name_, "a docker-archive holds no manifest " + d.digest.str());
     }
 
     std::filesystem::path blob_file(const Descriptor& d) override {
-        auto it = files_.find(d.digest);
+        auto it = files_.find(d.digest.str());
         if (it == files_.end())
-            throw Failure(Error{
-                ErrorKind::BlobUnknown, "blob unknown: " + name_ + " lacks blob " + d.digest, {}, {}, ""});
+            throw Failure(Error{ErrorKind::BlobUnknown,
+                                "blob unknown: " + name_ + " lacks blob " + d.digest.str(),
+                                {},
+                                {},
+                                ""});
         return it->second;
     }
 

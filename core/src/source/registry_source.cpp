@@ -10,15 +10,15 @@ RegistrySource::RegistrySource(std::unique_ptr<registry::RegistrySession> sessio
 
 RootDocument RegistrySource::root() {
     auto m = session_->get_manifest(reference_.repository, reference_.version());
-    return RootDocument{m.media_type, m.body, parse_digest(m.digest).value()};
+    return RootDocument{m.media_type, m.body, m.digest};
 }
 
 std::string RegistrySource::manifest(const Descriptor& d) {
-    return session_->get_manifest(reference_.repository, d.digest).body;
+    return session_->get_manifest(reference_.repository, d.digest.str()).body;
 }
 
 std::filesystem::path RegistrySource::blob_file(const Descriptor& d) {
-    Digest digest = parse_digest(d.digest).value();
+    const Digest& digest = d.digest;
     if (store_.contains(digest)) return store_.blob_path(digest);
     auto lock = store_.lock(digest);
     if (store_.contains(digest)) return store_.blob_path(digest);
@@ -26,7 +26,7 @@ std::filesystem::path RegistrySource::blob_file(const Descriptor& d) {
         try {
             Store::Writer writer(store_, digest, d.size);
             session_->get_blob(reference_.repository, d, 0, {},
-                               [&](const char* data, std::size_t n) { writer.write(data, n); });
+                               [&](const char* data, std::size_t n) { writer.write(data, n); }, {});
             writer.commit();
             return store_.blob_path(digest);
         } catch (const Failure& f) {

@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "boxtool/reference.hpp"
-#include "boxtool/store.hpp"
 #include "registry/registry_session.hpp"
 #include "source/image_source.hpp"
+#include "store/store.hpp"
 
 namespace boxtool::source {
 
