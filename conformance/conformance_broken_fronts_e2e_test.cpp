@@ -113,6 +113,45 @@ TEST_F(BrokenFronts, ChallengeAndBadCredentialFaults) {
     run_cases(cases, registry.url(), "team/app", {"--creds", user + ":" + password});
 }
 
+// Blob downloads redirected (307) to another origin, as registries with a storage CDN do: the
+// target must serve the blob without the registry's Authorization, which clients do not forward.
+TEST_F(BrokenFronts, BlobRedirectsWithAndWithoutTheRegistrysCredentials) {
+    harness::RegistryServer open;
+    open.start();
+    harness::make_and_push(
+        {.out = env.path("src"), .tag = "v1", .layers = 1, .layer_size = 4096, .compression = "none"},
+        open.host(), "team/app:v1");
+    harness::FaultProxy cdn({.upstream = open.url()});
+    cdn.start();
+    harness::FaultProxy front(
+        {.upstream = open.url(), .redirect = {"GET /v2/team/app/blobs/:http://" + cdn.host()}});
+    front.start();
+    auto ok = through(front, "team/app", {"--insecure-registry", cdn.host()});
+    ASSERT_TRUE(ok.parsed) << ok.run.describe();
+    EXPECT_EQ(ok["behavior.blob-redirect"], "pass") << ok.describe();
+    EXPECT_EQ(ok.run.exit_code, kOk) << ok.describe();
+    EXPECT_GE(cdn.count_requests("GET", "/blobs/"), 1);
+
+    // A redirect target that wants the registry's credentials: clients cannot download the blob.
+    const std::string user = "ci-bot", password = "Cdn-Pa55-5f0e";
+    harness::RegistryServer closed({.users = {{user, password}}});
+    closed.start();
+    harness::make_and_push(
+        {.out = env.path("src2"), .tag = "v1", .layers = 1, .layer_size = 4096, .compression = "none"},
+        closed.host(), "team/app:v1", harness::Credentials{user, password});
+    harness::FaultProxy closed_cdn({.upstream = closed.url()});
+    closed_cdn.start();
+    harness::FaultProxy closed_front(
+        {.upstream = closed.url(), .redirect = {"GET /v2/team/app/blobs/:http://" + closed_cdn.host()}});
+    closed_front.start();
+    auto bad = through(closed_front, "team/app",
+                       {"--creds", user + ":" + password, "--insecure-registry", closed_cdn.host()});
+    ASSERT_TRUE(bad.parsed) << bad.run.describe();
+    EXPECT_EQ(bad["behavior.blob-redirect"], "fail") << bad.describe();
+    EXPECT_EQ(closed_cdn.count_with_authorization("GET", "/blobs/"), 0)
+        << "the registry's credentials went to the redirect target";
+}
+
 TEST_F(BrokenFronts, TokenWithoutExpiresIn) {
     harness::TokenServer tokens({.public_repositories = {"pub/*"}, .omit_expires_in = true});
     tokens.start();
