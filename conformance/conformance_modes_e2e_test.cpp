@@ -204,7 +204,7 @@ TEST_F(ConformanceModes, TokenAuthRegistryWithOAuthGrantsAndScopes) {
 
 TEST_F(ConformanceModes, TlsRegistryWithAPrivateCa) {
     auto ca = harness::make_certificate_authority(env.path("pki"), "ca");
-    auto cert = harness::make_server_certificate(ca, env.path("pki"), "registry");
+    auto cert = harness::make_server_certificate(ca, env.path("pki"), "registry", {.days = 365});
     harness::RegistryServer registry({.tls = harness::RegistryTls{cert.cert, cert.key}});
     registry.start();
     auto junit = env.path("tls.xml");
@@ -227,7 +227,7 @@ TEST_F(ConformanceModes, TlsRegistryWithAPrivateCa) {
 TEST_F(ConformanceModes, MutualTlsRegistryWithACertsDFolder) {
     auto ca = harness::make_certificate_authority(env.path("pki"), "ca");
     auto client_ca = harness::make_certificate_authority(env.path("pki"), "client-ca");
-    auto cert = harness::make_server_certificate(ca, env.path("pki"), "registry");
+    auto cert = harness::make_server_certificate(ca, env.path("pki"), "registry", {.days = 365});
     auto probe = harness::make_client_certificate(client_ca, env.path("pki"), "probe");
     auto client = harness::make_client_certificate(client_ca, env.path("pki"), "client");
     harness::RegistryServer registry(
