@@ -1,4 +1,5 @@
 #include "probe.hpp"
+#include "grammar.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>

@@ -3,6 +3,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "grammar.hpp"
 #include "run_context.hpp"
 
 namespace boxtool::checks {

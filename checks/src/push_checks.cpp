@@ -3,6 +3,7 @@
 // use blobs of their own. Everything pushed is recorded for the clean-up.
 #include <cstring>
 
+#include "grammar.hpp"
 #include "run_context.hpp"
 
 namespace boxtool::checks {

@@ -1,5 +1,6 @@
 // Transfer: copy an image from a source to a destination (registry, OCI layout or archive).
 #include "boxtool/transfer.hpp"
+#include "grammar.hpp"
 
 #include <stdlib.h>
 

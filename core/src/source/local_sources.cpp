@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "grammar.hpp"
 #include "source/image_source.hpp"
 
 namespace boxtool::source {
