@@ -20,10 +20,12 @@ void FaultProxy::start() {
     for (const auto& rule : options_.corrupt) args.insert(args.end(), {"--corrupt", rule});
     for (const auto& rule : options_.inject) args.insert(args.end(), {"--inject", rule});
     if (!options_.random.empty()) args.insert(args.end(), {"--random", options_.random});
-    if (options_.ignore_range) args.push_back("--ignore-range");
     if (options_.throttle) args.insert(args.end(), {"--throttle", std::to_string(options_.throttle)});
     args.insert(args.end(), {"--bytes-log", file("bytes.log").string()});
     write_file(file("bytes.log"), "");
+    for (const auto& mode : options_.breaks) args.insert(args.end(), {"--break", mode});
+    if (options_.paginate_tags > 0)
+        args.insert(args.end(), {"--paginate-tags", std::to_string(options_.paginate_tags)});
     if (!options_.tls_certificate.empty())
         args.insert(args.end(), {"--tls-cert", options_.tls_certificate, "--tls-key", options_.tls_key});
     launch("conformance/fixtures/fault_proxy.py", args, options_.start_timeout);

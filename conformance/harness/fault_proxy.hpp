@@ -25,9 +25,12 @@ struct FaultProxyOptions {
     std::vector<std::string> corrupt{};
     std::vector<std::string> inject{};  // "[METHOD ]REGEX:KIND:COUNT", KIND from the --random list
     std::string random{};               // "SEED:RATE[:FAULTS]": random faults (see the script)
-    bool ignore_range = false;          // strip Range: the registry answers resumed downloads with 200
     std::uint64_t throttle = 0;         // bytes per second for bodies; 0: full speed
-    std::string tls_certificate{};      // PEM files: serve HTTPS when set (the upstream stays HTTP)
+    // --break modes (fault_proxy.py): strip-digest, wrong-digest, missing-blob-200, ignore-range,
+    // malformed-challenge, empty-error-bodies, wrong-error-codes, auth-404.
+    std::vector<std::string> breaks{};
+    int paginate_tags = 0;          // > 0: serve tag lists in pages of this size, with Link headers
+    std::string tls_certificate{};  // PEM files: serve HTTPS when set (the upstream stays HTTP)
     std::string tls_key{};
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
 };

@@ -71,11 +71,11 @@ class ConnectionPool {
 
     std::unique_ptr<Poco::Net::HTTPClientSession> acquire(const Poco::URI& uri, const TlsSettings& tls,
                                                           const ClientOptions& opts, std::string& key,
-                                                          bool& reused) {
+                                                          bool& reused, bool allow_reuse = true) {
         std::lock_guard lock(mutex);
         key = origin_of(uri) + "|" + std::to_string(settings_id(tls));
         auto& list = idle[key];
-        if (!list.empty()) {
+        if (allow_reuse && !list.empty()) {
             auto s = std::move(list.back());
             list.pop_back();
             reused = true;

@@ -102,6 +102,28 @@ std::uint64_t read_body(std::istream& rs, const std::function<void(const char*, 
     return received;
 }
 
+// Copies a streamed request body to the connection; with a declared length, exactly that many
+// bytes (a reader that ends early or runs long is an error, not a silently short upload).
+void send_streamed_body(std::ostream& os, const Request& req) {
+    std::array<char, 64 * 1024> buf{};
+    std::uint64_t sent = 0;
+    while (true) {
+        std::size_t want = buf.size();
+        if (req.body_length)
+            want = static_cast<std::size_t>(std::min<std::uint64_t>(want, *req.body_length - sent));
+        if (want == 0) break;
+        std::size_t got = req.body_reader(buf.data(), want);
+        if (got == 0) break;
+        os.write(buf.data(), static_cast<std::streamsize>(got));
+        if (!os) throw Poco::Net::NetException("connection failed while sending the request body");
+        sent += got;
+    }
+    if (req.body_length && sent != *req.body_length)
+        throw Failure(ErrorKind::Io, "the upload body ended after " + std::to_string(sent) + " of " +
+                                         std::to_string(*req.body_length) + " bytes");
+    os.flush();
+}
+
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -189,7 +211,10 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
         for (const auto& [k, v] : req.headers) check_header(k, v, uri);
         std::string key;
         bool reused = false;
-        auto session = pool_->acquire(uri, tls, options_, key, reused);
+        // A streamed body cannot be sent twice, so it never risks a pooled connection the server
+        // may have closed while idle.
+        const bool streamed = static_cast<bool>(req.body_reader);
+        auto session = pool_->acquire(uri, tls, options_, key, reused, !streamed);
         bool response_started = false;
         ConnectionAborter aborter(*session);
         // Declared after the aborter: the watch ends (and calls it no more) before it goes.
@@ -198,7 +223,9 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
         std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
         auto throw_if_tripped = [&] {
             if (req.stop.stop_requested())
-                throw Failure(ErrorKind::Cancelled, "pull interrupted; no output was written (downloads so far are kept to resume)");
+                throw Failure(
+                    ErrorKind::Cancelled,
+                    "pull interrupted; no output was written (downloads so far are kept to resume)");
             auto verdict = watch.watch().verdict();
             if (verdict == TransferWatchdog::Verdict::None) return;
             const TransferLimits& lim = req.limits ? *req.limits : options_.limits;
@@ -232,12 +259,22 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                 if (strip_authorization && iequals(k, "Authorization")) continue;
                 hreq.add(k, v);
             }
-            if (!req.body.empty() || req.method == "POST" || req.method == "PUT") {
+            if (streamed) {
+                if (req.body_length)
+                    hreq.setContentLength64(static_cast<Poco::Int64>(*req.body_length));
+                else
+                    hreq.setChunkedTransferEncoding(true);
+                if (!req.content_type.empty()) hreq.setContentType(req.content_type);
+            } else if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+                       req.method == "PATCH") {
                 hreq.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
                 if (!req.content_type.empty()) hreq.setContentType(req.content_type);
             }
             std::ostream& os = session->sendRequest(hreq);
-            os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+            if (streamed)
+                send_streamed_body(os, req);
+            else
+                os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
             Poco::Net::HTTPResponse hresp;
             std::istream& rs = session->receiveResponse(hresp);
             response_started = true;
@@ -254,7 +291,8 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                             resp.status == 307 || resp.status == 308;
             bool to_sink = sink && resp.status >= 200 && resp.status < 300;
             std::size_t cap = to_sink ? 0 : (redirect ? 64 * 1024 : max_body);
-            if (!to_sink && length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+            if (!to_sink && req.method != "HEAD" &&
+                length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
                 static_cast<std::uint64_t>(length) > cap) {
                 session->reset();
                 throw BodyTooLarge(
@@ -262,6 +300,14 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                     "response from " + uri.getHost() + " is larger than " + std::to_string(cap) + " bytes");
             }
             if (to_sink && req.on_response) req.on_response(resp);
+            // A HEAD answer has headers only: its Content-Length describes the GET's body.
+            if (req.method == "HEAD") {
+                if (hresp.getKeepAlive()) {
+                    aborter.disarm();
+                    pool_->release(key, std::move(session));
+                }
+                return resp;
+            }
             std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
                 watch.watch().received(n);
                 if (to_sink) {
@@ -311,7 +357,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             bool keeps_body = resp.status == 307 || resp.status == 308;
             // A 307/308 repeats the request with its body. A body may carry credentials (an OAuth2
             // password or refresh token grant): it goes to the origin it was meant for or nowhere.
-            if (keeps_body && cross_origin && !req.body.empty())
+            if (keeps_body && cross_origin && (!req.body.empty() || streamed))
                 throw Failure(Error{ErrorKind::Protocol,
                                     "refusing to follow a " + std::to_string(resp.status) +
                                         " redirect from " + origin_of(uri) + " to " + origin_of(next) +
@@ -322,17 +368,24 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                                     "the server redirects a POST elsewhere; point the client at the final "
                                     "address, or report it to the server's operator"});
             if (origin_of(next) != origin_of(first)) strip_authorization = true;
-            // 301, 302 and 303 turn a POST into a GET without its body, as browsers do.
-            if (!keeps_body && req.method != "GET" && req.method != "HEAD") {
+            // 303 turns any request into a GET without its body, and 301 and 302 turn a POST into
+            // one, as browsers do. A streamed upload cannot be sent twice.
+            if ((resp.status == 303 && req.method != "HEAD") ||
+                ((resp.status == 301 || resp.status == 302) && req.method == "POST")) {
                 req.method = "GET";
                 req.body.clear();
                 req.content_type.clear();
+                req.body_reader = nullptr;
+                req.body_length.reset();
+            } else if (streamed) {
+                throw Failure(ErrorKind::Protocol, "the registry redirected an upload (" + req.url +
+                                                       ") that cannot be sent twice");
             }
             req.url = next.toString();
         } catch (const Poco::Exception& e) {
             throw_if_tripped();
             // A pooled connection the server closed while idle fails on first use: try a fresh one once.
-            if (reused && !response_started &&
+            if (reused && !response_started && !streamed &&
                 (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
                  dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
                  dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e))) {

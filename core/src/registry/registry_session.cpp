@@ -116,19 +116,18 @@ const std::optional<Credential>& RegistrySession::credential_for(const std::stri
 }
 
 std::optional<std::string> RegistrySession::authorization(const std::string& repository,
-                                                          bool force_new_token) {
+                                                          const std::string& scope, bool force_new_token) {
     std::lock_guard lock(mutex_);
     const auto& cred = credential_for(repository);
     if (const Challenge* bearer = find_challenge(auth_.challenges, "bearer")) {
         if (cred && !cred->registry_token.empty())
             return "Bearer " + std::string(cred->registry_token.reveal());
-        std::string scope = "repository:" + repository + ":pull";
         std::string key = options_.registry + "|" + scope + "|" + (cred ? cred->username : "");
         if (!force_new_token) {
             if (auto token = tokens_.get(key)) return "Bearer " + std::string(token->reveal());
         }
         tokens_.invalidate(key);
-        return "Bearer " + fetch_token(*bearer, repository, key);
+        return "Bearer " + fetch_token(*bearer, repository, scope, key);
     }
     if (find_challenge(auth_.challenges, "basic") && cred && !cred->username.empty())
         return basic_authorization(cred->username, cred->password.reveal());
@@ -138,13 +137,33 @@ std::optional<std::string> RegistrySession::authorization(const std::string& rep
 http::Response RegistrySession::send(http::Request request, const std::string& repository,
                                      const std::string& object, const http::BodySink* sink, int retries,
                                      std::size_t max_body) {
+    return send_scoped(std::move(request), repository, object, "", sink, retries, max_body, {});
+}
+
+http::Response RegistrySession::request(http::Request request, const std::string& repository,
+                                        const std::string& object, const std::string& scope, int retries,
+                                        std::size_t max_body, const std::function<bool(int)>& accept) {
+    return send_scoped(std::move(request), repository, object, scope, nullptr, retries, max_body, accept);
+}
+
+std::string RegistrySession::base_url() {
     ping();
+    return base_url_;
+}
+
+http::Response RegistrySession::send_scoped(http::Request request, const std::string& repository,
+                                            const std::string& object, const std::string& scope_wanted,
+                                            const http::BodySink* sink, int retries, std::size_t max_body,
+                                            const std::function<bool(int)>& accept) {
+    ping();
+    const std::string scope = scope_wanted.empty() ? "repository:" + repository + ":pull" : scope_wanted;
+    const bool absolute = request.url.rfind("http://", 0) == 0 || request.url.rfind("https://", 0) == 0;
     std::string path = request.url;
     for (int attempt = 0;; ++attempt) {
         http::Request req = request;
-        req.url = base_url_ + path;
+        req.url = absolute ? path : base_url_ + path;
         if (!req.stop.stop_possible()) req.stop = options_.stop;
-        if (auto authz = authorization(repository, attempt > 0))
+        if (auto authz = authorization(repository, scope, attempt > 0))
             req.headers.emplace_back("Authorization", *authz);
         // A streamed body (a blob) is resumed by its caller after a broken connection, not
         // restarted here; answers without a body (5xx, 429) are retried here alike.
@@ -158,9 +177,11 @@ http::Response RegistrySession::send(http::Request request, const std::string& r
                 std::lock_guard lock(mutex_);
                 if (!challenges.empty()) auth_.challenges = challenges;
             }
-            // An expired token, or one without this scope: fetch a fresh one, once.
-            if (bearer) continue;
+            // An expired token, or one without this scope: fetch a fresh one, once. A streamed
+            // body has been consumed, so the caller starts over (with the fresh token cached).
+            if (bearer && !req.body_reader) continue;
         }
+        if (accept && accept(resp.status)) return resp;
         if (resp.status < 200 || resp.status >= 300) {
             std::lock_guard lock(mutex_);
             const auto& cred = credential_for(repository);

@@ -17,9 +17,8 @@ constexpr std::size_t kMaxTokenResponse = 1024 * 1024;
 }  // namespace
 
 std::string RegistrySession::fetch_token(const Challenge& challenge, const std::string& repository,
-                                         const std::string& cache_key) {
+                                         const std::string& scope, const std::string& cache_key) {
     const auto& cred = credentials_.at(repository);
-    std::string scope = "repository:" + repository + ":pull";
     std::string realm = challenge.param("realm");
     if (realm.empty())
         throw Failure(Error{ErrorKind::Protocol,
@@ -39,8 +38,20 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
                             {},
                             "the registry's token service must use HTTPS, or list the registry as insecure"});
     std::string service = challenge.param("service");
-    std::string query = "scope=" + http::url_encode(scope);
+    // Several scopes (an upload that mounts from another repository) are several scope parameters
+    // in a GET, as docker sends them; an OAuth2 POST takes them space-separated in one.
+    std::string query;
+    for (std::size_t start = 0; start < scope.size();) {
+        std::size_t end = scope.find(' ', start);
+        if (end == std::string::npos) end = scope.size();
+        if (end > start)
+            query +=
+                (query.empty() ? "scope=" : "&scope=") + http::url_encode(scope.substr(start, end - start));
+        start = end + 1;
+    }
     if (!service.empty()) query += "&service=" + http::url_encode(service);
+    std::string post_scope = "scope=" + http::url_encode(scope);
+    if (!service.empty()) post_scope += "&service=" + http::url_encode(service);
 
     auto token_get = [&](const std::string& user, std::string_view secret) {
         http::Request get;
@@ -65,9 +76,9 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         req.content_type = "application/x-www-form-urlencoded";
         req.body =
             refresh ? "grant_type=refresh_token&client_id=boxtool&refresh_token=" +
-                          http::url_encode(cred->identity_token.reveal()) + "&" + query
+                          http::url_encode(cred->identity_token.reveal()) + "&" + post_scope
                     : "grant_type=password&client_id=boxtool&username=" + http::url_encode(cred->username) +
-                          "&password=" + http::url_encode(cred->password.reveal()) + "&" + query;
+                          "&password=" + http::url_encode(cred->password.reveal()) + "&" + post_scope;
     } else {
         req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
     }
