@@ -104,7 +104,8 @@ std::uint64_t read_body(std::istream& rs, const std::function<void(const char*, 
 
 // Copies a streamed request body to the connection; with a declared length, exactly that many
 // bytes (a reader that ends early or runs long is an error, not a silently short upload).
-void send_streamed_body(std::ostream& os, const Request& req) {
+void send_streamed_body(std::ostream& os, const Request& req,
+                        const std::function<void(std::size_t)>& sent_some) {
     std::array<char, 64 * 1024> buf{};
     std::uint64_t sent = 0;
     while (true) {
@@ -117,6 +118,7 @@ void send_streamed_body(std::ostream& os, const Request& req) {
         os.write(buf.data(), static_cast<std::streamsize>(got));
         if (!os) throw Poco::Net::NetException("connection failed while sending the request body");
         sent += got;
+        sent_some(got);  // an upload moving is not a stall
     }
     if (req.body_length && sent != *req.body_length)
         throw Failure(ErrorKind::Io, "the upload body ended after " + std::to_string(sent) + " of " +
@@ -272,7 +274,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             }
             std::ostream& os = session->sendRequest(hreq);
             if (streamed)
-                send_streamed_body(os, req);
+                send_streamed_body(os, req, [&](std::size_t n) { watch.watch().received(n); });
             else
                 os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
             Poco::Net::HTTPResponse hresp;

@@ -33,6 +33,7 @@ class TransferWatchdog {
     // calls `abort` (from its own thread) when the request must end, possibly more than once.
     class Watch {
       public:
+        // Bytes moved either way (a body received, or an upload sent): progress for the stall detector.
         void received(std::size_t bytes) noexcept { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
         Verdict verdict() const noexcept { return verdict_.load(); }
 
