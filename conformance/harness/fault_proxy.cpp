@@ -20,6 +20,7 @@ void FaultProxy::start() {
     for (const auto& rule : options_.corrupt) args.insert(args.end(), {"--corrupt", rule});
     for (const auto& rule : options_.inject) args.insert(args.end(), {"--inject", rule});
     if (!options_.random.empty()) args.insert(args.end(), {"--random", options_.random});
+    if (options_.strip_range) args.push_back("--strip-range");
     if (options_.throttle) args.insert(args.end(), {"--throttle", std::to_string(options_.throttle)});
     args.insert(args.end(), {"--bytes-log", file("bytes.log").string()});
     write_file(file("bytes.log"), "");

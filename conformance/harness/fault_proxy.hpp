@@ -26,6 +26,7 @@ struct FaultProxyOptions {
     std::vector<std::string> inject{};  // "[METHOD ]REGEX:KIND:COUNT", KIND from the --random list
     std::string random{};               // "SEED:RATE[:FAULTS]": random faults (see the script)
     std::uint64_t throttle = 0;         // bytes per second for bodies; 0: full speed
+    bool strip_range = false;           // forward without Range (200 for resumes); faults still apply
     // --break modes (fault_proxy.py): strip-digest, wrong-digest, missing-blob-200, ignore-range,
     // malformed-challenge, empty-error-bodies, wrong-error-codes, auth-404.
     std::vector<std::string> breaks{};
