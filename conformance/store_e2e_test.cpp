@@ -173,6 +173,12 @@ TEST_F(StoreTest, VerifyFindsATamperedBlobAndPruneClearsPartialsAndLocks) {
     const std::string hex(64, 'a');
     harness::write_file(env.store() / "ingest" / ("sha256-" + hex + ".partial"), "half");
     harness::write_file(env.store() / "locks" / ("sha256-" + hex + ".lock"), "");
+    const std::string lone(64, 'b');  // a lock file alone
+    harness::write_file(env.store() / "locks" / ("sha256-" + lone + ".lock"), "");
+    auto dry = env.boxtool({"store", "prune", "--dry-run", "--store", env.store().string()});
+    ASSERT_EQ(dry.exit_code, kOk) << dry.describe();
+    EXPECT_NE(dry.out.find("would remove ingest/sha256-" + hex + ".partial"), std::string::npos) << dry.out;
+    EXPECT_TRUE(std::filesystem::exists(env.store() / "locks" / ("sha256-" + lone + ".lock")));  // dry: kept
     auto prune = env.boxtool({"store", "prune", "--store", env.store().string()});
     ASSERT_EQ(prune.exit_code, kOk) << prune.describe();
     EXPECT_TRUE(ingest_leftovers(env.store()).empty());

@@ -69,6 +69,8 @@ class Store {
         Lock(Lock&&) noexcept;
         Lock& operator=(Lock&&) = delete;
         ~Lock();
+        // Leaves the lock file in place on release (a dry run changes nothing).
+        void keep_file() noexcept { store_ = nullptr; }
 
       private:
         friend class Store;

@@ -345,6 +345,7 @@ Result<PruneReport> StoreAdmin::prune(const PruneOptions& options) const noexcep
                 seen.insert(d->str());
                 auto held = store->try_lock(*d);
                 if (!held) continue;
+                if (options.dry_run) held->keep_file();
                 fs::path partial = store->ingest_path(*d);
                 if (fs::exists(partial)) remove(partial);
                 for (const auto& old : files_in(store->root() / "ingest"))
@@ -352,8 +353,6 @@ Result<PruneReport> StoreAdmin::prune(const PruneOptions& options) const noexcep
                         old != partial)
                         remove(old);
                 remove(store->lock_path(*d));
-                if (options.dry_run) continue;
-                // The lock's release removes its file now that no partial is left.
             }
         // Verified-at records of blobs that are gone, and temporaries of a crashed write.
         for (const auto& f : files_in(store->root() / "verified")) {
