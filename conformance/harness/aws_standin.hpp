@@ -44,6 +44,15 @@ struct AwsRequest {
     std::string operation;  // GetParameter, GetAuthorizationToken, PUT, GET
     std::string detail;     // the parameter name or path; "" when none
     std::string status;     // "200", or "400:InvalidSignatureException"
+    std::string note;       // PutParameter: "type=SecureString,overwrite=false,version=1"
+};
+
+// A parameter as botocore's own SSM client reads it back from the stand-in (decrypted).
+struct AwsParameter {
+    std::string type;  // "SecureString"
+    std::string value;
+    int version = 0;
+    std::string error;  // the AWS error code instead, e.g. "ParameterNotFound"
 };
 
 class AwsStandIn : public ScriptServer {
@@ -54,6 +63,9 @@ class AwsStandIn : public ScriptServer {
     std::vector<AwsRequest> requests() const;
     // Requests of `service` and `operation` (any if empty) that got `status` (any if empty).
     int count(std::string_view service, std::string_view operation = {}, std::string_view status = {}) const;
+    // GetParameter with WithDecryption through botocore's SSM client (conformance/fixtures/aws_client.py),
+    // signed with `key`: an independent reader of what boxtool wrote.
+    AwsParameter botocore_get_parameter(const std::string& name, const AwsKey& key) const;
 
   private:
     AwsStandInOptions options_;
