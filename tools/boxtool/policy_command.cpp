@@ -11,11 +11,33 @@
 
 namespace boxtool::cli {
 
-int print_explanation(Engine& engine, const std::string& reference, const Setup& setup, std::FILE* out) {
+int print_explanation(Engine& engine, const std::string& reference, const Setup& setup, std::FILE* out,
+                      bool credentials) {
     auto candidates = engine.candidates(reference, setup.platform, "pull");
     if (!candidates) return report_error(candidates.error());
     std::fprintf(out, "Candidates for %s (policy: %s):\n%s", reference.c_str(), setup.policy_name.c_str(),
                  explain_candidates(*candidates).c_str());
+    if (credentials) {
+        // The same lookups the pull makes (and caches): when several sources have credentials for
+        // a registry, this says which one wins.
+        std::fprintf(out, "Credentials:\n");
+        for (const auto& c : *candidates) {
+            std::string what = "none (anonymous)";
+            if (setup.engine.credentials) {
+                try {
+                    auto found =
+                        setup.engine.credentials->lookup(c.reference.registry, c.reference.repository);
+                    if (!found && !c.credentials_from.empty())
+                        found = setup.engine.credentials->lookup(c.credentials_from, c.reference.repository);
+                    if (found) what = found->source;
+                } catch (const Failure& f) {
+                    what = "error: " + f.error().message;
+                }
+            }
+            std::fprintf(out, "  %s/%s: %s\n", c.reference.registry.c_str(), c.reference.repository.c_str(),
+                         what.c_str());
+        }
+    }
     std::fflush(out);
     return kOk;
 }

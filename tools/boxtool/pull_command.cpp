@@ -84,7 +84,7 @@ int pull_command(const std::vector<std::string>& argv) {
     Engine engine(setup.engine);
     if (args.has("--explain")) {
         // On stdout, except when stdout carries only JSON events.
-        int code = print_explanation(engine, ref, setup, mode == ProgressMode::Json ? stderr : stdout);
+        int code = print_explanation(engine, ref, setup, mode == ProgressMode::Json ? stderr : stdout, true);
         if (code != kOk) return code;
     }
     auto view = make_progress_view(mode, mode == ProgressMode::Json ? stdout : stderr);
