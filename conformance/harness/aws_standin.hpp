@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/certificates.hpp"
+#include "harness/process.hpp"
 #include "harness/script_server.hpp"
 
 namespace boxtool::harness {
@@ -66,6 +67,14 @@ class AwsStandIn : public ScriptServer {
     // GetParameter with WithDecryption through botocore's SSM client (conformance/fixtures/aws_client.py),
     // signed with `key`: an independent reader of what boxtool wrote.
     AwsParameter botocore_get_parameter(const std::string& name, const AwsKey& key) const;
+    // PutParameter (SecureString, overwriting) through botocore's SSM client: a change made behind
+    // boxtool's back. Returns the new version, or throws with the script's output.
+    int botocore_put_parameter(const std::string& name, const std::string& value, const AwsKey& key) const;
+
+  private:
+    harness::RunResult aws_client(const std::vector<std::string>& operation, const AwsKey& key) const;
+
+  public:
 
   private:
     AwsStandInOptions options_;

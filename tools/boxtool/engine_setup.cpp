@@ -114,7 +114,8 @@ Setup make_setup(const Args& args, const Reference& reference) {
     return s;
 }
 
-Setup make_stack_setup(const Args& args, std::vector<CredentialLink> service_links) {
+Setup make_stack_setup(const Args& args,
+                       const std::function<std::vector<CredentialLink>(const EngineOptions&)>& service_links) {
     if (args.has("--creds") || args.has("--credential") || args.has("--password-stdin"))
         throw Failure(ErrorKind::InvalidArgument,
                       "--creds and --credential choose one credential for one image; a compose stack has "
@@ -122,7 +123,7 @@ Setup make_stack_setup(const Args& args, std::vector<CredentialLink> service_lin
                       "name a stored credential per service with x-boxtool-credential, list links in the "
                       "config's credential_links, or let the credential chain find them");
     Setup s = base_setup(args);
-    auto links = std::move(service_links);
+    auto links = service_links(s.engine);
     for (const auto& link : s.config.credential_links) links.push_back(link);
     attach_credentials(s, nullptr, std::move(links));
     return s;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,8 +33,10 @@ struct Setup {
 Setup make_setup(const Args& args, const Reference& reference);
 
 // For several images at once (compose stacks): the same, without --creds / --credential (a stack
-// names its credentials per service), and with `service_links` before the config's links.
-Setup make_stack_setup(const Args& args, std::vector<CredentialLink> service_links);
+// names its credentials per service), and with the links `service_links` makes (given the search
+// registries and other engine options) before the config's links.
+Setup make_stack_setup(const Args& args,
+                       const std::function<std::vector<CredentialLink>(const EngineOptions&)>& service_links);
 
 // The registries an image reference may come from by name: its own when qualified, else the search
 // registries (docker.io when there are none).

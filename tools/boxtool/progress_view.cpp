@@ -19,10 +19,11 @@ class QuietView final : public ProgressView {
 
 class PlainView final : public ProgressView {
   public:
-    explicit PlainView(std::FILE* out) : out_(out) {}
+    explicit PlainView(std::FILE* out, std::string prefix = "") : out_(out), prefix_(std::move(prefix)) {}
     void on_event(const ProgressEvent& e) override {
         using T = ProgressEvent::Type;
         std::string d = short_digest(e.digest);
+        if (e.type != T::BlobProgress) std::fputs(prefix_.c_str(), out_);
         switch (e.type) {
             case T::CandidateStart:
                 std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
@@ -62,15 +63,19 @@ class PlainView final : public ProgressView {
 
   private:
     std::FILE* out_;
+    std::string prefix_;
     std::map<std::string, Clock::time_point> starts_;
 };
 
 class JsonView final : public ProgressView {
   public:
-    explicit JsonView(std::FILE* out) : out_(out) {}
+    explicit JsonView(std::FILE* out, std::string service = "", std::string image = "")
+        : out_(out), service_(std::move(service)), image_(std::move(image)) {}
     void on_event(const ProgressEvent& e) override {
         Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
         obj.set("event", to_string(e.type));
+        if (!service_.empty()) obj.set("service", service_);
+        if (!image_.empty()) obj.set("image", image_);
         if (!e.registry.empty()) obj.set("registry", e.registry);
         if (!e.repository.empty()) obj.set("repository", e.repository);
         if (!e.digest.empty()) obj.set("digest", e.digest);
@@ -88,6 +93,7 @@ class JsonView final : public ProgressView {
 
   private:
     std::FILE* out_;
+    std::string service_, image_;
 };
 
 // One line per blob, redrawn in place at most ten times a second.
@@ -215,6 +221,20 @@ std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* o
             return std::make_unique<PlainView>(out);
         case ProgressMode::Json:
             return std::make_unique<JsonView>(out);
+        case ProgressMode::Quiet:
+            break;
+    }
+    return std::make_unique<QuietView>();
+}
+
+std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out, const std::string& service,
+                                                         const std::string& image) {
+    switch (mode) {
+        case ProgressMode::Tty:
+        case ProgressMode::Plain:
+            return std::make_unique<PlainView>(out, service + ": ");
+        case ProgressMode::Json:
+            return std::make_unique<JsonView>(out, service, image);
         case ProgressMode::Quiet:
             break;
     }

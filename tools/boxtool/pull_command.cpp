@@ -10,28 +10,13 @@
 #include "engine_setup.hpp"
 #include "exit_codes.hpp"
 #include "help_text.hpp"
+#include "interrupt.hpp"
 #include "progress_view.hpp"
+#include "stack_pull.hpp"
 #include "unpack_flags.hpp"
 
 namespace boxtool::cli {
 namespace {
-
-// The first SIGINT/SIGTERM asks the engine to stop cleanly (temporary files removed); a second
-// one, with the default action restored, ends the process at once.
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_interrupt(int sig) {
-    g_interrupted.store(true);
-    ::signal(sig, SIG_DFL);
-}
-
-void install_interrupt_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
-}
 
 ProgressMode progress_mode(const Args& args) {
     if (args.has("-q") || args.has("--quiet")) return ProgressMode::Quiet;
@@ -49,7 +34,7 @@ ProgressMode progress_mode(const Args& args) {
 
 int pull_command(const std::vector<std::string>& argv) {
     FlagSpec spec = registry_flags();
-    spec.with_value.insert({"--output", "--jobs", "--progress"});
+    spec.with_value.insert({"--output", "--jobs", "--progress", "--compose", "--parallel"});
     spec.switches.insert({"-q", "--quiet", "-h", "--help", "--explain"});
     add_unpack_flags(spec);
     Args args(argv, spec);
@@ -57,16 +42,7 @@ int pull_command(const std::vector<std::string>& argv) {
         std::printf("%s\n%s", kPullHelp, kRegistryFlagsHelp);
         return kOk;
     }
-    if (args.positionals().size() != 1) throw UsageError("pull takes exactly one image reference");
-    const std::string& ref = args.positionals()[0];
-    auto parsed = parse_reference(ref);
-    if (!parsed) return report_error(parsed.error());
-
     PullOptions options;
-    if (auto out = args.last("--output")) {
-        options.output = parse_output_spec(*out).value();
-        apply_unpack_flags(args, *options.output);
-    }
     if (auto jobs = args.last("--jobs")) {
         try {
             std::size_t used = 0;
@@ -78,6 +54,16 @@ int pull_command(const std::vector<std::string>& argv) {
         }
     }
     ProgressMode mode = progress_mode(args);
+    if (args.has("--compose")) return pull_stack(args, mode, options.jobs);
+    if (args.has("--parallel")) throw UsageError("--parallel goes with --compose");
+    if (args.positionals().size() != 1) throw UsageError("pull takes exactly one image reference (or --compose FILE)");
+    const std::string& ref = args.positionals()[0];
+    auto parsed = parse_reference(ref);
+    if (!parsed) return report_error(parsed.error());
+    if (auto out = args.last("--output")) {
+        options.output = parse_output_spec(*out).value();
+        apply_unpack_flags(args, *options.output);
+    }
     Setup setup = make_setup(args, *parsed);
     options.platform = setup.platform;
 

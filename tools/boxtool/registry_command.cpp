@@ -228,7 +228,7 @@ int add(const Args& args) {
         plugins::secure_wipe(password);
         where =
             "; its password is in SSM parameter " + e.parameter + " (" + e.region + "), not on this machine";
-    } else {
+    } else if (e.backend == "ecr") {
         where = "; no secret is kept: each pull gets a short-lived ECR token";
     }
     try {
