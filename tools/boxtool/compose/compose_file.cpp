@@ -27,8 +27,11 @@ struct Value {
     std::vector<std::pair<std::string, Value>> entries;  // in file order, keys unique
     std::string file;
     int line = 0;
+    int key_line = 0;  // for a mapping's value: the line of its key
 
     std::string where() const { return file + ":" + std::to_string(line); }
+    // Where the key naming this value was written (the value's own line at the top level).
+    std::string key_where() const { return file + ":" + std::to_string(key_line ? key_line : line); }
     const Value* get(const std::string& key) const {
         for (const auto& [k, v] : entries)
             if (k == key) return &v;
@@ -143,6 +146,7 @@ class Converter {
                                     "key \"" + key + "\" is defined twice in the same mapping");
             path.push_back(key);
             Value child = convert(kv.second, path);
+            child.key_line = kv.first.Mark().line + 1;
             path.pop_back();
             v.entries.emplace_back(key, std::move(child));
         }
@@ -185,13 +189,13 @@ void check_top_level(const Value& root, const std::string& file) {
         const auto& keys = top_level_keys();
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
             throw compose_error(
-                value.where(), "",
+                value.key_where(), "",
                 "unknown top-level key \"" + key + "\"" + did_you_mean(key, keys) +
                     " (a compose file has services, networks, volumes, configs, secrets, name, "
                     "version, include and x- extensions)");
         if (key == "include")
             throw compose_error(
-                value.where(), "",
+                value.key_where(), "",
                 "\"include\" is not supported by boxtool: give each file with its own --compose");
         if ((key == "version" || key == "name") && value.kind != Value::Kind::Scalar)
             throw compose_error(value.where(), "",
@@ -242,9 +246,9 @@ std::optional<std::string> string_field(const Value& service, const std::string&
 Service read_service(const std::string& name, const Value& value, const LoadOptions& options) {
     Service s;
     s.name = name;
-    s.origin = value.where();
+    s.origin = value.key_where();
     if (!valid_service_name(name))
-        throw compose_error(value.where(), name, "a service name must be letters, digits, '_', '.' or '-'");
+        throw compose_error(value.key_where(), name, "a service name must be letters, digits, '_', '.' or '-'");
     if (auto image = string_field(value, name, "image")) {
         s.image = *image;
         s.origin = value.get("image")->where();
@@ -286,7 +290,7 @@ Service read_service(const std::string& name, const Value& value, const LoadOpti
         }
     }
     if (s.image.empty() && !s.builds)
-        throw compose_error(value.where(), name, "has neither an image nor a build section");
+        throw compose_error(value.key_where(), name, "has neither an image nor a build section");
     if (!s.profiles.empty() && std::none_of(s.profiles.begin(), s.profiles.end(), [&](const std::string& p) {
             return std::find(options.active_profiles.begin(), options.active_profiles.end(), p) !=
                    options.active_profiles.end();

@@ -160,7 +160,7 @@ TEST_F(ComposeFileTest, BadFilesAreErrorsNamingFileLineAndService) {
     EXPECT_NE(e.find("not valid YAML"), std::string::npos) << e;
 
     e = error_for("services:\n  web: {image: a}\nservice:\n  x: {}\n");
-    EXPECT_NE(e.find(f + ":4: unknown top-level key \"service\" (did you mean \"services\"?)"),
+    EXPECT_NE(e.find(f + ":3: unknown top-level key \"service\" (did you mean \"services\"?)"),
               std::string::npos)
         << e;
 
