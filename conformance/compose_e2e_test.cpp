@@ -53,14 +53,15 @@ class ComposeStack : public ::testing::Test {
                                         .layers = 1,
                                         .seed = "multi"},
                                        open.host(), "shop/multi:1");
-        cart = harness::make_and_push({.out = env.path("src-cart"), .tag = "cart", .layers = 2, .seed = "cart"},
-                                      docker_auth.host(), "shop/cart:1",
-                                      harness::Credentials{kCartUser, kCartPassword});
+        cart = harness::make_and_push(
+            {.out = env.path("src-cart"), .tag = "cart", .layers = 2, .seed = "cart"}, docker_auth.host(),
+            "shop/cart:1", harness::Credentials{kCartUser, kCartPassword});
         api = harness::make_and_push({.out = env.path("src-api"), .tag = "api", .layers = 2, .seed = "api"},
-                                     store_auth.host(), "shop/api:1", harness::Credentials{kApiUser, kApiPassword});
-        admin = harness::make_and_push({.out = env.path("src-admin"), .tag = "admin", .layers = 1, .seed = "admin"},
-                                       store_auth.host(), "admin/panel:1",
-                                       harness::Credentials{kApiUser, kApiPassword});
+                                     store_auth.host(), "shop/api:1",
+                                     harness::Credentials{kApiUser, kApiPassword});
+        admin = harness::make_and_push(
+            {.out = env.path("src-admin"), .tag = "admin", .layers = 1, .seed = "admin"}, store_auth.host(),
+            "admin/panel:1", harness::Credentials{kApiUser, kApiPassword});
     }
 
     // docker login for the cart registry; boxtool registry add for the api registry, plus a more
@@ -73,9 +74,9 @@ class ComposeStack : public ::testing::Test {
              std::vector<std::tuple<std::string, std::string, std::string>>{
                  {"store-main", store_auth.host(), kApiPassword},
                  {"store-admin", store_auth.host() + "/admin", kWrong}}) {
-            auto r = env.boxtool({"registry", "add", name, "--server", server, "--username", kApiUser,
-                                  "--password-stdin"},
-                                 {.env = {{"BOXTOOL_STORE_KEY", kStoreKey}}, .stdin_text = password});
+            auto r = env.boxtool(
+                {"registry", "add", name, "--server", server, "--username", kApiUser, "--password-stdin"},
+                {.env = {{"BOXTOOL_STORE_KEY", kStoreKey}}, .stdin_text = password});
             ASSERT_EQ(r.exit_code, kOk) << r.describe();
         }
     }
@@ -152,8 +153,9 @@ services:
     build: ./builder
 )");
     auto out = env.path("stack-layout");
-    auto r = pull_stack({"--compose", (project() / "compose.yml").string(), "--output", "oci:" + out.string()},
-                        {.env = {{"API_TAG", "1"}}});  // the environment wins over .env
+    auto r =
+        pull_stack({"--compose", (project() / "compose.yml").string(), "--output", "oci:" + out.string()},
+                   {.env = {{"API_TAG", "1"}}});  // the environment wins over .env
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     expect_no_secret(r);
 
@@ -169,13 +171,15 @@ services:
     EXPECT_NE(row(r.out, "api").find("entry \"store-main\""), std::string::npos) << r.out;
     // Two entries match admin/panel; the link chose store-main over the more specific store-admin.
     EXPECT_NE(row(r.out, "admin").find("credential store entry \"store-main\""), std::string::npos) << r.out;
-    EXPECT_NE(row(r.out, "admin").find("x-boxtool-credential of service \"admin\""), std::string::npos) << r.out;
+    EXPECT_NE(row(r.out, "admin").find("x-boxtool-credential of service \"admin\""), std::string::npos)
+        << r.out;
     EXPECT_NE(row(r.out, "builder").find("skipped: build only"), std::string::npos) << r.out;
 
     // Shared layers were downloaded once, though web and worker were pulled at the same time.
     for (std::size_t i = 0; i < web.manifests[0].layers.size(); ++i) {
         const auto& layer = web.manifests[0].layers[i].digest;
-        EXPECT_EQ(layer, worker.manifests[0].layers[i].digest) << "the fixture images should share layer " << i;
+        EXPECT_EQ(layer, worker.manifests[0].layers[i].digest)
+            << "the fixture images should share layer " << i;
         EXPECT_EQ(blob_gets(open, layer), 1) << "shared layer " << layer << " downloaded more than once";
     }
     EXPECT_EQ(blob_gets(open, worker.manifests[0].layers[3].digest), 1);
@@ -183,12 +187,14 @@ services:
     // One OCI layout, an entry per service, each readable by skopeo under its service name.
     EXPECT_EQ(skopeo_digest(out, "web"), web.digest);
     EXPECT_EQ(skopeo_digest(out, "worker"), worker.digest);
-    EXPECT_EQ(skopeo_digest(out, "multi"), multi.manifest_for("linux/arm64").digest);  // the service's platform
+    EXPECT_EQ(skopeo_digest(out, "multi"),
+              multi.manifest_for("linux/arm64").digest);  // the service's platform
     EXPECT_EQ(skopeo_digest(out, "cart"), cart.digest);
     EXPECT_EQ(skopeo_digest(out, "api"), api.digest);
     EXPECT_EQ(skopeo_digest(out, "admin"), admin.digest);
     EXPECT_FALSE(skopeo_digest(out, "builder"));
-    auto copy = harness::run({"skopeo", "copy", "oci:" + out.string() + ":api", "oci:" + env.path("copy").string() + ":api"});
+    auto copy = harness::run(
+        {"skopeo", "copy", "oci:" + out.string() + ":api", "oci:" + env.path("copy").string() + ":api"});
     EXPECT_EQ(copy.exit_code, 0) << copy.describe();
     EXPECT_TRUE(verify_blobs(out / "blobs").empty());
     auto index = Poco::JSON::Parser().parse(harness::read_file(out / "index.json")).extract<Object::Ptr>();
@@ -201,7 +207,8 @@ services:
         refs.insert(service + "=" + annotations->getValue<std::string>("io.boxtool.image.ref"));
     }
     EXPECT_TRUE(refs.count("web=" + open.host() + "/shop/web:1")) << harness::read_file(out / "index.json");
-    EXPECT_TRUE(refs.count("api=" + store_auth.host() + "/shop/api:1")) << harness::read_file(out / "index.json");
+    EXPECT_TRUE(refs.count("api=" + store_auth.host() + "/shop/api:1"))
+        << harness::read_file(out / "index.json");
     EXPECT_TRUE(refs.count("admin=" + store_auth.host() + "/admin/panel:1"));
     EXPECT_TRUE(ingest_leftovers(env.store()).empty());
     // No staging folders are left beside the output.
@@ -210,18 +217,19 @@ services:
 }
 
 TEST_F(ComposeStack, AFailingServiceDoesNotStopTheOthers) {
-    write(project() / "compose.yml", "services:\n  web:\n    image: " + open.host() +
-                                         "/shop/web:1\n  missing:\n    image: " + open.host() +
-                                         "/shop/missing:1\n  worker:\n    image: " + open.host() +
-                                         "/shop/worker:1\n");
+    write(project() / "compose.yml",
+          "services:\n  web:\n    image: " + open.host() + "/shop/web:1\n  missing:\n    image: " +
+              open.host() + "/shop/missing:1\n  worker:\n    image: " + open.host() + "/shop/worker:1\n");
     auto out = env.path("partial");
-    auto r = pull_stack({"--compose", (project() / "compose.yml").string(), "--output", "oci:" + out.string()});
+    auto r =
+        pull_stack({"--compose", (project() / "compose.yml").string(), "--output", "oci:" + out.string()});
     EXPECT_EQ(r.exit_code, kNotFound) << r.describe();
     EXPECT_NE(row(r.out, "missing").find("failed: "), std::string::npos) << r.out;
     EXPECT_NE(row(r.out, "web").find("pulled"), std::string::npos) << r.out;
     EXPECT_NE(row(r.out, "worker").find("pulled"), std::string::npos) << r.out;
     // The failure's own message, after the table, naming the service.
-    EXPECT_NE(r.err.find("boxtool: error: service missing (" + open.host() + "/shop/missing:1): "), std::string::npos)
+    EXPECT_NE(r.err.find("boxtool: error: service missing (" + open.host() + "/shop/missing:1): "),
+              std::string::npos)
         << r.err;
     EXPECT_TRUE(contains_icase(r.err, "not found")) << r.err;
     // What succeeded stays pulled: in the store, and in the layout.
@@ -232,9 +240,11 @@ TEST_F(ComposeStack, AFailingServiceDoesNotStopTheOthers) {
         EXPECT_TRUE(fs::exists(env.store() / "blobs/sha256" / layer.digest.substr(7))) << layer.digest;
 
     // Two failures of different kinds: exit 1, each with its own message.
-    write(project() / "two.yml", "services:\n  missing:\n    image: " + open.host() + "/shop/missing:1\n  cart:\n"
-                                 "    image: " + docker_auth.host() + "/shop/cart:1\n  web:\n    image: " +
-                                 open.host() + "/shop/web:1\n");
+    write(project() / "two.yml", "services:\n  missing:\n    image: " + open.host() +
+                                     "/shop/missing:1\n  cart:\n"
+                                     "    image: " +
+                                     docker_auth.host() + "/shop/cart:1\n  web:\n    image: " + open.host() +
+                                     "/shop/web:1\n");
     auto two = pull_stack({"--compose", (project() / "two.yml").string()});
     EXPECT_EQ(two.exit_code, kFailure) << two.describe();
     EXPECT_NE(two.err.find("service missing ("), std::string::npos) << two.err;
@@ -243,8 +253,10 @@ TEST_F(ComposeStack, AFailingServiceDoesNotStopTheOthers) {
 }
 
 TEST_F(ComposeStack, JsonProgressNamesTheServiceAndImageOfEveryEvent) {
-    write(project() / "compose.yml", "services:\n  web:\n    image: " + open.host() + "/shop/web:1\n  worker:\n"
-                                     "    image: " + open.host() + "/shop/worker:1\n  tools:\n    build: .\n");
+    write(project() / "compose.yml", "services:\n  web:\n    image: " + open.host() +
+                                         "/shop/web:1\n  worker:\n"
+                                         "    image: " +
+                                         open.host() + "/shop/worker:1\n  tools:\n    build: .\n");
     auto r = pull_stack({"--compose", (project() / "compose.yml").string(), "--progress", "json"});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     std::istringstream lines(r.out);
@@ -286,9 +298,11 @@ TEST_F(ComposeStack, JsonProgressNamesTheServiceAndImageOfEveryEvent) {
 TEST_F(ComposeStack, FilesMergeInOrderAndTheEnvironmentBeatsDotenv) {
     write(project() / ".env", "OPEN=" + open.host() + "\nWEB_TAG=not-a-tag\n");
     write(project() / "compose.yml",
-          "services:\n  web:\n    image: ${OPEN}/shop/missing:1\n  worker:\n    image: ${OPEN}/shop/worker:1\n");
+          "services:\n  web:\n    image: ${OPEN}/shop/missing:1\n  worker:\n    image: "
+          "${OPEN}/shop/worker:1\n");
     write(env.path("elsewhere/override.yml"),
-          "services:\n  web:\n    image: ${OPEN}/shop/web:${WEB_TAG}\n    environment: {LITERAL: \"$${NOT_A_VAR}\"}\n"
+          "services:\n  web:\n    image: ${OPEN}/shop/web:${WEB_TAG}\n    environment: {LITERAL: "
+          "\"$${NOT_A_VAR}\"}\n"
           "  multi:\n    image: ${OPEN}/shop/multi:${MULTI_TAG-1}\n    platform: linux/arm64\n");
     auto r = pull_stack({"--compose", (project() / "compose.yml").string(), "--compose",
                          env.path("elsewhere/override.yml").string()},
@@ -319,7 +333,8 @@ TEST_F(ComposeStack, BadComposeFilesPullNothing) {
          file + ":5: service \"db\": required variable DB_TAG is missing a value: set DB_TAG to the release"},
         {"services:\n  web:\n    image: " + open.host() + "/shop/web:1\n  bad:\n    image: " + open.host() +
              "/Shop/UPPER:1\n",
-         file + ":5: service \"bad\": image \"" + open.host() + "/Shop/UPPER:1\" is not a valid image reference"},
+         file + ":5: service \"bad\": image \"" + open.host() +
+             "/Shop/UPPER:1\" is not a valid image reference"},
         {"services:\n  web:\n    image: " + open.host() + "/shop/web:1\n    x-boxtool-credential: nowhere\n",
          "x-boxtool-credential of service \"web\" (" + file + ":3) names credential \"nowhere\""},
     };
@@ -341,15 +356,16 @@ TEST_F(ComposeStack, GlobalFlagsBeforeTheCommand) {
     auto cfg = env.path("cfg.json");
     write(cfg, R"({"insecure_registries":[")" + open.host() + R"("]})");
     // `boxtool --config cfg --registry R pull ...` is `boxtool pull --config cfg --registry R ...`.
-    auto r = env.boxtool({"--config", cfg.string(), "--registry", open.host(), "--store", env.store().string(), "pull",
-                          "--compose", (project() / "compose.yml").string()});
+    auto r = env.boxtool({"--config", cfg.string(), "--registry", open.host(), "--store",
+                          env.store().string(), "pull", "--compose", (project() / "compose.yml").string()});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     EXPECT_NE(row(r.out, "web").find(web.digest), std::string::npos) << r.out;
     auto single = env.boxtool({"--config", cfg.string(), "--registry", open.host(), "--store",
                                env.path("store2").string(), "pull", "shop/worker:1"});
     ASSERT_EQ(single.exit_code, kOk) << single.describe();
     EXPECT_EQ(field(single.out, "Digest"), worker.digest);
-    auto inspect = env.boxtool({"--config", cfg.string(), "--registry=" + open.host(), "inspect", "shop/web:1"});
+    auto inspect =
+        env.boxtool({"--config", cfg.string(), "--registry=" + open.host(), "inspect", "shop/web:1"});
     ASSERT_EQ(inspect.exit_code, kOk) << inspect.describe();
     EXPECT_NE(inspect.out.find(web.digest), std::string::npos) << inspect.out;
     auto explain = env.boxtool({"--registry", open.host(), "policy", "explain", "shop/web:1"});

@@ -41,8 +41,8 @@ class StoredCredentials : public ::testing::Test {
         secured_->start();
         open_->start();
         harness::Credentials creds{kUser, kPassword};
-        image_ = harness::make_and_push({.out = seed_->path("src"), .tag = "v1", .layers = 2}, secured_->host(),
-                                        "team/app:v1", creds);
+        image_ = harness::make_and_push({.out = seed_->path("src"), .tag = "v1", .layers = 2},
+                                        secured_->host(), "team/app:v1", creds);
         harness::push_image(seed_->path("src"), "v1", secured_->host(), "other/app:v1", creds);
         harness::push_image(seed_->path("src"), "v1", open_->host(), "public/app:v1");
     }
@@ -62,7 +62,8 @@ class StoredCredentials : public ::testing::Test {
     }
     void add(const std::string& name, const std::string& server, const std::string& password,
              std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{"add", name, "--server", server, "--username", kUser, "--password-stdin"};
+        std::vector<std::string> args{"add",        name,  "--server",        server,
+                                      "--username", kUser, "--password-stdin"};
         args.insert(args.end(), extra.begin(), extra.end());
         auto r = registry_cli(args, {.stdin_text = password});
         ASSERT_EQ(r.exit_code, kOk) << r.describe();
@@ -109,8 +110,8 @@ TEST_F(StoredCredentials, ADisabledEntryIsSkipped) {
     auto r = pull(host() + "/team/app:v1");
     EXPECT_EQ(r.exit_code, kUnauthorized) << r.describe();
     // ...and the next source answers instead.
-    write(env.home() / ".docker/config.json",
-          R"({"auths":{")" + host() + R"(":{"auth":")" + harness::base64(kUser + ":" + kPassword) + R"("}}})");
+    write(env.home() / ".docker/config.json", R"({"auths":{")" + host() + R"(":{"auth":")" +
+                                                  harness::base64(kUser + ":" + kPassword) + R"("}}})");
     auto next = pull(host() + "/team/app:v1");
     ASSERT_EQ(next.exit_code, kOk) << next.describe();
     expect_no_secret(next);
@@ -150,11 +151,13 @@ TEST_F(StoredCredentials, WhenBothSourcesHaveCredentialsTheStoreWinsAndExplainSa
     auto r = pull(host() + "/team/app:v1", {"--explain"});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     EXPECT_NE(r.out.find("Credentials:"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find(host() + "/team/app: encrypted-store (" + store_file().string() + " entry \"team-registry\")"),
+    EXPECT_NE(r.out.find(host() + "/team/app: encrypted-store (" + store_file().string() +
+                         " entry \"team-registry\")"),
               std::string::npos)
         << r.out;
     // The order decides: with the store's password wrong, the error names the store's entry.
-    ASSERT_EQ(registry_cli({"update", "team-registry", "--password-stdin"}, {.stdin_text = kWrong}).exit_code, kOk);
+    ASSERT_EQ(registry_cli({"update", "team-registry", "--password-stdin"}, {.stdin_text = kWrong}).exit_code,
+              kOk);
     auto rejected = pull(host() + "/team/app:v1", {"--store", env.path("store2").string()});
     EXPECT_EQ(rejected.exit_code, kUnauthorized) << rejected.describe();
     EXPECT_NE(rejected.err.find("entry \"team-registry\""), std::string::npos) << rejected.err;
@@ -165,7 +168,8 @@ TEST_F(StoredCredentials, WhenBothSourcesHaveCredentialsTheStoreWinsAndExplainSa
 TEST_F(StoredCredentials, ALinkPicksTheNamedEntryAmongSeveralThatMatch) {
     add("team-wrong", host() + "/team", kWrong);  // the most specific match, and wrong
     add("host-right", host(), kPassword);
-    auto cfg = config(R"({"credential_links":[{"images":[")" + host() + R"(/team/*"],"credential":"host-right"}]})");
+    auto cfg =
+        config(R"({"credential_links":[{"images":[")" + host() + R"(/team/*"],"credential":"host-right"}]})");
     auto r = pull(host() + "/team/app:v1", {"--config", cfg.string(), "--explain"});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     EXPECT_NE(r.out.find("credential store entry \"host-right\""), std::string::npos) << r.out;
@@ -175,17 +179,20 @@ TEST_F(StoredCredentials, ALinkPicksTheNamedEntryAmongSeveralThatMatch) {
 
 TEST_F(StoredCredentials, ALinkToAMissingOrDisabledCredentialFailsClearly) {
     add("host-right", host(), kPassword);
-    auto cfg = config(R"({"credential_links":[{"images":[")" + host() + R"(/team/*"],"credential":"no-such"}]})");
+    auto cfg =
+        config(R"({"credential_links":[{"images":[")" + host() + R"(/team/*"],"credential":"no-such"}]})");
     const int requests_before = secured_->count_requests("", "/v2/");
     auto missing = pull(host() + "/team/app:v1", {"--config", cfg.string()});
     EXPECT_EQ(missing.exit_code, kUsage) << missing.describe();
-    EXPECT_NE(missing.err.find("names credential \"no-such\", which is not in"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("names credential \"no-such\", which is not in"), std::string::npos)
+        << missing.err;
     // Refused before the registry was asked anything: no anonymous attempt either.
     EXPECT_EQ(secured_->count_requests("", "/v2/"), requests_before);
     EXPECT_TRUE(harness::list_files(env.store() / "blobs").empty());
 
     ASSERT_EQ(registry_cli({"update", "host-right", "--disable"}).exit_code, kOk);
-    cfg = config(R"({"credential_links":[{"images":[")" + host() + R"(/team/*"],"credential":"host-right"}]})");
+    cfg =
+        config(R"({"credential_links":[{"images":[")" + host() + R"(/team/*"],"credential":"host-right"}]})");
     auto disabled = pull(host() + "/team/app:v1", {"--config", cfg.string()});
     EXPECT_EQ(disabled.exit_code, kUsage) << disabled.describe();
     EXPECT_NE(disabled.err.find("which is disabled"), std::string::npos) << disabled.err;
@@ -256,7 +263,8 @@ TEST_F(StoredInAws, SsmBackendRoundTrip) {
                                "--backend", "ssm:/boxtool/e2e/in-ssm", "--region", "eu-west-1"},
                               options);
     ASSERT_EQ(added.exit_code, kOk) << added.describe();
-    EXPECT_NE(added.out.find("SSM parameter /boxtool/e2e/in-ssm (eu-west-1)"), std::string::npos) << added.out;
+    EXPECT_NE(added.out.find("SSM parameter /boxtool/e2e/in-ssm (eu-west-1)"), std::string::npos)
+        << added.out;
     // Written as a SecureString through a signature botocore accepted, and read back by botocore itself.
     EXPECT_EQ(aws.count("ssm", "PutParameter", "200"), 1);
     EXPECT_EQ(aws.count("ssm", "PutParameter", "400:InvalidSignatureException"), 0);
@@ -286,7 +294,8 @@ TEST_F(StoredInAws, SsmBackendRoundTrip) {
 
     auto removed = registry_cli({"rm", "in-ssm"}, aws_env());
     ASSERT_EQ(removed.exit_code, kOk) << removed.describe();
-    EXPECT_NE(removed.out.find("deleted SSM parameter /boxtool/e2e/in-ssm"), std::string::npos) << removed.out;
+    EXPECT_NE(removed.out.find("deleted SSM parameter /boxtool/e2e/in-ssm"), std::string::npos)
+        << removed.out;
     EXPECT_EQ(aws.count("ssm", "DeleteParameter", "200"), 1);
     EXPECT_EQ(aws.botocore_get_parameter("/boxtool/e2e/in-ssm", kAwsKey).error, "ParameterNotFound");
     for (const auto& result : {added, r, stale, removed}) expect_no_secret(result);
@@ -304,7 +313,8 @@ TEST_F(StoredInAws, RmSaysSoWhenItCannotDeleteTheParameter) {
     broken.env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret";
     auto removed = registry_cli({"rm", "in-ssm"}, broken);
     EXPECT_EQ(removed.exit_code, kOk) << removed.describe();
-    EXPECT_NE(removed.err.find("could not delete SSM parameter /boxtool/e2e/kept"), std::string::npos) << removed.err;
+    EXPECT_NE(removed.err.find("could not delete SSM parameter /boxtool/e2e/kept"), std::string::npos)
+        << removed.err;
     EXPECT_NE(removed.err.find("InvalidSignatureException"), std::string::npos) << removed.err;
     EXPECT_NE(removed.out.find("was NOT deleted"), std::string::npos) << removed.out;
     EXPECT_EQ(aws.botocore_get_parameter("/boxtool/e2e/kept", kAwsKey).value, kPassword);
@@ -318,8 +328,9 @@ TEST_F(StoredInAws, EcrEntryGetsAShortLivedToken) {
     // No DNS for ECR here: a policy sends the ECR reference to the local registry as its mirror,
     // trusted with the ECR registry's credentials, which come from the stored ECR entry.
     auto policy = env.path("ecr.lua");
-    write(policy, "function select(ref, ctx)\n  return {{registry = '" + host() + "', mirror_of = ref.registry, "
-                  "credentials_from = ref.registry, reason = 'local stand-in for ECR'}}\nend\n");
+    write(policy, "function select(ref, ctx)\n  return {{registry = '" + host() +
+                      "', mirror_of = ref.registry, "
+                      "credentials_from = ref.registry, reason = 'local stand-in for ECR'}}\nend\n");
     auto r = pull(kEcrHost + "/team/app:v1", {"--policy", policy.string(), "--explain"}, true, aws_env());
     ASSERT_EQ(r.exit_code, kOk) << r.describe();
     EXPECT_EQ(field(r.out, "Digest"), image_.digest);

@@ -78,12 +78,15 @@ int AwsStandIn::count(std::string_view service, std::string_view operation, std:
 
 RunResult AwsStandIn::aws_client(const std::vector<std::string>& operation, const AwsKey& key) const {
     RunOptions options;
-    options.env = {{"AWS_ACCESS_KEY_ID", key.access_key_id}, {"AWS_SECRET_ACCESS_KEY", key.secret_access_key}};
+    options.env = {{"AWS_ACCESS_KEY_ID", key.access_key_id},
+                   {"AWS_SECRET_ACCESS_KEY", key.secret_access_key}};
     if (!key.session_token.empty()) options.env["AWS_SESSION_TOKEN"] = key.session_token;
     options.unset_env = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM"};
     if (key.session_token.empty()) options.unset_env.push_back("AWS_SESSION_TOKEN");
-    std::vector<std::string> argv{python().string(), fixture_script("conformance/fixtures/aws_client.py").string(),
-                                  "--endpoint", endpoint(), "--region", options_.region};
+    std::vector<std::string> argv{
+        python().string(), fixture_script("conformance/fixtures/aws_client.py").string(),
+        "--endpoint",      endpoint(),
+        "--region",        options_.region};
     argv.insert(argv.end(), operation.begin(), operation.end());
     auto r = run(argv, options);
     if (r.exit_code != 0) throw std::runtime_error("aws_client.py failed: " + r.describe());
@@ -101,7 +104,8 @@ AwsParameter AwsStandIn::botocore_get_parameter(const std::string& name, const A
     return out;
 }
 
-int AwsStandIn::botocore_put_parameter(const std::string& name, const std::string& value, const AwsKey& key) const {
+int AwsStandIn::botocore_put_parameter(const std::string& name, const std::string& value,
+                                       const AwsKey& key) const {
     auto r = aws_client({"put-parameter", name, value}, key);
     auto obj = Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>();
     if (obj->has("Error")) throw std::runtime_error("PutParameter failed: " + r.out);

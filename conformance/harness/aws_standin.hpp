@@ -75,7 +75,6 @@ class AwsStandIn : public ScriptServer {
     harness::RunResult aws_client(const std::vector<std::string>& operation, const AwsKey& key) const;
 
   public:
-
   private:
     AwsStandInOptions options_;
 };

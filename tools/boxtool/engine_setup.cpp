@@ -114,8 +114,8 @@ Setup make_setup(const Args& args, const Reference& reference) {
     return s;
 }
 
-Setup make_stack_setup(const Args& args,
-                       const std::function<std::vector<CredentialLink>(const EngineOptions&)>& service_links) {
+Setup make_stack_setup(
+    const Args& args, const std::function<std::vector<CredentialLink>(const EngineOptions&)>& service_links) {
     if (args.has("--creds") || args.has("--credential") || args.has("--password-stdin"))
         throw Failure(ErrorKind::InvalidArgument,
                       "--creds and --credential choose one credential for one image; a compose stack has "

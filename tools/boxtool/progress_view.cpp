@@ -227,7 +227,8 @@ std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* o
     return std::make_unique<QuietView>();
 }
 
-std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out, const std::string& service,
+std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out,
+                                                         const std::string& service,
                                                          const std::string& image) {
     switch (mode) {
         case ProgressMode::Tty:

@@ -27,7 +27,8 @@ std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* o
 // The view of one image among several pulled at once (compose stacks): JSON events carry
 // "service" and "image" before their other fields, plain lines start with "SERVICE: ". Bars for
 // several images at once are not drawn: Tty renders as Plain. The caller serializes calls across views.
-std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out, const std::string& service,
+std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out,
+                                                         const std::string& service,
                                                          const std::string& image);
 
 std::string human_bytes(std::uint64_t bytes);

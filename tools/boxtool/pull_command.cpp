@@ -56,7 +56,8 @@ int pull_command(const std::vector<std::string>& argv) {
     ProgressMode mode = progress_mode(args);
     if (args.has("--compose")) return pull_stack(args, mode, options.jobs);
     if (args.has("--parallel")) throw UsageError("--parallel goes with --compose");
-    if (args.positionals().size() != 1) throw UsageError("pull takes exactly one image reference (or --compose FILE)");
+    if (args.positionals().size() != 1)
+        throw UsageError("pull takes exactly one image reference (or --compose FILE)");
     const std::string& ref = args.positionals()[0];
     auto parsed = parse_reference(ref);
     if (!parsed) return report_error(parsed.error());

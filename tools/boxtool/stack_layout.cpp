@@ -35,7 +35,8 @@ Poco::JSON::Object::Ptr read_index(const fs::path& layout) {
     text.resize(static_cast<std::size_t>(in.gcount()));
     try {
         auto obj = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-        if (!obj || !obj->getArray("manifests")) throw io("cannot use", layout / "index.json", "no manifests array");
+        if (!obj || !obj->getArray("manifests"))
+            throw io("cannot use", layout / "index.json", "no manifests array");
         return obj;
     } catch (const Failure&) {
         throw;
@@ -111,7 +112,8 @@ void write_stack_layout(const fs::path& dir_in, const std::vector<StagedImage>& 
     std::error_code ec;
     const bool exists = fs::exists(target, ec);
     const bool is_layout = exists && fs::is_regular_file(target / "oci-layout", ec);
-    if (exists && !fs::is_directory(target, ec)) throw io("cannot write OCI layout to", target, "it is not a directory");
+    if (exists && !fs::is_directory(target, ec))
+        throw io("cannot write OCI layout to", target, "it is not a directory");
     if (exists && !is_layout && !fs::is_empty(target, ec))
         throw io("refusing to write OCI layout into", target,
                  "the directory is not empty and is not an OCI layout; choose an empty or new directory");
@@ -135,9 +137,11 @@ void write_stack_layout(const fs::path& dir_in, const std::vector<StagedImage>& 
     for (const auto& image : images) {
         auto staged = read_index(image.layout);
         auto list = staged->getArray("manifests");
-        if (list->size() != 1) throw io("cannot use", image.layout, "expected exactly one image in the staged layout");
+        if (list->size() != 1)
+            throw io("cannot use", image.layout, "expected exactly one image in the staged layout");
         auto entry = list->getObject(0);
-        if (!entry) throw io("cannot use", image.layout / "index.json", "its manifest entry is not an object");
+        if (!entry)
+            throw io("cannot use", image.layout / "index.json", "its manifest entry is not an object");
         Poco::JSON::Object::Ptr annotations = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
         annotations->set(kRefName, image.service);
         annotations->set(kImageRefAnnotation, image.reference);

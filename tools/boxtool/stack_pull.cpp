@@ -78,7 +78,8 @@ int parse_parallel(const Args& args) {
 
 // The links that x-boxtool-credential makes: one per service, over the registries its image may
 // come from. Two services pulling the same repository must not ask for different credentials.
-std::vector<CredentialLink> service_links(const std::vector<const Service*>& services, const EngineOptions& engine) {
+std::vector<CredentialLink> service_links(const std::vector<const Service*>& services,
+                                          const EngineOptions& engine) {
     std::vector<CredentialLink> links;
     std::map<std::string, const Service*> claimed;  // registry/repository -> the service linking it
     for (const Service* s : services) {
@@ -122,7 +123,8 @@ void print_table(const std::vector<Outcome>& outcomes, const std::vector<const S
                             error_line(*o.error)});
     }
     for (const Service* s : skipped)
-        rows.push_back({s->name, s->image.empty() ? "-" : s->image, "-", "-", "-", "-", "skipped: " + s->skipped});
+        rows.push_back(
+            {s->name, s->image.empty() ? "-" : s->image, "-", "-", "-", "-", "skipped: " + s->skipped});
     std::vector<std::size_t> width(rows.front().size(), 0);
     for (const auto& row : rows)
         for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
@@ -158,23 +160,27 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
     if (auto out = args.last("--output")) {
         auto spec = parse_output_spec(*out).value();
         if (spec.kind != OutputSpec::Kind::OciLayout || !spec.tag.empty())
-            throw UsageError("pull --compose writes --output oci:DIR only (each image is named after its service)");
+            throw UsageError(
+                "pull --compose writes --output oci:DIR only (each image is named after its service)");
         output_dir = spec.path;
     }
     if (args.has("--rootless") || args.has("--unpack-max-bytes") || args.has("--unpack-max-entries"))
-        throw UsageError("--rootless and --unpack-* apply to rootfs: and docker-archive: outputs, not to --compose");
+        throw UsageError(
+            "--rootless and --unpack-* apply to rootfs: and docker-archive: outputs, not to --compose");
     const int parallel = parse_parallel(args);
 
     std::vector<const Service*> to_pull, skipped;
     for (const auto& s : project.services) (s.skipped.empty() ? to_pull : skipped).push_back(&s);
-    Setup setup = make_stack_setup(args, [&](const EngineOptions& engine) { return service_links(to_pull, engine); });
+    Setup setup =
+        make_stack_setup(args, [&](const EngineOptions& engine) { return service_links(to_pull, engine); });
     // Every link an image of the stack will use names an enabled entry, or nothing is pulled.
     if (setup.links)
         for (const Service* s : to_pull) {
             auto ref = parse_reference(s->image).value();
             for (const auto& registry : registries_for(ref, setup.engine))
                 if (auto c = parse_reference(registry + "/" + ref.repository))
-                    if (const auto* link = setup.links->link_for(c->registry, c->repository)) setup.links->check(*link);
+                    if (const auto* link = setup.links->link_for(c->registry, c->repository))
+                        setup.links->check(*link);
         }
     std::shared_ptr<RecordingCredentials> recorder;
     if (setup.engine.credentials) {
@@ -233,8 +239,9 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
             if (result) {
                 o.result = *result;
                 o.registry = result->reference.registry;
-                o.credentials = recorder ? recorder->source_for(result->reference.registry, result->reference.repository)
-                                         : "none";
+                o.credentials =
+                    recorder ? recorder->source_for(result->reference.registry, result->reference.repository)
+                             : "none";
             } else {
                 o.error = result.error();
                 if (!o.error->registry.empty()) o.registry = o.error->registry;
@@ -319,8 +326,8 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
                         pulled == 1 ? "" : "s");
     }
     if (mode != ProgressMode::Quiet && mode != ProgressMode::Json)
-        std::fprintf(stderr, "downloaded %d blob(s), %s; %d already in the store\n", blobs, human_bytes(bytes).c_str(),
-                     cached);
+        std::fprintf(stderr, "downloaded %d blob(s), %s; %d already in the store\n", blobs,
+                     human_bytes(bytes).c_str(), cached);
     // Each failure with its own message, after the table.
     for (const auto& o : outcomes)
         if (o.error)

@@ -248,7 +248,8 @@ Service read_service(const std::string& name, const Value& value, const LoadOpti
     s.name = name;
     s.origin = value.key_where();
     if (!valid_service_name(name))
-        throw compose_error(value.key_where(), name, "a service name must be letters, digits, '_', '.' or '-'");
+        throw compose_error(value.key_where(), name,
+                            "a service name must be letters, digits, '_', '.' or '-'");
     if (auto image = string_field(value, name, "image")) {
         s.image = *image;
         s.origin = value.get("image")->where();
