@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "credential_chain.hpp"
+#include "boxtool/credential_chain.hpp"
 
 namespace {
 
@@ -32,8 +32,8 @@ std::vector<std::filesystem::path> dirs() { return {BOXTOOL_PLUGIN_BUILD_DIR}; }
 void BM_LoadDefaultChain(benchmark::State& state) {
     ConfigFixture f;
     for (auto _ : state) {
-        boxtool::plugins::CredentialChain chain({{"docker-config", {}, f.settings}}, dirs());
-        benchmark::DoNotOptimize(chain.size());
+        auto chain = boxtool::plugins::CredentialChain::load({{"docker-config", {}, f.settings}}, dirs()).value();
+        benchmark::DoNotOptimize(chain->size());
     }
 }
 BENCHMARK(BM_LoadDefaultChain);
@@ -42,18 +42,18 @@ void BM_FirstLookupInLargeConfig(benchmark::State& state) {
     ConfigFixture f;
     for (auto _ : state) {
         state.PauseTiming();
-        boxtool::plugins::CredentialChain chain({{"docker-config", {}, f.settings}}, dirs());
+        auto chain = boxtool::plugins::CredentialChain::load({{"docker-config", {}, f.settings}}, dirs()).value();
         state.ResumeTiming();
-        benchmark::DoNotOptimize(chain.lookup("registry150.example.com", "team/app"));
+        benchmark::DoNotOptimize(chain->lookup("registry150.example.com", "team/app"));
     }
 }
 BENCHMARK(BM_FirstLookupInLargeConfig);
 
 void BM_CachedLookup(benchmark::State& state) {
     ConfigFixture f;
-    boxtool::plugins::CredentialChain chain({{"docker-config", {}, f.settings}}, dirs());
-    chain.lookup("registry150.example.com", "team/app");
-    for (auto _ : state) benchmark::DoNotOptimize(chain.lookup("registry150.example.com", "team/app"));
+    auto chain = boxtool::plugins::CredentialChain::load({{"docker-config", {}, f.settings}}, dirs()).value();
+    static_cast<void>(chain->lookup("registry150.example.com", "team/app"));
+    for (auto _ : state) benchmark::DoNotOptimize(chain->lookup("registry150.example.com", "team/app"));
 }
 BENCHMARK(BM_CachedLookup);
 

@@ -15,7 +15,7 @@ boxtool::PolicyContext bench_context() {
 }
 
 void run_lua(benchmark::State& state, const char* script) {
-    auto policy = boxtool::lua::LuaPolicy::from_file(std::string(BOXTOOL_LUA_DIR) + "/" + script);
+    auto policy = boxtool::lua::LuaPolicy::from_file(std::string(BOXTOOL_LUA_DIR) + "/" + script).value();
     auto ref = boxtool::parse_reference("myorg/app:1.4").value();
     auto ctx = bench_context();
     for (auto _ : state) {

@@ -60,7 +60,7 @@ class EngineTokenTest : public ::testing::Test {
 TEST_F(EngineTokenTest, IdentityTokenIsExchangedWithARefreshTokenGrant) {
     auto r = pull_with_identity_token(kRefreshToken);
     ASSERT_TRUE(r.ok()) << r.error().describe();
-    EXPECT_EQ(r->digest, image.digest);
+    EXPECT_EQ(r->digest.str(), image.digest);
     auto fetched = pull_tokens();
     ASSERT_EQ(fetched.size(), 1u) << harness::read_file(tokens->log_path());
     EXPECT_EQ(fetched[0].method, "POST");

@@ -11,22 +11,24 @@ StaticCredentialProvider::StaticCredentialProvider(Credential credential, std::v
     for (const auto& r : registries) registries_.push_back(normalize_registry(r));
 }
 
-std::optional<Credential> StaticCredentialProvider::lookup(std::string_view registry, std::string_view) {
+Result<std::optional<Credential>> StaticCredentialProvider::lookup(std::string_view registry, std::string_view) {
     if (!registries_.empty() &&
         std::find(registries_.begin(), registries_.end(), normalize_registry(registry)) == registries_.end())
-        return std::nullopt;
-    return credential_;
+        return std::optional<Credential>{};
+    return std::optional(credential_);
 }
 
 LayeredCredentialProvider::LayeredCredentialProvider(std::vector<std::shared_ptr<CredentialProvider>> layers)
     : layers_(std::move(layers)) {}
 
-std::optional<Credential> LayeredCredentialProvider::lookup(std::string_view registry,
-                                                            std::string_view repository) {
-    for (const auto& layer : layers_)
-        if (layer)
-            if (auto found = layer->lookup(registry, repository)) return found;
-    return std::nullopt;
+Result<std::optional<Credential>> LayeredCredentialProvider::lookup(std::string_view registry,
+                                                                    std::string_view repository) {
+    for (const auto& layer : layers_) {
+        if (!layer) continue;
+        auto found = layer->lookup(registry, repository);
+        if (!found || found->has_value()) return found;
+    }
+    return std::optional<Credential>{};
 }
 
 std::vector<std::string> LayeredCredentialProvider::describe_sources() const {

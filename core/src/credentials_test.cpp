@@ -15,18 +15,18 @@ Credential alice() {
 
 TEST(StaticCredentialProvider, UnscopedAnswersEveryRegistry) {
     StaticCredentialProvider p(alice());
-    ASSERT_TRUE(p.lookup("registry.example.com", "team/app"));
-    EXPECT_EQ(p.lookup("docker.io", "library/alpine")->username, "alice");
+    ASSERT_TRUE(p.lookup("registry.example.com", "team/app").value());
+    EXPECT_EQ(p.lookup("docker.io", "library/alpine").value()->username, "alice");
 }
 
 TEST(StaticCredentialProvider, ScopedAnswersOnlyItsRegistries) {
     // A private registry's password must not travel to the docker.io fallback.
     StaticCredentialProvider p(alice(), {"Registry.Example.com:5000", "index.docker.io"});
-    ASSERT_TRUE(p.lookup("registry.example.com:5000", "team/app"));
-    EXPECT_EQ(p.lookup("registry.example.com:5000", "x")->password.reveal(), "s3cret");
-    EXPECT_TRUE(p.lookup("docker.io", "library/alpine")) << "aliases of Docker Hub are one registry";
-    EXPECT_FALSE(p.lookup("registry.example.com", "team/app")) << "another port is another registry";
-    EXPECT_FALSE(p.lookup("mirror.example.com", "team/app"));
+    ASSERT_TRUE(p.lookup("registry.example.com:5000", "team/app").value());
+    EXPECT_EQ(p.lookup("registry.example.com:5000", "x").value()->password.reveal(), "s3cret");
+    EXPECT_TRUE(p.lookup("docker.io", "library/alpine").value()) << "aliases of Docker Hub are one registry";
+    EXPECT_FALSE(p.lookup("registry.example.com", "team/app").value()) << "another port is another registry";
+    EXPECT_FALSE(p.lookup("mirror.example.com", "team/app").value());
 }
 
 TEST(Secret, RevealsOnlyOnRequest) {
@@ -47,8 +47,8 @@ TEST(LayeredCredentialProvider, FirstLayerWithAnAnswerWins) {
     auto flags = std::make_shared<StaticCredentialProvider>(alice(), std::vector<std::string>{"a.example"});
     auto chain = std::make_shared<StaticCredentialProvider>(bob);
     LayeredCredentialProvider layered({flags, nullptr, chain});
-    EXPECT_EQ(layered.lookup("a.example", "x")->username, "alice");
-    EXPECT_EQ(layered.lookup("b.example", "x")->username, "bob");
+    EXPECT_EQ(layered.lookup("a.example", "x").value()->username, "alice");
+    EXPECT_EQ(layered.lookup("b.example", "x").value()->username, "bob");
     EXPECT_EQ(layered.describe_sources(), (std::vector<std::string>{"--creds", "chain"}));
 }
 

@@ -1,33 +1,67 @@
 #include "boxtool/engine.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <thread>
 
-#include "boxtool/store.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
-#include "output/archive_outputs.hpp"
-#include "output/oci_layout.hpp"
-#include "output/oci_manifest.hpp"
-#include "output/rootfs_writer.hpp"
 #include "pull/blob_fetcher.hpp"
 #include "pull/candidate_loop.hpp"
 #include "pull/mirror_credentials.hpp"
-#include "pull/progress_reporter.hpp"
+#include "pull/progress_channel.hpp"
+#include "pull/pull_control.hpp"
 #include "pull/resolver.hpp"
+#include "pull/sink_set.hpp"
 #include "registry/registry_session.hpp"
 #include "registry/token_cache.hpp"
+#include "store/store.hpp"
+#include "util/stopping.hpp"
 
 namespace boxtool {
+namespace {
 
-// What lives as long as the engine: connections, tokens, the store and the policy.
+// What every public entry point does with a failure: return it as a value. Nothing escapes.
+template <typename Body>
+auto as_result(Body&& body) noexcept -> decltype(body()) {
+    try {
+        return body();
+    } catch (const Failure& f) {
+        return f.error();
+    } catch (const std::bad_alloc&) {
+        return Error{ErrorKind::Internal, "out of memory", {}, {}, "free memory, or pull fewer images at once"};
+    } catch (const std::exception& e) {
+        return Error{ErrorKind::Internal, std::string("internal error: ") + e.what(), {}, {},
+                     "please report this as a bug"};
+    } catch (...) {
+        return Error{ErrorKind::Internal, "internal error: unknown exception", {}, {}, "please report this as a bug"};
+    }
+}
+
+ProgressEvent event(ProgressEvent::Type type, const Reference& at) {
+    ProgressEvent e;
+    e.type = type;
+    e.registry = at.registry;
+    e.repository = at.repository;
+    return e;
+}
+
+}  // namespace
+
+// What lives as long as the engine: connections, tokens, the store and the policy. Every member is
+// safe to use from several pulls at once.
 struct Engine::Impl {
     EngineOptions options;
     http::Client client;
     registry::TokenCache tokens;
-    std::optional<Store> opened_store;  // see store()
-    std::once_flag store_once;
     std::shared_ptr<RegistryPolicy> policy;
+    std::once_flag store_once;
+    std::optional<Store> opened_store;
+    std::optional<Error> store_error;
 
     explicit Impl(EngineOptions o)
         : options(std::move(o)),
@@ -37,30 +71,45 @@ struct Engine::Impl {
     // Opened on first use, after the policy has chosen: a refused reference leaves no trace on disk.
     Store& store() {
         std::call_once(store_once, [&] {
-            opened_store.emplace(options.store_root.empty() ? Store::default_root() : options.store_root);
+            try {
+                std::filesystem::path root = options.store_root;
+                if (root.empty()) root = default_store_root().value();
+                opened_store.emplace(root);
+            } catch (const Failure& f) {
+                store_error = f.error();
+            }
         });
+        if (store_error) throw Failure(*store_error);
         return *opened_store;
     }
 
-    std::vector<Candidate> select(const Reference& ref, const Platform& platform,
-                                  std::string_view operation) {
+    std::vector<Candidate> select(const Reference& ref, const Platform& platform, std::string_view operation) {
         PolicyContext ctx{options.search_registries, options.insecure_registries, platform,
                           std::string(operation)};
-        auto out = usable_candidates(ref, policy->select(ref, ctx));
+        Result<std::vector<Candidate>> chosen = Error{};
+        try {
+            chosen = policy->select(ref, ctx);
+        } catch (const std::exception& e) {
+            // An embedder's policy must return its errors; one that throws is said to be broken.
+            throw Failure(ErrorKind::PolicyError, std::string("the registry policy threw: ") + e.what(),
+                          "a RegistryPolicy must return an Error instead of throwing");
+        }
+        if (!chosen) throw Failure(std::move(chosen).error());
+        auto out = usable_candidates(ref, std::move(*chosen));
         if (out.empty())
             throw Failure(ErrorKind::PolicyDenied, "no registry candidate for " + ref.str(),
                           "add a registry with --registry or qualify the reference with its registry");
         return out;
     }
 
-    pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep_documents) {
+    pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep, std::stop_token stop) {
         auto credentials = pull::credentials_for(options.credentials, cand);
         auto session = std::make_unique<registry::RegistrySession>(
             client, tokens,
-            registry::SessionOptions{
-                cand.reference.registry, cand.insecure, options.retries, credentials.get(),
-                http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure)});
-        auto r = pull::resolve(std::move(session), cand, platform, store(), keep_documents);
+            registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries, credentials.get(),
+                                     http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure),
+                                     std::move(stop)});
+        auto r = pull::resolve(std::move(session), cand, platform, store(), keep);
         r.credentials = std::move(credentials);
         return r;
     }
@@ -69,142 +118,131 @@ struct Engine::Impl {
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
 
-Result<std::vector<Candidate>> Engine::candidates(std::string_view text,
-                                                  const std::optional<Platform>& platform,
-                                                  std::string_view operation) {
-    try {
+const EngineOptions& Engine::options() const noexcept {
+    return impl_->options;
+}
+
+Result<std::vector<Candidate>> Engine::candidates(std::string_view text, const std::optional<Platform>& platform,
+                                                  std::string_view operation) noexcept {
+    return as_result([&]() -> Result<std::vector<Candidate>> {
         auto ref = parse_reference(text);
         if (!ref) return ref.error();
         return impl_->select(*ref, platform.value_or(host_platform()), operation);
-    } catch (const Failure& f) {
-        return f.error();
+    });
+}
+
+namespace {
+
+ResolvedImage resolved_image(const Reference& requested, const pull::Resolution& r) {
+    return ResolvedImage{requested,        r.candidate.reference, r.digest,   r.media_type, r.manifest_digest,
+                         r.manifest.media_type, r.manifest_body,       r.manifest, r.platform};
+}
+
+// Resolved, then one BlobQueued per blob, so a front end knows the whole download from the start.
+void announce(pull::ProgressChannel& progress, const pull::Resolution& r) {
+    const Reference& at = r.candidate.reference;
+    auto blobs = blobs_of(r.manifest);
+    ProgressEvent resolved = event(ProgressEvent::Type::Resolved, at);
+    resolved.digest = r.manifest_digest;
+    resolved.media_type = r.manifest.media_type;
+    resolved.platform = r.platform;
+    resolved.message = r.platform ? r.platform->str() : "";
+    for (const auto& b : blobs) resolved.total += b.size;
+    progress.post(resolved);
+    for (const auto& b : blobs) {
+        ProgressEvent queued = event(ProgressEvent::Type::BlobQueued, at);
+        queued.digest = b.digest;
+        queued.media_type = b.media_type;
+        queued.total = b.size;
+        progress.post(std::move(queued));
     }
 }
 
-Result<PullResult> Engine::pull(std::string_view text, const PullOptions& options) {
-    try {
+}  // namespace
+
+Result<PullResult> Engine::pull(std::string_view text, const PullOptions& options) noexcept {
+    return as_result([&]() -> Result<PullResult> {
         auto ref = parse_reference(text);
         if (!ref) return ref.error();
         Platform platform = options.platform.value_or(host_platform());
-        pull::ProgressReporter report(options.progress);
+        pull::ProgressChannel progress(options.progress, std::string(text));
+        pull::PullControl control(options.stop);
         PullResult result;
-        const bool wants_rootfs = options.output && options.output->kind == OutputSpec::Kind::Rootfs;
-        if (wants_rootfs) output::check_rootfs_target(options.output->path);  // before any download
-        std::unique_ptr<output::RootfsBuilder> rootfs;
         auto candidates = impl_->select(*ref, platform, "pull");
-        auto resolution =
-            pull::try_candidates(*ref, candidates, report, result.attempts, [&](const Candidate& c) {
-                pull::Resolution r = impl_->resolve(c, platform, true);
-                report({ProgressEvent::Type::Resolved, c.reference.registry, c.reference.repository,
-                        r.manifest_digest, r.manifest.media_type, 0, 0, r.platform ? r.platform->str() : ""});
-                pull::FetchOptions fetch{options.jobs, impl_->options.retries, options.interrupt, {}};
-                if (wants_rootfs) {
-                    // Unpack each layer, in order, as soon as it is stored, while later ones download.
-                    rootfs.reset();
-                    rootfs = std::make_unique<output::RootfsBuilder>(impl_->store(), r.manifest,
-                                                                     *options.output, options.interrupt);
-                    fetch.on_stored = [&](const Descriptor& d) { rootfs->blob_stored(d.digest); };
-                }
-                pull::FetchTotals totals;
-                try {
-                    totals =
-                        pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest, fetch, report);
-                } catch (const Failure&) {
-                    // The unpack failed and stopped the downloads: its own error is reported by
-                    // finish(), after the candidate loop (the image, not this registry, is at fault).
-                    if (rootfs && rootfs->failed()) return r;
-                    throw;
-                }
-                result.bytes_downloaded = totals.bytes;
-                result.blobs_downloaded = totals.downloaded;
-                result.blobs_cached = totals.cached;
-                if (!r.platform) r.platform = pull::platform_from_config(impl_->store(), r.manifest.config);
-                return r;
-            });
+        util::throw_if_stopped(control.token());
+        pull::SinkSet sinks(options.outputs, control, progress, candidates.front().reference);
+
+        auto resolution = pull::try_candidates(*ref, candidates, progress, result.attempts, [&](const Candidate& c) {
+            pull::Resolution r = impl_->resolve(c, platform, true, control.token());
+            announce(progress, r);
+            sinks.prepare(resolved_image(*ref, r));
+            pull::FetchOptions fetch{options.jobs, impl_->options.retries, control.token(),
+                                     [&](const StoredBlob& blob) { sinks.blob_stored(blob); }};
+            pull::FetchTotals totals;
+            try {
+                totals = pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest, fetch, progress);
+            } catch (const Failure&) {
+                sinks.abort();
+                // Cancelled by the caller, or an output refused the image: no other candidate helps.
+                if (control.stopped()) throw pull::EndOfPull(control.outcome());
+                throw;
+            }
+            result.bytes_downloaded = totals.bytes;
+            result.blobs_downloaded = totals.downloaded;
+            result.blobs_cached = totals.cached;
+            if (!r.platform) r.platform = pull::platform_from_config(impl_->store(), r.manifest.config);
+            return r;
+        });
         const Reference& got = resolution.candidate.reference;
         result.reference = got;
         result.digest = resolution.digest;
+        result.media_type = resolution.media_type;
         result.manifest_digest = resolution.manifest_digest;
-        result.written_manifest_digest = resolution.manifest_digest;
         result.platform = resolution.platform;
         result.manifest = resolution.manifest;
 
-        pull::check_interrupt(options.interrupt);
-        if (options.output && options.output->kind == OutputSpec::Kind::Rootfs) {
-            try {
-                result.warnings = rootfs->finish();
-            } catch (const Failure& f) {
-                throw Failure(pull::with_location(f.error(), got));  // say which image was refused
+        if (!sinks.empty()) {
+            // The outputs finish (an unpack may still be applying its last layers) on a thread of their
+            // own, while this one delivers their progress events.
+            std::optional<std::vector<OutputReport>> reports;
+            std::optional<Error> failed;
+            std::atomic<bool> done{false};
+            std::jthread finisher([&] {
+                try {
+                    if (control.stopped()) throw Failure(control.outcome());
+                    reports = sinks.finish();
+                } catch (const Failure& f) {
+                    sinks.abort();
+                    failed = f.error();
+                }
+                done = true;
+                progress.wake();
+            });
+            progress.pump_until([&] { return done.load(); });
+            finisher.join();
+            if (failed) return *failed;
+            result.outputs = std::move(*reports);
+            for (const auto& out : result.outputs) {
+                ProgressEvent written = event(ProgressEvent::Type::OutputWritten, got);
+                written.digest = out.written_manifest.value_or(result.manifest_digest);
+                written.message = out.where;
+                progress.post(std::move(written));
             }
-            result.output = options.output->path;
-            report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, result.manifest_digest,
-                    resolution.manifest.media_type, 0, 0, to_string(*options.output)});
-        } else if (options.output && options.output->kind == OutputSpec::Kind::DockerArchive) {
-            std::vector<std::string> repo_tags;
-            std::string tag = options.output->tag.empty() ? got.tag.value_or("") : options.output->tag;
-            std::string name =
-                options.output->name.empty() ? got.registry + "/" + got.repository : options.output->name;
-            if (!tag.empty()) repo_tags.push_back(name + ":" + tag);
-            result.output_ref_name = repo_tags.empty() ? "" : repo_tags.front();
-            try {
-                output::write_docker_archive(impl_->store(), options.output->path, resolution.manifest,
-                                             repo_tags, options.output->limits);
-            } catch (const Failure& f) {
-                throw Failure(pull::with_location(f.error(), got));
-            }
-            result.output = options.output->path;
-            report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, result.manifest_digest,
-                    resolution.manifest.media_type, 0, 0, to_string(*options.output)});
-        } else if (options.output) {
-            std::string media = resolution.manifest.media_type;
-            Digest manifest_digest = parse_digest(resolution.manifest_digest).value();
-            std::uint64_t manifest_size = resolution.manifest_body.size();
-            if (media == media_type::kDockerManifest) {
-                // OCI layouts hold OCI manifests: umoci and other OCI tools reject Docker media types.
-                std::string converted = output::to_oci_manifest_json(resolution.manifest);
-                manifest_digest = digest_of(converted);
-                manifest_size = converted.size();
-                media = std::string(media_type::kOciManifest);
-                impl_->store().put(manifest_digest, converted);
-                result.written_manifest_digest = manifest_digest.str();
-            }
-            output::LayoutImage image{media, manifest_digest, manifest_size, {}, options.output->tag};
-            if (image.ref_name.empty() && got.tag) image.ref_name = *got.tag;
-            for (const auto& blob : pull::unique_blobs(resolution.manifest))
-                image.blobs.push_back(parse_digest(blob.digest).value());
-            result.output_ref_name = image.ref_name;
-            if (options.output->kind == OutputSpec::Kind::OciArchive)
-                output::write_oci_archive(impl_->store(), options.output->path, image);
-            else
-                output::write_oci_layout(impl_->store(), options.output->path, image);
-            result.output = options.output->path;
-            std::string where = options.output->kind == OutputSpec::Kind::OciLayout
-                                    ? "oci:" + options.output->path.string()
-                                    : to_string(*options.output);
-            report({ProgressEvent::Type::OutputWritten, got.registry, got.repository, manifest_digest.str(),
-                    media, 0, 0, where});
         }
+        progress.drain();
         return result;
-    } catch (const Failure& f) {
-        return f.error();
-    } catch (const std::exception& e) {
-        return Error{ErrorKind::Internal,
-                     std::string("internal error: ") + e.what(),
-                     {},
-                     {},
-                     "please report this as a bug"};
-    }
+    });
 }
 
-Result<InspectResult> Engine::inspect(std::string_view text, const PullOptions& options) {
-    try {
+Result<InspectResult> Engine::inspect(std::string_view text, const InspectOptions& options) noexcept {
+    return as_result([&]() -> Result<InspectResult> {
         auto ref = parse_reference(text);
         if (!ref) return ref.error();
         Platform platform = options.platform.value_or(host_platform());
-        pull::ProgressReporter report(options.progress);
+        pull::ProgressChannel progress(options.progress, std::string(text));
         InspectResult result;
-        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform, "inspect"), report, result.attempts,
-                                      [&](const Candidate& c) { return impl_->resolve(c, platform, false); });
+        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform, "inspect"), progress, result.attempts,
+                                      [&](const Candidate& c) { return impl_->resolve(c, platform, false, options.stop); });
         result.reference = r.candidate.reference;
         result.digest = r.digest;
         result.media_type = r.media_type;
@@ -212,16 +250,22 @@ Result<InspectResult> Engine::inspect(std::string_view text, const PullOptions& 
         result.manifest_digest = r.manifest_digest;
         result.platform = r.platform;
         result.manifest = r.manifest;
+        progress.drain();
         return result;
-    } catch (const Failure& f) {
-        return f.error();
-    } catch (const std::exception& e) {
-        return Error{ErrorKind::Internal,
-                     std::string("internal error: ") + e.what(),
-                     {},
-                     {},
-                     "please report this as a bug"};
-    }
+    });
+}
+
+Result<std::filesystem::path> default_store_root() {
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg == '/')
+        return std::filesystem::path(xdg) / "boxtool/store";
+    if (const char* home = std::getenv("HOME"); home && *home == '/')
+        return std::filesystem::path(home) / ".local/share/boxtool/store";
+    // No environment (a service, a cron job): the account's home from the password database.
+    if (struct passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_dir && *pw->pw_dir == '/')
+        return std::filesystem::path(pw->pw_dir) / ".local/share/boxtool/store";
+    return Error{ErrorKind::Config, "no place for the store: neither XDG_DATA_HOME nor HOME is set, and the "
+                                    "account has no home directory",
+                 {}, {}, "choose the store with --store DIR (or \"store\" in the config file)"};
 }
 
 const char* version() noexcept {

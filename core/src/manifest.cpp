@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <set>
 #include <typeinfo>
 
 #include "boxtool/digest.hpp"
@@ -52,8 +53,9 @@ Descriptor parse_descriptor(const Object::Ptr& o, const std::string& where) {
     if (!o) throw bad(where + " is not an object");
     Descriptor d;
     d.media_type = get_string(o, "mediaType", true, where);
-    d.digest = get_string(o, "digest", true, where);
-    if (auto pd = parse_digest(d.digest); !pd) throw bad(where + ": " + pd.error().message);
+    auto digest = parse_digest(get_string(o, "digest", true, where));
+    if (!digest) throw bad(where + ": " + digest.error().message);
+    d.digest = std::move(*digest);
     if (!o->has("size")) throw bad(where + " has no \"size\"");
     auto size = o->get("size");
     // Poco counts a JSON boolean as an integer; a size of "true" is not a size.
@@ -155,6 +157,14 @@ Result<Manifest> parse_manifest(std::string_view json, std::string_view content_
     } catch (const Poco::Exception& e) {
         return bad(e.displayText()).error();
     }
+}
+
+std::vector<Descriptor> blobs_of(const Manifest& manifest) {
+    std::vector<Descriptor> out{manifest.config};
+    std::set<Digest> seen{manifest.config.digest};
+    for (const auto& layer : manifest.layers)
+        if (seen.insert(layer.digest).second) out.push_back(layer);
+    return out;
 }
 
 Result<Descriptor> select_platform(const Index& index, const Platform& wanted) {

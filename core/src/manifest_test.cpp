@@ -8,6 +8,15 @@
 #include <vector>
 
 namespace boxtool {
+
+// Tests compare digests with the text they were written as.
+inline bool operator==(const Digest& d, const std::string& text) {
+    return d.str() == text;
+}
+inline void PrintTo(const Digest& d, std::ostream* os) {
+    *os << d.str();
+}
+
 namespace {
 
 const std::string kA = "sha256:" + std::string(64, 'a');

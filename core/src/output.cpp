@@ -1,5 +1,13 @@
 #include "boxtool/output.hpp"
 
+#include <cerrno>
+#include <cstring>
+
+#include "output/docker_archive_sink.hpp"
+#include "output/layout_sink.hpp"
+#include "output/oci_layout.hpp"
+#include "output/rootfs_sink.hpp"
+
 namespace boxtool {
 namespace {
 
@@ -65,6 +73,46 @@ Result<OutputSpec> parse_output_spec(std::string_view text) {
                        : "missing file");
     spec.path = std::string(rest);
     return spec;
+}
+
+namespace {
+
+// An archive's folder must exist or be creatable; the file itself is replaced at the end.
+void check_archive_target(const std::filesystem::path& file) {
+    namespace fs = std::filesystem;
+    fs::path target = fs::absolute(file).lexically_normal();
+    std::error_code ec;
+    if (fs::is_directory(target, ec))
+        throw Failure(ErrorKind::Io, "cannot write an archive to " + target.string() + ": it is a directory",
+                      "name a file, e.g. " + (target / "image.tar").string());
+    fs::create_directories(target.parent_path(), ec);
+    if (ec)
+        throw Failure(ErrorKind::Io, "cannot create " + target.parent_path().string() + ": " + ec.message(),
+                      "check that the archive's folder is writable");
+}
+
+}  // namespace
+
+Result<std::shared_ptr<OutputSink>> make_output(const OutputSpec& spec) {
+    try {
+        switch (spec.kind) {
+            case OutputSpec::Kind::OciLayout:
+                output::check_layout_target(spec.path);
+                return std::shared_ptr<OutputSink>(std::make_shared<output::LayoutSink>(spec));
+            case OutputSpec::Kind::OciArchive:
+                check_archive_target(spec.path);
+                return std::shared_ptr<OutputSink>(std::make_shared<output::LayoutSink>(spec));
+            case OutputSpec::Kind::DockerArchive:
+                check_archive_target(spec.path);
+                return std::shared_ptr<OutputSink>(std::make_shared<output::DockerArchiveSink>(spec));
+            case OutputSpec::Kind::Rootfs:
+                output::check_rootfs_target(spec.path);
+                return std::shared_ptr<OutputSink>(std::make_shared<output::RootfsSink>(spec));
+        }
+        return Error{ErrorKind::InvalidArgument, "unknown output kind", {}, {}, kOutputHint};
+    } catch (const Failure& f) {
+        return f.error();
+    }
 }
 
 std::string to_string(const OutputSpec& spec) {

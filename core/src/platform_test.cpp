@@ -10,6 +10,15 @@
 #include "boxtool/manifest.hpp"
 
 namespace boxtool {
+
+// Tests compare digests with the text they were written as.
+inline bool operator==(const Digest& d, const std::string& text) {
+    return d.str() == text;
+}
+inline void PrintTo(const Digest& d, std::ostream* os) {
+    *os << d.str();
+}
+
 namespace {
 
 Platform P(std::string os, std::string arch, std::string variant = {}) {
@@ -175,7 +184,7 @@ const std::string kDigestE = "sha256:" + std::string(64, 'e');
 Descriptor entry(const std::string& digest, Platform p, std::string_view media = media_type::kOciManifest) {
     Descriptor d;
     d.media_type = std::string(media);
-    d.digest = digest;
+    d.digest = parse_digest(digest).value();
     d.size = 1234;
     d.platform = std::move(p);
     return d;
@@ -197,25 +206,25 @@ Index multi_arch() {
 TEST(SelectPlatform, ExactChoice) {
     auto d = select_platform(multi_arch(), P("linux", "amd64"));
     ASSERT_TRUE(d.ok()) << d.error().message;
-    EXPECT_EQ(d->digest, kDigestA);
+    EXPECT_EQ(d->digest.str(), kDigestA);
     auto s = select_platform(multi_arch(), parsed("linux/s390x"));
     ASSERT_TRUE(s.ok()) << s.error().message;
-    EXPECT_EQ(s->digest, kDigestE);
+    EXPECT_EQ(s->digest.str(), kDigestE);
 }
 
 TEST(SelectPlatform, Arm64MatchesArm64V8) {
     auto d = select_platform(multi_arch(), parsed("linux/arm64"));
     ASSERT_TRUE(d.ok()) << d.error().message;
-    EXPECT_EQ(d->digest, kDigestB);
+    EXPECT_EQ(d->digest.str(), kDigestB);
     auto d2 = select_platform(multi_arch(), parsed("linux/aarch64"));
     ASSERT_TRUE(d2.ok());
-    EXPECT_EQ(d2->digest, kDigestB);
+    EXPECT_EQ(d2->digest.str(), kDigestB);
 }
 
 TEST(SelectPlatform, ArmV7FallsBackToV6) {
     auto d = select_platform(multi_arch(), parsed("linux/arm/v7"));
     ASSERT_TRUE(d.ok()) << d.error().message;
-    EXPECT_EQ(d->digest, kDigestC);
+    EXPECT_EQ(d->digest.str(), kDigestC);
 }
 
 TEST(SelectPlatform, PrefersExactVariantOverOlderOnes) {
@@ -254,7 +263,7 @@ TEST(SelectPlatform, SkipsEntriesThatAreNotImagesForAPlatform) {
     };
     auto d = select_platform(idx, P("linux", "amd64"));
     ASSERT_TRUE(d.ok()) << d.error().message;
-    EXPECT_EQ(d->digest, kDigestD);
+    EXPECT_EQ(d->digest.str(), kDigestD);
 }
 
 TEST(SelectPlatform, NoMatchListsAvailablePlatforms) {

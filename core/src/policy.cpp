@@ -18,7 +18,7 @@ bool is_insecure_registry(std::string_view registry, const std::vector<std::stri
     });
 }
 
-std::vector<Candidate> DefaultPolicy::select(const Reference& ref, const PolicyContext& ctx) {
+Result<std::vector<Candidate>> DefaultPolicy::select(const Reference& ref, const PolicyContext& ctx) {
     std::vector<Candidate> out;
     auto add = [&](const std::string& registry, std::string reason) {
         std::string reg = normalize_registry(registry);

@@ -30,7 +30,7 @@ TEST(DefaultPolicy, QualifiedReferenceUsesOnlyItsRegistry) {
     DefaultPolicy policy;
     PolicyContext ctx;
     ctx.registries = {"quay.io", "registry.example.com:5000"};
-    auto cands = policy.select(parsed_ref("ghcr.io/owner/app:1.0"), ctx);
+    auto cands = policy.select(parsed_ref("ghcr.io/owner/app:1.0"), ctx).value();
     ASSERT_EQ(cands.size(), 1u);
     EXPECT_EQ(cands[0].reference.registry, "ghcr.io");
     EXPECT_EQ(cands[0].reference.repository, "owner/app");
@@ -46,7 +46,7 @@ TEST(DefaultPolicy, QualifiedDockerHubReference) {
     for (const char* text :
          {"docker.io/alpine", "index.docker.io/library/alpine", "registry-1.docker.io/alpine"}) {
         SCOPED_TRACE(text);
-        auto cands = policy.select(parsed_ref(text), ctx);
+        auto cands = policy.select(parsed_ref(text), ctx).value();
         EXPECT_EQ(strs(cands), Strings{"docker.io/library/alpine:latest"});
     }
 }
@@ -54,7 +54,7 @@ TEST(DefaultPolicy, QualifiedDockerHubReference) {
 TEST(DefaultPolicy, QualifiedReferenceKeepsDigest) {
     DefaultPolicy policy;
     const std::string digest = "sha256:" + std::string(64, 'a');
-    auto cands = policy.select(parsed_ref("localhost:5000/app@" + digest), PolicyContext{});
+    auto cands = policy.select(parsed_ref("localhost:5000/app@" + digest), PolicyContext{}).value();
     ASSERT_EQ(cands.size(), 1u);
     EXPECT_EQ(cands[0].reference.digest, digest);
     EXPECT_EQ(cands[0].reference.str(), "localhost:5000/app@" + digest);
@@ -64,7 +64,7 @@ TEST(DefaultPolicy, QualifiedReferenceKeepsDigest) {
 
 TEST(DefaultPolicy, UnqualifiedWithoutSearchRegistriesIsDockerHub) {
     DefaultPolicy policy;
-    auto cands = policy.select(parsed_ref("alpine:3.19"), PolicyContext{});
+    auto cands = policy.select(parsed_ref("alpine:3.19"), PolicyContext{}).value();
     ASSERT_EQ(cands.size(), 1u);
     EXPECT_EQ(cands[0].reference.registry, "docker.io");
     EXPECT_EQ(cands[0].reference.repository, "library/alpine");
@@ -76,7 +76,7 @@ TEST(DefaultPolicy, UnqualifiedSearchesInOrderThenDockerHub) {
     DefaultPolicy policy;
     PolicyContext ctx;
     ctx.registries = {"quay.io", "registry.example.com:5000", "ghcr.io"};
-    auto cands = policy.select(parsed_ref("alpine"), ctx);
+    auto cands = policy.select(parsed_ref("alpine"), ctx).value();
     EXPECT_EQ(strs(cands), (Strings{"quay.io/alpine:latest", "registry.example.com:5000/alpine:latest",
                                     "ghcr.io/alpine:latest", "docker.io/library/alpine:latest"}));
     ASSERT_EQ(cands.size(), 4u);
@@ -89,13 +89,13 @@ TEST(DefaultPolicy, LibraryIsAddedOnDockerHubOnly) {
     DefaultPolicy policy;
     PolicyContext ctx;
     ctx.registries = {"quay.io"};
-    auto cands = policy.select(parsed_ref("nginx"), ctx);
+    auto cands = policy.select(parsed_ref("nginx"), ctx).value();
     ASSERT_EQ(cands.size(), 2u);
     EXPECT_EQ(cands[0].reference.repository, "nginx");
     EXPECT_EQ(cands[1].reference.repository, "library/nginx");
 
     // Multi-component names are used as they are everywhere.
-    auto multi = policy.select(parsed_ref("team/app:v1"), ctx);
+    auto multi = policy.select(parsed_ref("team/app:v1"), ctx).value();
     EXPECT_EQ(strs(multi), (Strings{"quay.io/team/app:v1", "docker.io/team/app:v1"}));
 }
 
@@ -105,7 +105,7 @@ TEST(DefaultPolicy, DockerHubListedIsNotDuplicated) {
         SCOPED_TRACE(hub);
         PolicyContext ctx;
         ctx.registries = {hub, "quay.io"};
-        auto cands = policy.select(parsed_ref("alpine"), ctx);
+        auto cands = policy.select(parsed_ref("alpine"), ctx).value();
         // Docker Hub keeps its listed position; it is not appended again at the end.
         EXPECT_EQ(strs(cands), (Strings{"docker.io/library/alpine:latest", "quay.io/alpine:latest"}));
     }
@@ -115,7 +115,7 @@ TEST(DefaultPolicy, DockerHubListedTwiceUnderDifferentNames) {
     DefaultPolicy policy;
     PolicyContext ctx;
     ctx.registries = {"quay.io", "index.docker.io", "docker.io", "quay.io"};
-    auto cands = policy.select(parsed_ref("alpine"), ctx);
+    auto cands = policy.select(parsed_ref("alpine"), ctx).value();
     EXPECT_EQ(strs(cands), (Strings{"quay.io/alpine:latest", "docker.io/library/alpine:latest"}));
 }
 
@@ -124,7 +124,7 @@ TEST(DefaultPolicy, InsecureFlagFollowsInsecureRegistries) {
     PolicyContext ctx;
     ctx.registries = {"localhost:5000", "quay.io", "10.0.0.1:8080"};
     ctx.insecure_registries = {"localhost", "10.0.0.1:8080"};
-    auto cands = policy.select(parsed_ref("app"), ctx);
+    auto cands = policy.select(parsed_ref("app"), ctx).value();
     ASSERT_EQ(cands.size(), 4u);
     EXPECT_EQ(cands[0].reference.registry, "localhost:5000");
     EXPECT_TRUE(cands[0].insecure);
@@ -135,7 +135,7 @@ TEST(DefaultPolicy, InsecureFlagFollowsInsecureRegistries) {
     EXPECT_EQ(cands[3].reference.registry, "docker.io");
     EXPECT_FALSE(cands[3].insecure);
 
-    auto qualified = policy.select(parsed_ref("localhost:5000/app"), ctx);
+    auto qualified = policy.select(parsed_ref("localhost:5000/app"), ctx).value();
     ASSERT_EQ(qualified.size(), 1u);
     EXPECT_TRUE(qualified[0].insecure);
 }

@@ -1,5 +1,10 @@
 #include "boxtool/progress.hpp"
 
+#include <cstdio>
+#include <ctime>
+
+#include "util/json_text.hpp"
+
 namespace boxtool {
 
 const char* to_string(ProgressEvent::Type type) noexcept {
@@ -10,20 +15,71 @@ const char* to_string(ProgressEvent::Type type) noexcept {
             return "candidate-failed";
         case ProgressEvent::Type::Resolved:
             return "resolved";
+        case ProgressEvent::Type::BlobQueued:
+            return "blob-queued";
+        case ProgressEvent::Type::BlobCached:
+            return "blob-cached";
         case ProgressEvent::Type::BlobStart:
             return "blob-start";
         case ProgressEvent::Type::BlobProgress:
             return "blob-progress";
+        case ProgressEvent::Type::BlobVerifying:
+            return "blob-verifying";
         case ProgressEvent::Type::BlobDone:
             return "blob-done";
-        case ProgressEvent::Type::BlobCached:
-            return "blob-cached";
         case ProgressEvent::Type::BlobRetry:
             return "blob-retry";
+        case ProgressEvent::Type::LayerUnpacking:
+            return "layer-unpacking";
+        case ProgressEvent::Type::LayerUnpacked:
+            return "layer-unpacked";
         case ProgressEvent::Type::OutputWritten:
             return "output-written";
     }
     return "unknown";
+}
+
+namespace {
+
+// RFC 3339 in UTC with milliseconds: "2026-11-30T10:00:00.123Z".
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    ::gmtime_r(&secs, &utc);
+    char buf[40];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
+    return buf;
+}
+
+}  // namespace
+
+std::string to_json(const ProgressEvent& e) {
+    std::string out = "{\"event\":" + util::json_quote(to_string(e.type));
+    auto field = [&](const char* name, const std::string& value) {
+        if (!value.empty()) out += std::string(",\"") + name + "\":" + util::json_quote(value);
+    };
+    out += ",\"time\":" + util::json_quote(rfc3339(e.time));
+    field("image", e.image);
+    field("registry", e.registry);
+    field("repository", e.repository);
+    if (e.digest) field("digest", e.digest->str());
+    field("mediaType", e.media_type);
+    if (e.current || e.total) {
+        out += ",\"current\":" + std::to_string(e.current);
+        out += ",\"total\":" + std::to_string(e.total);
+    }
+    if (e.attempt) out += ",\"attempt\":" + std::to_string(e.attempt);
+    if (e.platform) field("platform", e.platform->str());
+    if (e.error) {
+        out += ",\"error\":{\"kind\":" + util::json_quote(to_string(e.error->kind)) +
+               ",\"message\":" + util::json_quote(e.error->message);
+        if (!e.error->hint.empty()) out += ",\"hint\":" + util::json_quote(e.error->hint);
+        out += "}";
+    }
+    field("message", e.message);
+    return out + "}";
 }
 
 }  // namespace boxtool

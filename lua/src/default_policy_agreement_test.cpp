@@ -9,7 +9,7 @@ namespace boxtool::lua {
 namespace {
 
 TEST(DefaultLua, AgreesWithTheBuiltInPolicy) {
-    auto lua_default = LuaPolicy::from_file(std::string(BOXTOOL_LUA_DIR) + "/default.lua");
+    auto lua_default = LuaPolicy::from_file(std::string(BOXTOOL_LUA_DIR) + "/default.lua").value();
     DefaultPolicy builtin;
     const std::vector<std::string> references = {
         "alpine",
@@ -44,8 +44,8 @@ TEST(DefaultLua, AgreesWithTheBuiltInPolicy) {
             PolicyContext ctx = test::context_with(registries);
             ctx.insecure_registries = insecure;
             Reference ref = test::ref_of(text);
-            auto want = builtin.select(ref, ctx);
-            auto got = lua_default->select(ref, ctx);
+            auto want = builtin.select(ref, ctx).value();
+            auto got = lua_default->select(ref, ctx).value();
             ASSERT_EQ(got.size(), want.size());
             for (std::size_t i = 0; i < want.size(); ++i) {
                 EXPECT_EQ(got[i].reference.str(), want[i].reference.str());

@@ -60,18 +60,19 @@ const char* to_string(Outcome outcome) noexcept {
 LuaPolicy::LuaPolicy(std::string script, std::string name, LuaLimits limits)
     : script_(std::move(script)), name_(std::move(name)), limits_(limits) {}
 
-std::shared_ptr<LuaPolicy> LuaPolicy::from_file(const std::filesystem::path& path, LuaLimits limits) {
+Result<std::shared_ptr<LuaPolicy>> LuaPolicy::from_file(const std::filesystem::path& path, LuaLimits limits) {
     std::ifstream in(path, std::ios::binary);
     auto fail = [&](const std::string& why) {
-        return Failure(ErrorKind::Config, "cannot use policy script " + path.string() + ": " + why,
-                       "check the path given to --policy or the config file's \"policy\" key");
+        return Error{ErrorKind::Config, "cannot use policy script " + path.string() + ": " + why, {}, {},
+                     "check the path given to --policy or the config file's \"policy\" key"};
     };
-    if (!in || std::filesystem::is_directory(path))
-        throw fail("cannot open it (does it exist and is it readable?)");
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec))
+        return fail("cannot open it (does it exist and is it readable?)");
     std::string text(kMaxScriptBytes + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxScriptBytes) throw fail("larger than 1 MiB");
+    if (text.size() > kMaxScriptBytes) return fail("larger than 1 MiB");
     return std::make_shared<LuaPolicy>(std::move(text), path.string(), limits);
 }
 
@@ -120,7 +121,7 @@ Decision LuaPolicy::decide(const Reference& reference, const PolicyContext& cont
     }
 }
 
-std::vector<Candidate> LuaPolicy::select(const Reference& reference, const PolicyContext& context) {
+Result<std::vector<Candidate>> LuaPolicy::select(const Reference& reference, const PolicyContext& context) {
     Decision d = decide(reference, context);
     if (d.outcome == Outcome::Candidates) return std::move(d.candidates);
     Error e;
@@ -135,7 +136,7 @@ std::vector<Candidate> LuaPolicy::select(const Reference& reference, const Polic
         e.message = std::string("policy script failed (") + to_string(d.outcome) + "): " + d.message;
         e.hint = hint_for(d.outcome);
     }
-    throw Failure(std::move(e));
+    return e;
 }
 
 }  // namespace boxtool::lua

@@ -140,36 +140,27 @@ TEST(LuaPolicy, DenyCarriesTheReasonAndLine) {
     EXPECT_NE(d.message.find("test.lua:2"), std::string::npos) << d.message;
 }
 
-TEST(LuaPolicy, SelectThrowsPolicyDeniedAndPolicyError) {
+TEST(LuaPolicy, SelectReturnsPolicyDeniedAndPolicyError) {
     LuaPolicy denying("function select() deny('not here') end", "deny.lua");
     auto ctx = test::context_with();
-    try {
-        denying.select(test::ref_of("alpine"), ctx);
-        FAIL() << "expected a denial";
-    } catch (const Failure& f) {
-        EXPECT_EQ(f.error().kind, ErrorKind::PolicyDenied);
-        EXPECT_NE(f.error().message.find("deny.lua denied alpine:latest: not here"), std::string::npos)
-            << f.error().message;
-    }
+    auto denied = denying.select(test::ref_of("alpine"), ctx);
+    ASSERT_FALSE(denied) << "expected a denial";
+    EXPECT_EQ(denied.error().kind, ErrorKind::PolicyDenied);
+    EXPECT_NE(denied.error().message.find("deny.lua denied alpine:latest: not here"), std::string::npos)
+        << denied.error().message;
     LuaPolicy looping("function select() while true do end end", "loop.lua");
-    try {
-        looping.select(test::ref_of("alpine"), ctx);
-        FAIL() << "expected an error";
-    } catch (const Failure& f) {
-        EXPECT_EQ(f.error().kind, ErrorKind::PolicyError);
-        EXPECT_NE(f.error().message.find("out-of-budget"), std::string::npos) << f.error().message;
-        EXPECT_FALSE(f.error().hint.empty());
-    }
+    auto failed = looping.select(test::ref_of("alpine"), ctx);
+    ASSERT_FALSE(failed) << "expected an error";
+    EXPECT_EQ(failed.error().kind, ErrorKind::PolicyError);
+    EXPECT_NE(failed.error().message.find("out-of-budget"), std::string::npos) << failed.error().message;
+    EXPECT_FALSE(failed.error().hint.empty());
 }
 
 TEST(LuaPolicy, FromFileRejectsMissingFiles) {
-    try {
-        LuaPolicy::from_file("/nonexistent/policy.lua");
-        FAIL() << "expected an error";
-    } catch (const Failure& f) {
-        EXPECT_EQ(f.error().kind, ErrorKind::Config);
-        EXPECT_NE(f.error().message.find("/nonexistent/policy.lua"), std::string::npos);
-    }
+    auto policy = LuaPolicy::from_file("/nonexistent/policy.lua");
+    ASSERT_FALSE(policy) << "expected an error";
+    EXPECT_EQ(policy.error().kind, ErrorKind::Config);
+    EXPECT_NE(policy.error().message.find("/nonexistent/policy.lua"), std::string::npos);
 }
 
 TEST(LuaPolicy, DigestOnlyCandidatesAreUsedOnlyForDigestPulls) {
@@ -179,10 +170,10 @@ TEST(LuaPolicy, DigestOnlyCandidatesAreUsedOnlyForDigestPulls) {
     LuaPolicy policy(script, "t.lua");
     auto ctx = test::context_with();
     auto by_tag = test::ref_of("alpine:3");
-    EXPECT_EQ(strs(usable_candidates(by_tag, policy.select(by_tag, ctx))),
+    EXPECT_EQ(strs(usable_candidates(by_tag, policy.select(by_tag, ctx).value())),
               std::vector<std::string>{"docker.io/library/alpine:3"});
     auto by_digest = test::ref_of("alpine@sha256:" + std::string(64, 'c'));
-    EXPECT_EQ(usable_candidates(by_digest, policy.select(by_digest, ctx)).size(), 2u);
+    EXPECT_EQ(usable_candidates(by_digest, policy.select(by_digest, ctx).value()).size(), 2u);
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
-#include "credential_chain.hpp"
+#include "boxtool/credential_chain.hpp"
 
 #include <fnmatch.h>
 
+#include <map>
+#include <mutex>
+
 #include "boxtool/reference.hpp"
+#include "plugin_instance.hpp"
 #include "plugin_search.hpp"
 
 namespace boxtool::plugins {
@@ -24,47 +28,80 @@ bool registry_matches(const std::vector<std::string>& globs, std::string_view re
     return false;
 }
 
-CredentialChain::CredentialChain(const std::vector<SourceConfig>& sources,
-                                 const std::vector<std::filesystem::path>& search_dirs, PluginLog log) {
-    for (const auto& cfg : sources) {
-        auto path = find_plugin(cfg.plugin, search_dirs);
-        bool by_path = cfg.plugin.find('/') != std::string::npos;
-        auto library = PluginLibrary::load(path, by_path ? std::string() : cfg.plugin);
-        sources_.push_back(
-            Source{std::make_unique<PluginInstance>(library, cfg.settings_json, log), cfg.registries});
+struct CredentialChain::Impl {
+    struct Source {
+        std::unique_ptr<PluginInstance> instance;
+        std::vector<std::string> registries;
+    };
+    struct CachedAnswer {
+        std::optional<Credential> credential;
+        std::optional<Error> error;
+    };
+    std::vector<Source> sources;
+    std::mutex mutex;
+    std::map<std::string, CachedAnswer> cache;
+};
+
+Result<std::shared_ptr<CredentialChain>> CredentialChain::load(const std::vector<SourceConfig>& sources,
+                                                               const std::vector<std::filesystem::path>& search_dirs,
+                                                               PluginLog log) {
+    try {
+        auto impl = std::make_unique<Impl>();
+        for (const auto& cfg : sources) {
+            auto path = find_plugin(cfg.plugin, search_dirs);
+            bool by_path = cfg.plugin.find('/') != std::string::npos;
+            auto library = PluginLibrary::load(path, by_path ? std::string() : cfg.plugin);
+            impl->sources.push_back(
+                Impl::Source{std::make_unique<PluginInstance>(library, cfg.settings_json, log), cfg.registries});
+        }
+        return std::shared_ptr<CredentialChain>(new CredentialChain(std::move(impl)));
+    } catch (const Failure& f) {
+        return f.error();
+    } catch (const std::exception& e) {
+        return Error{ErrorKind::Plugin, std::string("cannot load the credential plugins: ") + e.what(), {}, {}, ""};
     }
 }
 
-std::optional<Credential> CredentialChain::lookup(std::string_view registry, std::string_view repository) {
+CredentialChain::CredentialChain(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CredentialChain::~CredentialChain() = default;
+
+std::size_t CredentialChain::size() const noexcept {
+    return impl_->sources.size();
+}
+
+Result<std::optional<Credential>> CredentialChain::lookup(std::string_view registry, std::string_view repository) {
     std::string key = std::string(registry) + "/" + std::string(repository);
+    auto answer_of = [](const Impl::CachedAnswer& a) -> Result<std::optional<Credential>> {
+        if (a.error) return *a.error;
+        return a.credential;
+    };
     {
-        std::lock_guard lock(mutex_);
-        if (auto it = cache_.find(key); it != cache_.end()) {
-            if (it->second.error) throw Failure(*it->second.error);
-            return it->second.credential;
-        }
+        std::lock_guard lock(impl_->mutex);
+        if (auto it = impl_->cache.find(key); it != impl_->cache.end()) return answer_of(it->second);
     }
-    CachedAnswer answer;
+    Impl::CachedAnswer answer;
     try {
-        for (auto& source : sources_) {
+        for (auto& source : impl_->sources) {
             if (!registry_matches(source.registries, registry)) continue;
             answer.credential = source.instance->get(registry, repository);
             if (answer.credential) break;
         }
     } catch (const Failure& f) {
         answer.error = f.error();
+    } catch (const std::exception& e) {
+        answer.error = Error{ErrorKind::Plugin, std::string("a credential source failed: ") + e.what(), {}, {}, ""};
+    }
+    if (answer.error) {
         if (answer.error->registry.empty()) answer.error->registry = std::string(registry);
         if (answer.error->repository.empty()) answer.error->repository = std::string(repository);
     }
-    std::lock_guard lock(mutex_);
-    auto& cached = cache_.emplace(key, std::move(answer)).first->second;
-    if (cached.error) throw Failure(*cached.error);
-    return cached.credential;
+    std::lock_guard lock(impl_->mutex);
+    return answer_of(impl_->cache.emplace(key, std::move(answer)).first->second);
 }
 
 std::vector<std::string> CredentialChain::describe_sources() const {
     std::vector<std::string> out;
-    for (const auto& source : sources_) {
+    for (const auto& source : impl_->sources) {
         std::string line = source.instance->library().name();
         std::string where = source.instance->describe();
         if (!where.empty()) line += ": " + where;

@@ -8,13 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "boxtool/credential_chain.hpp"
 #include "boxtool/credentials.hpp"
 #include "plugin_library.hpp"
 
 namespace boxtool::plugins {
 
-// Where plugins' log lines go (warnings are shown to the user; never secrets, by contract).
-using PluginLog = std::function<void(bool warning, const std::string& line)>;
 
 class PluginInstance {
   public:

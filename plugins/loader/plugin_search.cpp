@@ -1,9 +1,13 @@
 #include "plugin_search.hpp"
 
+#include <dlfcn.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cstdlib>
 
+#include "boxtool/credential_chain.hpp"
 #include "boxtool/error.hpp"
 
 #ifndef BOXTOOL_PLUGIN_INSTALL_DIR
@@ -30,8 +34,19 @@ std::vector<std::filesystem::path> plugin_search_dirs(const std::vector<std::fil
     std::error_code ec;
     auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) dirs.push_back((exe.parent_path() / BOXTOOL_PLUGIN_RELATIVE_DIR).lexically_normal());
+    // An embedder linking the shared libboxtool-plugins: the plugins installed beside it, even
+    // when the whole prefix was moved.
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&plugin_search_dirs), &info) && info.dli_fname) {
+        std::filesystem::path lib = std::filesystem::absolute(info.dli_fname, ec).lexically_normal();
+        if (!ec && lib.filename().string().rfind("libboxtool", 0) == 0)
+            dirs.push_back(lib.parent_path() / "boxtool/plugins");
+    }
     dirs.emplace_back(BOXTOOL_PLUGIN_INSTALL_DIR);
-    return dirs;
+    std::vector<std::filesystem::path> unique;
+    for (auto& d : dirs)
+        if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(std::move(d));
+    return unique;
 }
 
 std::filesystem::path find_plugin(const std::string& name, const std::vector<std::filesystem::path>& dirs) {

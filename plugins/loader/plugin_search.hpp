@@ -7,11 +7,6 @@
 
 namespace boxtool::plugins {
 
-// The search order: `configured` (plugin_dirs from the config file), then each folder of
-// BOXTOOL_PLUGIN_PATH (colon-separated), then the folder installed beside the executable
-// (EXE/../lib/boxtool/plugins, so a relocated install still works), then the compiled-in
-// install location.
-std::vector<std::filesystem::path> plugin_search_dirs(const std::vector<std::filesystem::path>& configured);
 
 // The file for plugin `name`: NAME.so in the first folder that has it. A name containing '/' is
 // a path to the file itself. Throws Failure(Plugin) listing the folders searched when none has it,

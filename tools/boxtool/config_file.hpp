@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "boxtool/error.hpp"
-#include "credential_chain.hpp"
+#include "boxtool/credential_chain.hpp"
 
 namespace boxtool::cli {
 

@@ -116,11 +116,17 @@ void LinkedCredentials::check(const CredentialLink& link) {
     store_->entry(link.credential, "the credential link " + link.origin);
 }
 
-std::optional<Credential> LinkedCredentials::lookup(std::string_view registry, std::string_view repository) {
+Result<std::optional<Credential>> LinkedCredentials::lookup(std::string_view registry,
+                                                            std::string_view repository) {
     const CredentialLink* link = link_for(registry, repository);
-    if (!link) return std::nullopt;
-    auto entry = store_->entry(link->credential, "the credential link " + link->origin);
-    return store_->credential(entry, "linked by " + link->origin);
+    if (!link) return std::optional<Credential>{};
+    // The engine takes errors as values: a missing entry stops the pull instead of going anonymous.
+    try {
+        auto entry = store_->entry(link->credential, "the credential link " + link->origin);
+        return std::optional<Credential>(store_->credential(entry, "linked by " + link->origin));
+    } catch (const Failure& f) {
+        return f.error();
+    }
 }
 
 std::vector<std::string> LinkedCredentials::describe_sources() const {

@@ -56,7 +56,7 @@ class LinkedCredentials final : public CredentialProvider {
     // Checks that `link` names an enabled entry, before anything is pulled. Throws as StoreAccess::entry.
     void check(const CredentialLink& link);
 
-    std::optional<Credential> lookup(std::string_view registry, std::string_view repository) override;
+    Result<std::optional<Credential>> lookup(std::string_view registry, std::string_view repository) override;
     std::vector<std::string> describe_sources() const override;
 
   private:

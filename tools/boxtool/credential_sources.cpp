@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "boxtool/credential_chain.hpp"
 #include "credential_store.hpp"
-#include "plugin_search.hpp"
 
 namespace boxtool::cli {
 
@@ -35,27 +35,29 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
     auto dirs = plugins::plugin_search_dirs(config.plugin_dirs);
     if (config.credential_sources) {
         if (config.credential_sources->empty()) return nullptr;
-        return std::make_shared<plugins::CredentialChain>(*config.credential_sources, dirs, log);
+        return plugins::CredentialChain::load(*config.credential_sources, dirs, log).value();
     }
-    // The default sources one by one, so a missing plugin costs only itself.
+    // A default source that cannot be loaded costs only itself: pulls of public images go on.
+    auto sources = default_chain_sources(store_path);
+    auto chain = plugins::CredentialChain::load(sources, dirs, log);
+    if (chain) return *chain;
     std::vector<plugins::SourceConfig> usable;
-    for (auto& source : default_chain_sources(store_path)) {
-        try {
-            plugins::find_plugin(source.plugin, dirs);
-            usable.push_back(std::move(source));
-        } catch (const Failure& f) {
+    for (auto& source : sources) {
+        if (auto alone = plugins::CredentialChain::load({source}, dirs, log); !alone) {
             std::fprintf(stderr, "boxtool: warning: the default credential source %s is unavailable: %s\n",
-                         source.plugin.c_str(), f.error().message.c_str());
+                         source.plugin.c_str(), alone.error().message.c_str());
+            continue;
         }
+        usable.push_back(std::move(source));
     }
     if (usable.empty()) return nullptr;
-    try {
-        return std::make_shared<plugins::CredentialChain>(usable, dirs, log);
-    } catch (const Failure& f) {
+    chain = plugins::CredentialChain::load(usable, dirs, log);
+    if (!chain) {
         std::fprintf(stderr, "boxtool: warning: the default credential sources are unavailable: %s\n",
-                     f.error().message.c_str());
+                     chain.error().message.c_str());
         return nullptr;
     }
+    return *chain;
 }
 
 std::filesystem::path credential_store_path(const std::optional<std::string>& flag) {

@@ -62,7 +62,7 @@ Setup base_setup(const Args& args) {
     // --policy overrides the config file's "policy"; a script that cannot be read stops here.
     std::filesystem::path policy = args.last("--policy").value_or(cfg.policy.string());
     if (!policy.empty()) {
-        s.engine.policy = lua::LuaPolicy::from_file(policy);
+        s.engine.policy = lua::LuaPolicy::from_file(policy).value();
         s.policy_name = policy.string();
     }
     s.store = std::make_shared<StoreAccess>(credential_store_path(args.last("--credential-store")));

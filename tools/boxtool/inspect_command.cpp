@@ -18,7 +18,7 @@ using Poco::JSON::Object;
 Object::Ptr descriptor_json(const Descriptor& d) {
     Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("mediaType", d.media_type);
-    o->set("digest", d.digest);
+    o->set("digest", d.digest.str());
     o->set("size", static_cast<Poco::UInt64>(d.size));
     return o;
 }
@@ -47,7 +47,7 @@ int inspect_command(const std::vector<std::string>& argv) {
     if (!parsed) return report_error(parsed.error());
     Setup setup = make_setup(args, *parsed);
     Engine engine(setup.engine);
-    PullOptions options;
+    InspectOptions options;
     options.platform = setup.platform;
     auto result = engine.inspect(ref, options);
     if (!result) return report_error(result.error());
@@ -57,18 +57,18 @@ int inspect_command(const std::vector<std::string>& argv) {
     out.set("reference", r.reference.str());
     out.set("registry", r.reference.registry);
     out.set("repository", r.reference.repository);
-    out.set("digest", r.digest);
+    out.set("digest", r.digest.str());
     out.set("mediaType", r.media_type);
     Array::Ptr platforms = new Array;
     for (const auto& d : r.platforms) {
         if (!d.platform) continue;
         Object::Ptr p = platform_json(normalize_platform(*d.platform));
-        p->set("digest", d.digest);
+        p->set("digest", d.digest.str());
         platforms->add(p);
     }
     out.set("platforms", platforms);
     Object::Ptr manifest = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    manifest->set("digest", r.manifest_digest);
+    manifest->set("digest", r.manifest_digest.str());
     manifest->set("mediaType", r.manifest.media_type);
     if (r.platform) manifest->set("platform", r.platform->str());
     manifest->set("config", descriptor_json(r.manifest.config));

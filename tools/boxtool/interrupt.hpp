@@ -1,14 +1,27 @@
-// Ctrl-C and SIGTERM for the pulling commands: the first asks the engine to stop cleanly
-// (temporary files removed); a second one, with the default action restored, ends the process.
+// Ctrl-C and SIGTERM during a pull: the first one asks the engine to stop cleanly (downloads end,
+// temporary files are removed, outputs are left as they were); a second one, with the default
+// action restored, ends the process at once.
 #pragma once
 
-#include <atomic>
+#include <stop_token>
+#include <thread>
 
 namespace boxtool::cli {
 
-// Set by the handlers; hand it to PullOptions::interrupt.
-extern std::atomic<bool> g_interrupted;
+class InterruptWatcher {
+  public:
+    // Installs the handlers; a thread turns the first signal into a stop request.
+    InterruptWatcher();
+    ~InterruptWatcher();  // restores the default handlers
+    InterruptWatcher(const InterruptWatcher&) = delete;
+    InterruptWatcher& operator=(const InterruptWatcher&) = delete;
 
-void install_interrupt_handlers();
+    std::stop_token token() const { return stop_.get_token(); }
+
+  private:
+    std::stop_source stop_;
+    int pipe_[2] = {-1, -1};
+    std::thread thread_;
+};
 
 }  // namespace boxtool::cli

@@ -24,15 +24,13 @@ int print_explanation(Engine& engine, const std::string& reference, const Setup&
         for (const auto& c : *candidates) {
             std::string what = "none (anonymous)";
             if (setup.engine.credentials) {
-                try {
-                    auto found =
-                        setup.engine.credentials->lookup(c.reference.registry, c.reference.repository);
-                    if (!found && !c.credentials_from.empty())
-                        found = setup.engine.credentials->lookup(c.credentials_from, c.reference.repository);
-                    if (found) what = found->source;
-                } catch (const Failure& f) {
-                    what = "error: " + f.error().message;
-                }
+                auto found = setup.engine.credentials->lookup(c.reference.registry, c.reference.repository);
+                if (found && !*found && !c.credentials_from.empty())
+                    found = setup.engine.credentials->lookup(c.credentials_from, c.reference.repository);
+                if (!found)
+                    what = "error: " + found.error().message;
+                else if (*found)
+                    what = (*found)->source;
             }
             std::fprintf(out, "  %s/%s: %s\n", c.reference.registry.c_str(), c.reference.repository.c_str(),
                          what.c_str());
@@ -68,7 +66,7 @@ int test_command(const std::vector<std::string>& argv) {
         return kOk;
     }
     if (args.positionals().size() != 2) throw UsageError("policy test takes FILE.lua CASES.json");
-    auto policy = lua::LuaPolicy::from_file(args.positionals()[0]);
+    auto policy = lua::LuaPolicy::from_file(args.positionals()[0]).value();
     auto cases = load_policy_cases(args.positionals()[1]);
     int failed = run_policy_cases(*policy, cases, stdout);
     return failed == 0 ? kOk : kFailure;

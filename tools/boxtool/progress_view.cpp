@@ -22,7 +22,8 @@ class PlainView final : public ProgressView {
     explicit PlainView(std::FILE* out, std::string prefix = "") : out_(out), prefix_(std::move(prefix)) {}
     void on_event(const ProgressEvent& e) override {
         using T = ProgressEvent::Type;
-        std::string d = short_digest(e.digest);
+        const std::string key = e.digest ? e.digest->str() : "";
+        std::string d = short_digest(key);
         if (e.type != T::BlobProgress) std::fputs(prefix_.c_str(), out_);
         switch (e.type) {
             case T::CandidateStart:
@@ -33,17 +34,26 @@ class PlainView final : public ProgressView {
                 std::fprintf(out_, "  failed: %s\n", e.message.c_str());
                 break;
             case T::Resolved:
-                std::fprintf(out_, "resolved manifest %s%s\n", e.digest.c_str(),
+                std::fprintf(out_, "resolved manifest %s%s\n", key.c_str(),
                              e.message.empty() ? "" : (" for " + e.message).c_str());
                 break;
+            case T::BlobQueued:
+            case T::BlobVerifying:
+                break;
+            case T::LayerUnpacking:
+                std::fprintf(out_, "%s unpacking\n", d.c_str());
+                break;
+            case T::LayerUnpacked:
+                std::fprintf(out_, "%s unpacked\n", d.c_str());
+                break;
             case T::BlobStart:
-                starts_[e.digest] = Clock::now();
+                starts_[key] = Clock::now();
                 std::fprintf(out_, "%s downloading %s\n", d.c_str(), human_bytes(e.total).c_str());
                 break;
             case T::BlobProgress:
                 break;  // logs want milestones, not a line per chunk
             case T::BlobDone: {
-                double s = starts_.count(e.digest) ? seconds_since(starts_[e.digest]) : 0;
+                double s = starts_.count(key) ? seconds_since(starts_[key]) : 0;
                 std::fprintf(out_, "%s done %s in %.1fs\n", d.c_str(), human_bytes(e.total).c_str(), s);
                 break;
             }
@@ -69,31 +79,27 @@ class PlainView final : public ProgressView {
 
 class JsonView final : public ProgressView {
   public:
-    explicit JsonView(std::FILE* out, std::string service = "", std::string image = "")
-        : out_(out), service_(std::move(service)), image_(std::move(image)) {}
+    explicit JsonView(std::FILE* out, std::string service = "") : out_(out), service_(std::move(service)) {}
     void on_event(const ProgressEvent& e) override {
-        Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
-        obj.set("event", to_string(e.type));
-        if (!service_.empty()) obj.set("service", service_);
-        if (!image_.empty()) obj.set("image", image_);
-        if (!e.registry.empty()) obj.set("registry", e.registry);
-        if (!e.repository.empty()) obj.set("repository", e.repository);
-        if (!e.digest.empty()) obj.set("digest", e.digest);
-        if (!e.media_type.empty()) obj.set("mediaType", e.media_type);
-        if (e.total || e.current) {
-            obj.set("current", static_cast<Poco::UInt64>(e.current));
-            obj.set("total", static_cast<Poco::UInt64>(e.total));
+        std::string line = to_json(e);
+        if (!service_.empty()) {
+            // A stack's events say which service they belong to, right after the event's name
+            // (the image, as pull() was given it, is already in them).
+            Poco::JSON::Object label;
+            label.set("service", service_);
+            std::ostringstream text;
+            label.stringify(text);
+            std::string field = "," + text.str().substr(1, text.str().size() - 2);
+            auto at = line.find(",\"time\"");
+            line.insert(at == std::string::npos ? line.size() - 1 : at, field);
         }
-        if (!e.message.empty()) obj.set("message", e.message);
-        std::ostringstream s;
-        obj.stringify(s);
-        std::fprintf(out_, "%s\n", s.str().c_str());
+        std::fprintf(out_, "%s\n", line.c_str());
         std::fflush(out_);
     }
 
   private:
     std::FILE* out_;
-    std::string service_, image_;
+    std::string service_;
 };
 
 // One line per blob, redrawn in place at most ten times a second.
@@ -102,6 +108,7 @@ class TtyView final : public ProgressView {
     explicit TtyView(std::FILE* out) : out_(out), start_(Clock::now()) {}
     void on_event(const ProgressEvent& e) override {
         using T = ProgressEvent::Type;
+        const std::string key = e.digest ? e.digest->str() : "";
         switch (e.type) {
             case T::CandidateStart:
             case T::CandidateFailed:
@@ -114,28 +121,41 @@ class TtyView final : public ProgressView {
                     std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
                                  e.message.c_str());
                 else if (e.type == T::Resolved)
-                    std::fprintf(out_, "resolved %s%s\n", e.digest.c_str(),
+                    std::fprintf(out_, "resolved %s%s\n", key.c_str(),
                                  e.message.empty() ? "" : (" for " + e.message).c_str());
                 else
                     std::fprintf(out_, "wrote %s\n", e.message.c_str());
                 draw(true);
                 return;
+            case T::BlobQueued:
             case T::BlobStart:
-            case T::BlobCached:
-                if (!rows_.count(e.digest)) order_.push_back(e.digest);
-                rows_[e.digest] = Row{e.current, e.total, e.type == T::BlobCached ? "present" : "downloading",
-                                      Clock::now()};
+            case T::BlobCached: {
+                if (!rows_.count(key)) order_.push_back(key);
+                const char* state = e.type == T::BlobCached   ? "present"
+                                    : e.type == T::BlobQueued ? "waiting"
+                                                              : "downloading";
+                rows_[key] = Row{e.current, e.total, state, Clock::now()};
                 break;
+            }
             case T::BlobProgress:
-                rows_[e.digest].current = e.current;
+                rows_[key].current = e.current;
+                break;
+            case T::BlobVerifying:
+                rows_[key].state = "verifying";
                 break;
             case T::BlobDone:
-                rows_[e.digest].current = e.total;
-                rows_[e.digest].state = "done";
+                rows_[key].current = e.total;
+                rows_[key].state = "done";
                 break;
             case T::BlobRetry:
-                rows_[e.digest].current = e.current;
-                rows_[e.digest].state = "retrying";
+                rows_[key].current = e.current;
+                rows_[key].state = "retrying";
+                break;
+            case T::LayerUnpacking:
+                if (rows_.count(key)) rows_[key].state = "extracting";
+                break;
+            case T::LayerUnpacked:
+                if (rows_.count(key)) rows_[key].state = "extracted";
                 break;
         }
         draw(e.type != T::BlobProgress);
@@ -228,14 +248,13 @@ std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* o
 }
 
 std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out,
-                                                         const std::string& service,
-                                                         const std::string& image) {
+                                                         const std::string& service) {
     switch (mode) {
         case ProgressMode::Tty:
         case ProgressMode::Plain:
             return std::make_unique<PlainView>(out, service + ": ");
         case ProgressMode::Json:
-            return std::make_unique<JsonView>(out, service, image);
+            return std::make_unique<JsonView>(out, service);
         case ProgressMode::Quiet:
             break;
     }

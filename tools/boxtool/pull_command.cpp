@@ -1,7 +1,4 @@
-#include <signal.h>
 #include <unistd.h>
-
-#include <atomic>
 
 #include <cstdio>
 #include <iostream>
@@ -61,13 +58,16 @@ int pull_command(const std::vector<std::string>& argv) {
     const std::string& ref = args.positionals()[0];
     auto parsed = parse_reference(ref);
     if (!parsed) return report_error(parsed.error());
+    std::optional<OutputSpec> output;
     if (auto out = args.last("--output")) {
-        options.output = parse_output_spec(*out).value();
-        apply_unpack_flags(args, *options.output);
+        output = parse_output_spec(*out).value();
+        apply_unpack_flags(args, *output);
     }
     Setup setup = make_setup(args, *parsed);
     options.platform = setup.platform;
 
+    // The output is chosen here, not by the engine; its target is checked before any download.
+    if (output) options.outputs.push_back(make_output(*output).value());
     Engine engine(setup.engine);
     if (args.has("--explain")) {
         // On stdout, except when stdout carries only JSON events.
@@ -76,31 +76,32 @@ int pull_command(const std::vector<std::string>& argv) {
     }
     auto view = make_progress_view(mode, mode == ProgressMode::Json ? stdout : stderr);
     options.progress = [&](const ProgressEvent& e) { view->on_event(e); };
-    options.interrupt = &g_interrupted;
-    install_interrupt_handlers();
+    InterruptWatcher interrupt;
+    options.stop = interrupt.token();
     auto result = engine.pull(ref, options);
     view->finish();
     if (!result) return report_error(result.error());
 
     const PullResult& r = *result;
-    for (const auto& warning : r.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    Digest written = r.manifest_digest;
+    for (const auto& out : r.outputs) {
+        for (const auto& warning : out.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+        if (out.written_manifest) written = *out.written_manifest;
+    }
     if (mode == ProgressMode::Json) {
         std::printf("{\"event\":\"pulled\",\"reference\":\"%s\",\"digest\":\"%s\",\"manifest\":\"%s\"}\n",
-                    r.reference.str().c_str(), r.digest.c_str(), r.written_manifest_digest.c_str());
+                    r.reference.str().c_str(), r.digest.str().c_str(), written.str().c_str());
         return kOk;
     }
     std::printf("Pulled %s\n", r.reference.str().c_str());
-    std::printf("Digest: %s\n", r.digest.c_str());
-    std::printf("Manifest: %s%s\n", r.manifest_digest.c_str(),
+    std::printf("Digest: %s\n", r.digest.str().c_str());
+    std::printf("Manifest: %s%s\n", r.manifest_digest.str().c_str(),
                 r.platform ? (" (" + r.platform->str() + ")").c_str() : "");
-    if (options.output && options.output->kind != OutputSpec::Kind::OciLayout) {
-        std::printf("Output: %s\n", to_string(*options.output).c_str());
-    } else if (options.output) {
-        std::printf("Output: oci:%s%s\n", options.output->path.c_str(),
-                    r.output_ref_name.empty() ? "" : (":" + r.output_ref_name).c_str());
-        if (r.written_manifest_digest != r.manifest_digest)
+    for (const auto& out : r.outputs) {
+        std::printf("Output: %s\n", out.where.c_str());
+        if (out.written_manifest)
             std::printf("Output manifest: %s (converted to OCI media types)\n",
-                        r.written_manifest_digest.c_str());
+                        out.written_manifest->str().c_str());
     }
     if (mode != ProgressMode::Quiet)
         std::fprintf(stderr, "downloaded %d blob(s), %s; %d already in the store\n", r.blobs_downloaded,

@@ -27,11 +27,12 @@ constexpr int kDefaultParallel = 4;
 class RecordingCredentials final : public CredentialProvider {
   public:
     explicit RecordingCredentials(std::shared_ptr<CredentialProvider> inner) : inner_(std::move(inner)) {}
-    std::optional<Credential> lookup(std::string_view registry, std::string_view repository) override {
+    Result<std::optional<Credential>> lookup(std::string_view registry,
+                                             std::string_view repository) override {
         auto found = inner_->lookup(registry, repository);
-        if (found) {
+        if (found && *found) {
             std::lock_guard lock(mutex_);
-            sources_[normalize_registry(registry) + "/" + std::string(repository)] = found->source;
+            sources_[normalize_registry(registry) + "/" + std::string(repository)] = (*found)->source;
         }
         return found;
     }
@@ -116,8 +117,8 @@ void print_table(const std::vector<Outcome>& outcomes, const std::vector<const S
         {"SERVICE", "IMAGE", "REGISTRY", "CREDENTIALS", "DIGEST", "SIZE", "RESULT"}};
     for (const auto& o : outcomes) {
         if (o.result)
-            rows.push_back({o.service->name, o.service->image, o.registry, o.credentials, o.result->digest,
-                            human_bytes(image_size(o.result->manifest)), "pulled"});
+            rows.push_back({o.service->name, o.service->image, o.registry, o.credentials,
+                            o.result->digest.str(), human_bytes(image_size(o.result->manifest)), "pulled"});
         else
             rows.push_back({o.service->name, o.service->image, o.registry, o.credentials, "-", "-",
                             error_line(*o.error)});
@@ -210,24 +211,30 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
     std::mutex out_mutex;
     std::vector<Outcome> outcomes(to_pull.size());
     std::atomic<std::size_t> next{0};
-    install_interrupt_handlers();
+    InterruptWatcher interrupt;
     auto worker = [&] {
         for (std::size_t i; (i = next++) < to_pull.size();) {
             const Service& s = *to_pull[i];
             Outcome& o = outcomes[i];
             o.service = &s;
             o.registry = parse_reference(s.image).value().registry;
-            auto view = make_labeled_progress_view(mode, events, s.name, s.image);
+            auto view = make_labeled_progress_view(mode, events, s.name);
             PullOptions options;
             options.jobs = jobs;
-            options.interrupt = &g_interrupted;
+            options.stop = interrupt.token();
             if (s.platform)
                 options.platform = parse_platform(*s.platform).value();
             else
                 options.platform = setup.platform;
             if (output_dir) {
                 o.staged = staging / s.name;
-                options.output = OutputSpec{OutputSpec::Kind::OciLayout, o.staged, s.name};
+                auto sink = make_output(OutputSpec{OutputSpec::Kind::OciLayout, o.staged, s.name});
+                if (!sink) {
+                    std::lock_guard lock(out_mutex);
+                    o.error = sink.error();
+                    continue;
+                }
+                options.outputs.push_back(*sink);
             }
             options.progress = [&](const ProgressEvent& e) {
                 std::lock_guard lock(out_mutex);
@@ -257,8 +264,8 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
                 obj.set("credentials", o.credentials);
                 if (o.result) {
                     obj.set("reference", o.result->reference.str());
-                    obj.set("digest", o.result->digest);
-                    obj.set("manifest", o.result->manifest_digest);
+                    obj.set("digest", o.result->digest.str());
+                    obj.set("manifest", o.result->manifest_digest.str());
                     obj.set("size", static_cast<Poco::UInt64>(image_size(o.result->manifest)));
                 } else {
                     obj.set("error", o.error->describe());
@@ -280,7 +287,8 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
     std::vector<StagedImage> staged;
     for (const auto& o : outcomes)
         if (o.result) staged.push_back({o.staged, o.service->name, o.result->reference.str()});
-    if (output_dir && !staged.empty() && !g_interrupted) {
+    const bool interrupted = interrupt.token().stop_requested();
+    if (output_dir && !staged.empty() && !interrupted) {
         try {
             write_stack_layout(*output_dir, staged);
         } catch (const Failure& f) {
@@ -334,7 +342,7 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
             std::fprintf(stderr, "boxtool: error: service %s (%s): %s\n", o.service->name.c_str(),
                          o.service->image.c_str(), o.error->describe().c_str());
     if (output_error) std::fprintf(stderr, "boxtool: error: %s\n", output_error->describe().c_str());
-    if (g_interrupted) return kInterrupted;
+    if (interrupted) return kInterrupted;
     if (codes.empty()) return kOk;
     return codes.size() == 1 ? *codes.begin() : kFailure;
 }

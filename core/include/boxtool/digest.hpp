@@ -1,7 +1,9 @@
 // Content digests ("sha256:<hex>", "sha512:<hex>") and streaming hashing.
 #pragma once
 
+#include <compare>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,19 +12,24 @@
 
 namespace boxtool {
 
+// A validated digest: only parse_digest(), digest_of() and Hasher make them, so code holding a
+// Digest never re-checks its text.
 struct Digest {
     std::string algorithm;  // "sha256" or "sha512"
     std::string hex;        // lower-case hex, 64 or 128 characters
     std::string str() const { return algorithm + ":" + hex; }
-    bool operator==(const Digest&) const = default;
+    // "sha256:0123456789ab", for progress lines and messages where the whole digest is noise.
+    std::string short_str() const { return algorithm + ":" + hex.substr(0, 12); }
+    bool empty() const noexcept { return hex.empty(); }
+    auto operator<=>(const Digest&) const = default;
 };
 
 // Validates algorithm and hex length; error kind InvalidArgument.
-Result<Digest> parse_digest(std::string_view text);
-bool is_valid_digest(std::string_view text);
+BOXTOOL_API Result<Digest> parse_digest(std::string_view text);
+BOXTOOL_API bool is_valid_digest(std::string_view text);
 
 // Incremental hash of a byte stream with the algorithm of an expected digest.
-class Hasher {
+class BOXTOOL_API Hasher {
   public:
     explicit Hasher(std::string_view algorithm = "sha256");
     ~Hasher();
@@ -41,6 +48,11 @@ class Hasher {
     std::unique_ptr<Impl> impl_;
 };
 
-Digest digest_of(std::string_view data, std::string_view algorithm = "sha256");
+BOXTOOL_API Digest digest_of(std::string_view data, std::string_view algorithm = "sha256");
 
 }  // namespace boxtool
+
+template <>
+struct std::hash<boxtool::Digest> {
+    std::size_t operator()(const boxtool::Digest& d) const noexcept { return std::hash<std::string>()(d.hex); }
+};

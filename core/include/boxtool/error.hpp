@@ -6,6 +6,8 @@
 #include <utility>
 #include <variant>
 
+#include "boxtool/export.hpp"
+
 namespace boxtool {
 
 enum class ErrorKind {
@@ -38,9 +40,9 @@ enum class ErrorKind {
 };
 
 // Stable lower-case name for an ErrorKind, e.g. "manifest-unknown".
-const char* to_string(ErrorKind kind) noexcept;
+BOXTOOL_API const char* to_string(ErrorKind kind) noexcept;
 
-struct Error {
+struct BOXTOOL_API Error {
     ErrorKind kind = ErrorKind::Internal;
     std::string message;     // what happened
     std::string registry;    // which registry host, if any
@@ -51,8 +53,11 @@ struct Error {
     std::string describe() const;
 };
 
-// The typed exception used inside the library; public entry points catch it and return Result.
-class Failure : public std::runtime_error {
+// The exception Result::value() throws when it holds an error (as std::expected's
+// bad_expected_access). boxtool's public calls never throw it, nor anything else: they return a
+// Result, so check ok() before value(). boxtool's own libraries also use it internally, and turn it
+// into a Result at every public entry point.
+class BOXTOOL_API Failure : public std::runtime_error {
   public:
     explicit Failure(Error error) : std::runtime_error(error.message), error_(std::move(error)) {}
     Failure(ErrorKind kind, std::string message, std::string hint = {})
@@ -64,10 +69,12 @@ class Failure : public std::runtime_error {
     Error error_;
 };
 
-// Either a value or an Error. A tiny stand-in for std::expected, which C++20 lacks.
+// Either a value or an Error: a small stand-in for C++23's std::expected. [[nodiscard]]: an
+// ignored Result is an ignored error.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
   public:
+    using value_type = T;
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
 
@@ -85,12 +92,43 @@ class Result {
         if (!ok()) throw Failure(std::get<1>(v_));
         return std::get<0>(std::move(v_));
     }
-    const Error& error() const { return std::get<1>(v_); }
+    template <typename U>
+    T value_or(U&& fallback) const& {
+        return ok() ? std::get<0>(v_) : static_cast<T>(std::forward<U>(fallback));
+    }
+    // Only when !ok().
+    const Error& error() const& { return std::get<1>(v_); }
+    Error&& error() && { return std::get<1>(std::move(v_)); }
     const T& operator*() const& { return value(); }
+    T& operator*() & { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
     const T* operator->() const { return &value(); }
+    T* operator->() { return &value(); }
 
   private:
     std::variant<T, Error> v_;
+};
+
+// The form for calls that return nothing but may fail: `Result<void>{}` is success.
+template <>
+class [[nodiscard]] Result<void> {
+  public:
+    using value_type = void;
+    Result() = default;
+    Result(Error error) : error_(std::move(error)), failed_(true) {}
+
+    bool ok() const noexcept { return !failed_; }
+    explicit operator bool() const noexcept { return ok(); }
+    // Throws Failure when it holds an error, like Result<T>::value().
+    void value() const {
+        if (failed_) throw Failure(error_);
+    }
+    const Error& error() const& { return error_; }
+    Error&& error() && { return std::move(error_); }
+
+  private:
+    Error error_;
+    bool failed_ = false;
 };
 
 }  // namespace boxtool

@@ -8,8 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "boxtool/digest.hpp"
 #include "boxtool/error.hpp"
 #include "boxtool/platform.hpp"
+#include "boxtool/export.hpp"
 
 namespace boxtool {
 
@@ -32,7 +34,7 @@ inline constexpr std::size_t kMaxManifestBytes = 4 * 1024 * 1024;
 
 struct Descriptor {
     std::string media_type;
-    std::string digest;
+    Digest digest;
     std::uint64_t size = 0;
     std::optional<Platform> platform;
     std::map<std::string, std::string> annotations;
@@ -49,17 +51,21 @@ struct Manifest {
     std::vector<Descriptor> layers;
 };
 
-bool is_index_media_type(std::string_view media_type);
-bool is_manifest_media_type(std::string_view media_type);
+BOXTOOL_API bool is_index_media_type(std::string_view media_type);
+BOXTOOL_API bool is_manifest_media_type(std::string_view media_type);
 
 // Parse bytes served with a Content-Type; the JSON's own mediaType wins when present. Validates
 // digests, sizes and media types. Errors are InvalidManifest.
-Result<Index> parse_index(std::string_view json, std::string_view content_type);
-Result<Manifest> parse_manifest(std::string_view json, std::string_view content_type);
+BOXTOOL_API Result<Index> parse_index(std::string_view json, std::string_view content_type);
+BOXTOOL_API Result<Manifest> parse_manifest(std::string_view json, std::string_view content_type);
 // The media type declared by the document, or the Content-Type if it has none.
-std::string detect_media_type(std::string_view json, std::string_view content_type);
+BOXTOOL_API std::string detect_media_type(std::string_view json, std::string_view content_type);
+
+// The blobs an image needs: its config, then its layers, each digest once (an image may repeat a
+// layer, an empty one say).
+BOXTOOL_API std::vector<Descriptor> blobs_of(const Manifest& manifest);
 
 // Chooses the best manifest for a platform; NoMatchingPlatform lists what is available.
-Result<Descriptor> select_platform(const Index& index, const Platform& wanted);
+BOXTOOL_API Result<Descriptor> select_platform(const Index& index, const Platform& wanted);
 
 }  // namespace boxtool

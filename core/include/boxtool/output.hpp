@@ -1,13 +1,23 @@
-// Where a pulled image is written: "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]",
-// "docker-archive:FILE[:NAME:TAG]" or "rootfs:DIR".
+// The four built-in outputs, named as the CLI names them: "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]",
+// "docker-archive:FILE[:NAME:TAG]" or "rootfs:DIR". Each is an OutputSink (output_sink.hpp) that a
+// caller passes to Engine::pull(); the engine itself writes no output.
+//
+//     auto spec = boxtool::parse_output_spec("rootfs:/srv/app");      // or fill an OutputSpec
+//     auto sink = boxtool::make_output(*spec);                        // checks the target now
+//     if (!sink) return fail(sink.error());
+//     boxtool::PullOptions options;
+//     options.outputs.push_back(*sink);
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "boxtool/error.hpp"
+#include "boxtool/export.hpp"
+#include "boxtool/output_sink.hpp"
 
 namespace boxtool {
 
@@ -29,9 +39,16 @@ struct OutputSpec {
     UnpackLimits limits;    // rootfs and docker-archive: what decompressing layers may produce
 };
 
-Result<OutputSpec> parse_output_spec(std::string_view text);
+BOXTOOL_API Result<OutputSpec> parse_output_spec(std::string_view text);
 
 // "rootfs:DIR", "oci:DIR:TAG"... as the user would write it back.
-std::string to_string(const OutputSpec& spec);
+BOXTOOL_API std::string to_string(const OutputSpec& spec);
+
+// The sink for `spec`. Checks the target before anything is downloaded: a rootfs directory must
+// be missing or empty; an OCI layout directory missing, empty or already a layout (the image is
+// added to it); an archive's folder must exist or be creatable. Each output is built beside its
+// target and renamed into place by finish(), so a failed pull leaves the target as it was.
+// A sink serves one pull at a time.
+BOXTOOL_API Result<std::shared_ptr<OutputSink>> make_output(const OutputSpec& spec);
 
 }  // namespace boxtool

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "boxtool/error.hpp"
+#include "boxtool/export.hpp"
 
 namespace boxtool {
 
@@ -14,17 +15,17 @@ struct Platform {
     std::string architecture;
     std::string variant;  // normalized: "v8" for arm64 is dropped, arm defaults to "v7"
 
-    std::string str() const;
+    BOXTOOL_API std::string str() const;
     bool operator==(const Platform&) const = default;
 };
 
 // Parses "os/arch[/variant]" and normalizes aliases (x86_64 -> amd64, aarch64 -> arm64, ...).
-Result<Platform> parse_platform(std::string_view text);
+BOXTOOL_API Result<Platform> parse_platform(std::string_view text);
 // Normalizes a platform as read from an index.
-Platform normalize_platform(Platform p);
+BOXTOOL_API Platform normalize_platform(Platform p);
 // The platform of the running machine.
-Platform host_platform();
+BOXTOOL_API Platform host_platform();
 // How well `candidate` serves `wanted`: 0 = not at all, higher is better (exact variant best).
-int platform_match_score(const Platform& wanted, const Platform& candidate);
+BOXTOOL_API int platform_match_score(const Platform& wanted, const Platform& candidate);
 
 }  // namespace boxtool

@@ -1,11 +1,26 @@
 // Which registries an image reference is tried on, in what order, and why.
-// The engine knows only this interface; the built-in order lives here, scripted policies elsewhere.
+// The engine knows only this interface; the built-in order lives here, the Lua host in
+// boxtool::lua::LuaPolicy (lua_policy.hpp), and an embedder may bring a class of its own:
+//
+//     class OnlyInternal final : public boxtool::RegistryPolicy {
+//       public:
+//         boxtool::Result<std::vector<boxtool::Candidate>> select(const boxtool::Reference& ref,
+//                                                                const boxtool::PolicyContext&) override {
+//             if (ref.qualified && ref.registry != "registry.internal")
+//                 return boxtool::Error{boxtool::ErrorKind::PolicyDenied, "only registry.internal is allowed"};
+//             boxtool::Candidate c;
+//             c.reference = ref.on("registry.internal");
+//             c.reason = "the internal registry";
+//             return std::vector{c};
+//         }
+//     };
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "boxtool/error.hpp"
+#include "boxtool/export.hpp"
 #include "boxtool/platform.hpp"
 #include "boxtool/reference.hpp"
 
@@ -30,27 +45,29 @@ struct PolicyContext {
     std::string operation = "pull";  // "pull", "inspect" or "explain"
 };
 
-class RegistryPolicy {
+// Implementations must be safe to call from several threads at once, and must not throw.
+class BOXTOOL_API RegistryPolicy {
   public:
     virtual ~RegistryPolicy() = default;
-    // Ordered candidates, or a Failure (PolicyDenied) if the reference must not be pulled.
-    virtual std::vector<Candidate> select(const Reference& reference, const PolicyContext& context) = 0;
+    // Ordered candidates, or an Error: PolicyDenied when the reference must not be pulled,
+    // PolicyError when the policy itself failed.
+    virtual Result<std::vector<Candidate>> select(const Reference& reference, const PolicyContext& context) = 0;
 };
 
 // The foundation's order: a qualified reference only on its registry; an unqualified one on each
 // search registry in order, then docker.io unless already listed.
-class DefaultPolicy final : public RegistryPolicy {
+class BOXTOOL_API DefaultPolicy final : public RegistryPolicy {
   public:
-    std::vector<Candidate> select(const Reference& reference, const PolicyContext& context) override;
+    Result<std::vector<Candidate>> select(const Reference& reference, const PolicyContext& context) override;
 };
 
 // Whether `registry` (host[:port]) matches an insecure entry: "host:port" exactly, or "host" on any port.
-bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure_registries);
+BOXTOOL_API bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure_registries);
 
 // The candidates an engine actually tries: digest_only ones are dropped unless `reference` pins a digest.
-std::vector<Candidate> usable_candidates(const Reference& reference, std::vector<Candidate> candidates);
+BOXTOOL_API std::vector<Candidate> usable_candidates(const Reference& reference, std::vector<Candidate> candidates);
 
 // One line per candidate, in order, with its reason and mirror/credential/digest notes, for --explain.
-std::string explain_candidates(const std::vector<Candidate>& candidates);
+BOXTOOL_API std::string explain_candidates(const std::vector<Candidate>& candidates);
 
 }  // namespace boxtool

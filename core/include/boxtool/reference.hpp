@@ -6,13 +6,14 @@
 #include <string_view>
 
 #include "boxtool/error.hpp"
+#include "boxtool/export.hpp"
 
 namespace boxtool {
 
 inline constexpr std::string_view kDockerHub = "docker.io";
 inline constexpr std::string_view kDockerHubEndpoint = "registry-1.docker.io";
 
-struct Reference {
+struct BOXTOOL_API Reference {
     std::string registry;    // normalized host[:port]; "docker.io" for Docker Hub; empty if unqualified
     std::string repository;  // path, with "library/" added for single-component Docker Hub names
     std::optional<std::string> tag;
@@ -31,13 +32,13 @@ struct Reference {
 
 // Parses and normalizes. Unqualified references keep an empty registry; a missing tag (with no digest)
 // becomes "latest". Errors are ErrorKind::InvalidReference with a message saying what is wrong.
-Result<Reference> parse_reference(std::string_view text);
+BOXTOOL_API Result<Reference> parse_reference(std::string_view text);
 
 // Canonical name of a registry host: Docker Hub's aliases become "docker.io", case is folded.
-std::string normalize_registry(std::string_view host);
+BOXTOOL_API std::string normalize_registry(std::string_view host);
 // The host[:port] to connect to: "registry-1.docker.io" for Docker Hub, the host itself otherwise.
-std::string registry_endpoint(std::string_view registry);
+BOXTOOL_API std::string registry_endpoint(std::string_view registry);
 // Whether a host can start a reference as its registry (contains '.', ':' or is "localhost").
-bool looks_like_registry(std::string_view component);
+BOXTOOL_API bool looks_like_registry(std::string_view component);
 
 }  // namespace boxtool

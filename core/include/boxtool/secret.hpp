@@ -4,10 +4,11 @@
 
 #include <string>
 #include <string_view>
+#include "boxtool/export.hpp"
 
 namespace boxtool {
 
-class Secret {
+class BOXTOOL_API Secret {
   public:
     Secret() = default;
     explicit Secret(std::string value) : value_(std::move(value)) {}

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+#include "boxtool/export.hpp"
 
 namespace boxtool {
 
@@ -24,6 +25,6 @@ struct TlsOptions {
 
 // The certs.d folders docker and podman use, in containers/image's order:
 // $HOME/.config/containers/certs.d, /etc/containers/certs.d, /etc/docker/certs.d.
-std::vector<std::filesystem::path> default_certs_dirs();
+BOXTOOL_API std::vector<std::filesystem::path> default_certs_dirs();
 
 }  // namespace boxtool

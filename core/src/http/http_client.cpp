@@ -12,6 +12,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/VerificationErrorArgs.h>
 #include <Poco/URI.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -219,6 +220,29 @@ std::string url_encode(std::string_view value) {
     return out;
 }
 
+// Shuts a session's connection down from another thread (a stop request), so a read blocked on a
+// silent server returns at once. Only the file descriptor is shut down, not closed: the owning
+// thread still closes it, so the number cannot be reused under its feet. disarm() before the
+// session leaves the owning thread's hands (back to the pool).
+class ConnectionAborter {
+  public:
+    explicit ConnectionAborter(Poco::Net::HTTPClientSession& session) : session_(&session) {}
+    void abort() {
+        std::lock_guard lock(mutex_);
+        if (!session_) return;
+        auto* impl = session_->socket().impl();
+        if (impl && impl->initialized()) ::shutdown(impl->sockfd(), SHUT_RDWR);
+    }
+    void disarm() {
+        std::lock_guard lock(mutex_);
+        session_ = nullptr;
+    }
+
+  private:
+    std::mutex mutex_;
+    Poco::Net::HTTPClientSession* session_;
+};
+
 // Idle keep-alive sessions per origin and TLS settings, so layers and manifests reuse connections.
 struct Client::Pool {
     std::mutex mutex;
@@ -318,6 +342,8 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
         bool reused = false;
         auto session = pool_->acquire(uri, tls, options_, key, reused);
         bool response_started = false;
+        ConnectionAborter aborter(*session);
+        std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
         try {
             std::string path = uri.getPathAndQuery();
             if (path.empty()) path = "/";
@@ -369,6 +395,8 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                                                                 " bytes");
                 resp.body.append(data, n);
             });
+            if (req.stop.stop_requested())
+                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
             if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
                 received != static_cast<std::uint64_t>(length)) {
                 session->reset();
@@ -381,7 +409,10 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                           "retry the pull"},
                     true);
             }
-            if (hresp.getKeepAlive()) pool_->release(key, std::move(session));
+            if (hresp.getKeepAlive() && !req.stop.stop_requested()) {
+                aborter.disarm();
+                pool_->release(key, std::move(session));
+            }
 
             if (!redirect || !req.follow_redirects) return resp;
             if (hop >= options_.max_redirects)
@@ -400,6 +431,8 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             if (resp.status == 303) req.method = "GET", req.body.clear();
             req.url = next.toString();
         } catch (const Poco::Exception& e) {
+            if (req.stop.stop_requested())
+                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
             // A pooled connection the server closed while idle fails on first use: try a fresh one once.
             if (reused && !response_started &&
                 (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||

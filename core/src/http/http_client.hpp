@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -43,6 +44,9 @@ struct Request {
     // Called with the status and headers of a 2xx answer before its body reaches the sink (after
     // redirects), so a caller can tell a ranged answer (206) from a whole one (200).
     std::function<void(const struct Response&)> on_response;
+    // Once stopped, the connection is shut down: a read blocked on a silent server returns at
+    // once, and the call throws Failure(Cancelled).
+    std::stop_token stop;
 };
 
 struct Response {

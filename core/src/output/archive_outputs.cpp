@@ -30,10 +30,9 @@ std::string json_array(const std::vector<std::string>& items) {
 }
 
 // Decompresses a layer into `out`, checking magic bytes, limits and its diff_id.
-void decompress_to_file(const Store& store, const Descriptor& layer, const Digest& diff_id,
+void decompress_to_file(const fs::path& blob, const Descriptor& layer, const Digest& diff_id,
                         UnpackBudget& budget, const std::string& label, const fs::path& out) {
-    DecompressedLayer stream(store.blob_path(parse_digest(layer.digest).value()), layer.media_type, diff_id,
-                             budget, label);
+    DecompressedLayer stream(blob, layer.media_type, diff_id, budget, label);
     int fd = ::open(out.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
     if (fd < 0) throw Failure(ErrorKind::Io, "cannot create " + out.string() + ": " + std::strerror(errno));
     std::unique_ptr<char[]> buf(new char[kChunk]);
@@ -68,12 +67,12 @@ std::pair<std::string, std::string> split_repo_tag(const std::string& repo_tag) 
 
 }  // namespace
 
-void write_oci_archive(const Store& store, const fs::path& file, const LayoutImage& image) {
+void write_oci_archive(const fs::path& file, const LayoutImage& image) {
     TarFileWriter tar(file);
     tar.add_bytes("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}\n");
     std::string entry = "{\"mediaType\":" + util::json_quote(image.manifest_media_type) +
                         ",\"digest\":" + util::json_quote(image.manifest_digest.str()) +
-                        ",\"size\":" + std::to_string(image.manifest_size);
+                        ",\"size\":" + std::to_string(image.manifest_bytes.size());
     if (!image.ref_name.empty())
         entry += std::string(",\"annotations\":{\"") + kRefNameAnnotation +
                  "\":" + util::json_quote(image.ref_name) + "}";
@@ -83,21 +82,23 @@ void write_oci_archive(const Store& store, const fs::path& file, const LayoutIma
         "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[" +
             entry + "]}\n");
     tar.add_directory("blobs/");
-    std::vector<Digest> blobs = image.blobs;
-    blobs.push_back(image.manifest_digest);
-    std::set<std::string> algorithms, written;
-    for (const auto& d : blobs) {
+    std::set<std::string> algorithms;
+    std::set<Digest> written;
+    for (const auto& [d, path] : image.blobs) {
         if (algorithms.insert(d.algorithm).second) tar.add_directory("blobs/" + d.algorithm + "/");
-        if (written.insert(d.str()).second)
-            tar.add_file("blobs/" + d.algorithm + "/" + d.hex, store.blob_path(d));
+        if (written.insert(d).second) tar.add_file("blobs/" + d.algorithm + "/" + d.hex, path);
     }
+    const Digest& md = image.manifest_digest;
+    if (algorithms.insert(md.algorithm).second) tar.add_directory("blobs/" + md.algorithm + "/");
+    if (written.insert(md).second) tar.add_bytes("blobs/" + md.algorithm + "/" + md.hex, image.manifest_bytes);
     tar.commit();
 }
 
-void write_docker_archive(const Store& store, const fs::path& file, const Manifest& manifest,
-                          const std::vector<std::string>& repo_tags, const UnpackLimits& limits) {
-    const std::vector<Digest> diff_ids = read_diff_ids(store, manifest);
-    const Digest config = parse_digest(manifest.config.digest).value();
+void write_docker_archive(const BlobFiles& blobs, const fs::path& file, const Manifest& manifest,
+                          const std::vector<std::string>& repo_tags, const UnpackLimits& limits,
+                          const std::function<void(std::size_t, bool)>& on_layer) {
+    const std::vector<Digest> diff_ids = read_diff_ids(blobs, manifest);
+    const Digest& config = manifest.config.digest;
     TarFileWriter tar(file);
     // Decompressed layers wait in a private directory beside the archive: a tar entry needs its
     // size before its bytes, and a compressed blob does not say how large it will become.
@@ -107,7 +108,7 @@ void write_docker_archive(const Store& store, const fs::path& file, const Manife
                       "check that the archive's directory is writable");
 
     std::string config_name = config.hex + ".json";
-    tar.add_file(config_name, store.blob_path(config));
+    tar.add_file(config_name, blobs.path(config));
     UnpackBudget budget(limits);
     std::vector<std::string> layer_names;
     std::set<std::string> written;
@@ -116,11 +117,13 @@ void write_docker_archive(const Store& store, const fs::path& file, const Manife
         std::string name = diff_ids[i].hex + ".tar";
         layer_names.push_back(name);
         if (!written.insert(name).second) continue;
-        std::string label = "layer " + std::to_string(i + 1) + " (" + layer.digest + ")";
+        std::string label = "layer " + std::to_string(i + 1) + " (" + layer.digest.str() + ")";
         fs::path tmp = scratch.path() / name;
-        decompress_to_file(store, layer, diff_ids[i], budget, label, tmp);
+        if (on_layer) on_layer(i, false);
+        decompress_to_file(blobs.path(layer.digest), layer, diff_ids[i], budget, label, tmp);
         tar.add_file(name, tmp);
         fs::remove(tmp);
+        if (on_layer) on_layer(i, true);
     }
 
     std::string manifest_json = "[{\"Config\":" + util::json_quote(config_name) +

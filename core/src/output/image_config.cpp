@@ -14,10 +14,10 @@ Failure bad_config(const std::string& why) {
 }
 }  // namespace
 
-std::vector<Digest> read_diff_ids(const Store& store, const Manifest& manifest) {
-    auto config_digest = parse_digest(manifest.config.digest).value();
-    auto text = store.read_small(config_digest, kMaxConfigBytes);
-    if (!text) throw bad_config("is missing from the store or larger than 16 MiB");
+std::vector<Digest> read_diff_ids(const BlobFiles& blobs, const Manifest& manifest) {
+    const Digest& config = manifest.config.digest;
+    auto text = read_verified(blobs.path(config), config, kMaxConfigBytes);
+    if (!text) throw bad_config("is missing from the store, altered, or larger than 16 MiB");
     std::vector<Digest> out;
     try {
         Poco::JSON::Parser parser;

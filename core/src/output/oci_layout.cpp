@@ -90,21 +90,33 @@ std::vector<std::string> kept_entries(const fs::path& dir, const std::string& re
     return out;
 }
 
+fs::path normalized(const fs::path& dir) {
+    fs::path target = fs::absolute(dir).lexically_normal();
+    if (!target.has_filename()) target = target.parent_path();
+    return target;
+}
+
 }  // namespace
 
-void write_oci_layout(const Store& store, const fs::path& dir_in, const LayoutImage& image) {
-    fs::path target = fs::absolute(dir_in).lexically_normal();
-    if (!target.has_filename()) target = target.parent_path();
+void check_layout_target(const fs::path& dir) {
+    fs::path target = normalized(dir);
+    std::error_code ec;
+    bool exists = fs::exists(target, ec);
+    if (exists && !fs::is_directory(target, ec))
+        throw io("cannot write OCI layout to", target, "it is not a directory");
+    if (exists && !fs::is_regular_file(target / "oci-layout", ec) && !fs::is_empty(target, ec))
+        throw io("refusing to write OCI layout into", target,
+                 "the directory is not empty and is not an OCI layout; choose an empty or new directory");
+}
+
+void write_oci_layout(const fs::path& dir_in, const LayoutImage& image) {
+    fs::path target = normalized(dir_in);
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
     if (ec) throw io("cannot create", target.parent_path(), ec.message());
+    check_layout_target(target);
     bool exists = fs::exists(target);
     bool is_layout = exists && fs::is_regular_file(target / "oci-layout");
-    if (exists && !fs::is_directory(target))
-        throw io("cannot write OCI layout to", target, "it is not a directory");
-    if (exists && !is_layout && !fs::is_empty(target))
-        throw io("refusing to write OCI layout into", target,
-                 "the directory is not empty and is not an OCI layout; choose an empty or new directory");
 
     util::TempPathGuard temp(util::sibling_temp_path(target));
     fs::create_directories(temp.path() / "blobs", ec);
@@ -121,16 +133,18 @@ void write_oci_layout(const Store& store, const fs::path& dir_in, const LayoutIm
                              temp.path() / "blobs" / alg_dir.path().filename() / blob.path().filename());
         }
     }
-    std::vector<Digest> blobs = image.blobs;
-    blobs.push_back(image.manifest_digest);
-    for (const auto& d : blobs) {
+    for (const auto& [d, file] : image.blobs) {
         fs::create_directories(temp.path() / "blobs" / d.algorithm);
-        link_or_copy(store.blob_path(d), temp.path() / "blobs" / d.algorithm / d.hex);
+        link_or_copy(file, temp.path() / "blobs" / d.algorithm / d.hex);
     }
+    const Digest& md = image.manifest_digest;
+    fs::create_directories(temp.path() / "blobs" / md.algorithm);
+    if (!fs::exists(temp.path() / "blobs" / md.algorithm / md.hex))
+        write_file_synced(temp.path() / "blobs" / md.algorithm / md.hex, image.manifest_bytes);
 
     std::string entry = "{\"mediaType\":" + util::json_quote(image.manifest_media_type) +
                         ",\"digest\":" + util::json_quote(image.manifest_digest.str()) +
-                        ",\"size\":" + std::to_string(image.manifest_size);
+                        ",\"size\":" + std::to_string(image.manifest_bytes.size());
     if (!image.ref_name.empty())
         entry += std::string(",\"annotations\":{\"") + kRefNameAnnotation +
                  "\":" + util::json_quote(image.ref_name) + "}";

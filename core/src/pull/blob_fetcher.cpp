@@ -1,13 +1,14 @@
 #include "pull/blob_fetcher.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 
 #include "http/transport_failure.hpp"
 #include "pull/resolver.hpp"
+#include "util/stopping.hpp"
 
 namespace boxtool::pull {
 namespace {
@@ -33,46 +34,52 @@ struct Download {
     registry::RegistrySession& session;
     const Reference& ref;
     const FetchOptions& options;
-    ProgressReporter& report;
-    std::atomic<bool> cancel{false};  // another blob failed: stop the rest
+    ProgressChannel& progress;
+    // Stops with the pull, and also when one download failed: its siblings then stop too.
+    std::stop_source siblings;
     std::atomic<std::uint64_t> totals_bytes{0};
     std::atomic<int> totals_downloaded{0};
     std::atomic<int> totals_cached{0};
 
     void fetch(const Descriptor& blob);
+    void report(ProgressEvent::Type type, const Descriptor& blob, std::uint64_t current) {
+        ProgressEvent e;
+        e.type = type;
+        e.registry = ref.registry;
+        e.repository = ref.repository;
+        e.digest = blob.digest;
+        e.media_type = blob.media_type;
+        e.current = current;
+        e.total = blob.size;
+        progress.post(std::move(e));
+    }
+    void stored(const Descriptor& blob, bool downloaded) {
+        if (options.on_stored) options.on_stored(StoredBlob{blob, store.blob_path(blob.digest), downloaded});
+    }
 };
 
 void Download::fetch(const Descriptor& blob) {
-    auto digest = parse_digest(blob.digest).value();
-    ProgressEvent ev{ProgressEvent::Type::BlobCached,
-                     ref.registry,
-                     ref.repository,
-                     blob.digest,
-                     blob.media_type,
-                     blob.size,
-                     blob.size,
-                     {}};
+    const std::stop_token stop = siblings.get_token();
     auto already_stored = [&] {
-        if (!store.contains(digest)) return false;
+        if (!store.contains(blob.digest)) return false;
         ++totals_cached;
-        report(ev);
-        if (options.on_stored) options.on_stored(blob);
+        report(ProgressEvent::Type::BlobCached, blob, blob.size);
+        stored(blob, false);
         return true;
     };
     if (already_stored()) return;
     // Another process may be fetching the same blob: wait for it rather than download twice.
-    auto lock = store.lock(digest);
+    auto lock = store.lock(blob.digest);
     if (already_stored()) return;
-    ev.type = ProgressEvent::Type::BlobStart;
-    ev.current = 0;
-    report(ev);
+    report(ProgressEvent::Type::BlobStart, blob, 0);
     bool retried_integrity = false;
     // One writer across attempts: after a transient failure the download resumes where it
     // stopped (a Range request), unless the registry answers with the whole blob.
     std::optional<Store::Writer> writer;
     for (int attempt = 0;; ++attempt) {
         try {
-            if (!writer || !writer->is_open()) writer.emplace(store, digest, blob.size);
+            util::throw_if_stopped(stop);
+            if (!writer || !writer->is_open()) writer.emplace(store, blob.digest, blob.size);
             const std::uint64_t offset = writer->written();
             std::uint64_t last_report = offset;
             auto on_response = [&](const http::Response& resp) {
@@ -83,94 +90,94 @@ void Download::fetch(const Descriptor& blob) {
                 if (resp.status != 206 || !range_starts_at(resp.header("Content-Range"), offset)) {
                     writer->restart();
                     throw Failure(ErrorKind::ServerError, "the registry answered a resumed download of " +
-                                                              blob.digest + " with the wrong range (" +
+                                                              blob.digest.str() + " with the wrong range (" +
                                                               resp.header("Content-Range") + ")");
                 }
             };
-            session.get_blob(ref.repository, blob, offset, on_response, [&](const char* data, std::size_t n) {
-                check_interrupt(options.interrupt);
-                if (cancel) throw Failure(ErrorKind::Internal, "cancelled because another download failed");
-                writer->write(data, n);
-                if (writer->written() - last_report >= kProgressStep) {
-                    last_report = writer->written();
-                    report({ProgressEvent::Type::BlobProgress,
-                            ref.registry,
-                            ref.repository,
-                            blob.digest,
-                            blob.media_type,
-                            writer->written(),
-                            blob.size,
-                            {}});
-                }
-            });
+            session.get_blob(
+                ref.repository, blob, offset, on_response,
+                [&](const char* data, std::size_t n) {
+                    util::throw_if_stopped(stop);
+                    writer->write(data, n);
+                    if (writer->written() - last_report >= kProgressStep) {
+                        last_report = writer->written();
+                        report(ProgressEvent::Type::BlobProgress, blob, writer->written());
+                    }
+                },
+                stop);
+            report(ProgressEvent::Type::BlobVerifying, blob, writer->written());
             writer->commit();
             totals_bytes += writer->written();
             ++totals_downloaded;
-            ev.type = ProgressEvent::Type::BlobDone;
-            ev.current = blob.size;
-            report(ev);
-            if (options.on_stored) options.on_stored(blob);
+            report(ProgressEvent::Type::BlobDone, blob, blob.size);
+            stored(blob, true);
             return;
         } catch (const Failure& f) {
             bool integrity =
                 f.error().kind == ErrorKind::DigestMismatch || f.error().kind == ErrorKind::SizeMismatch;
-            if (cancel || !is_retryable_blob_failure(f) || attempt >= options.retries ||
+            if (stop.stop_requested() || !is_retryable_blob_failure(f) || attempt >= options.retries ||
                 (integrity && retried_integrity))
                 throw Failure(with_location(f.error(), ref));
             retried_integrity = retried_integrity || integrity;
             // `current` says where the next attempt resumes (0: from the start).
-            report({ProgressEvent::Type::BlobRetry, ref.registry, ref.repository, blob.digest,
-                    blob.media_type, writer && writer->is_open() ? writer->written() : 0, blob.size,
-                    f.error().message});
-            std::this_thread::sleep_for(std::chrono::milliseconds(200LL << attempt));
+            ProgressEvent e;
+            e.type = ProgressEvent::Type::BlobRetry;
+            e.registry = ref.registry;
+            e.repository = ref.repository;
+            e.digest = blob.digest;
+            e.media_type = blob.media_type;
+            e.current = writer && writer->is_open() ? writer->written() : 0;
+            e.total = blob.size;
+            e.attempt = attempt + 1;
+            e.error = f.error();
+            e.message = f.error().message;
+            progress.post(std::move(e));
+            util::sleep_unless_stopped(std::chrono::milliseconds(200LL << attempt), stop);
         }
     }
 }
 
 }  // namespace
 
-void check_interrupt(const std::atomic<bool>* interrupt) {
-    if (interrupt && interrupt->load())
-        throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
-}
-
-std::vector<Descriptor> unique_blobs(const Manifest& manifest) {
-    std::vector<Descriptor> out{manifest.config};
-    std::set<std::string> seen{manifest.config.digest};
-    for (const auto& layer : manifest.layers)
-        if (seen.insert(layer.digest).second) out.push_back(layer);
-    return out;
-}
-
 FetchTotals fetch_blobs(const Store& store, registry::RegistrySession& session, const Reference& ref,
-                        const Manifest& manifest, const FetchOptions& options, ProgressReporter& report) {
-    const std::vector<Descriptor> blobs = unique_blobs(manifest);
-    Download download{store, session, ref, options, report};
+                        const Manifest& manifest, const FetchOptions& options, ProgressChannel& progress) {
+    const std::vector<Descriptor> blobs = blobs_of(manifest);
+    Download download{store, session, ref, options, progress};
+    std::stop_callback pull_stopped(options.stop, [&] { download.siblings.request_stop(); });
     std::atomic<std::size_t> next{0};
     std::mutex error_mutex;
     std::optional<Error> first_error;
     auto worker = [&] {
-        for (std::size_t i; !download.cancel && (i = next++) < blobs.size();) {
+        const std::stop_token stop = download.siblings.get_token();
+        for (std::size_t i; !stop.stop_requested() && (i = next++) < blobs.size();) {
             try {
-                check_interrupt(options.interrupt);
                 download.fetch(blobs[i]);
             } catch (const Failure& f) {
                 std::lock_guard lock(error_mutex);
-                if (!first_error) first_error = f.error();
-                download.cancel = true;
+                // A sibling's failure is the news; the Cancelled it caused in others is not.
+                if (!first_error || first_error->kind == ErrorKind::Cancelled) first_error = f.error();
+                download.siblings.request_stop();
             } catch (const std::exception& e) {
                 std::lock_guard lock(error_mutex);
                 if (!first_error) first_error = Error{ErrorKind::Internal, e.what()};
-                download.cancel = true;
+                download.siblings.request_stop();
             }
         }
     };
     int n = std::clamp(options.jobs <= 0 ? kDefaultJobs : options.jobs, 1, 64);
     n = std::min<int>(n, static_cast<int>(blobs.size()));
-    std::vector<std::thread> threads;
-    for (int i = 1; i < n; ++i) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
+    std::atomic<int> running{n};
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < n; ++i)
+        threads.emplace_back([&] {
+            worker();
+            --running;
+            progress.wake();
+        });
+    // The calling thread delivers progress events until every download thread is done.
+    progress.pump_until([&] { return running.load() == 0; });
+    threads.clear();  // joins
+    util::throw_if_stopped(options.stop);
     if (first_error) throw Failure(*first_error);
     return FetchTotals{download.totals_bytes, download.totals_downloaded, download.totals_cached};
 }

@@ -2,27 +2,28 @@
 // its digest into the store, retried and resumed on transient failures.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stop_token>
 #include <vector>
 
 #include "boxtool/manifest.hpp"
+#include "boxtool/output_sink.hpp"
 #include "boxtool/reference.hpp"
-#include "boxtool/store.hpp"
-#include "pull/progress_reporter.hpp"
+#include "pull/progress_channel.hpp"
 #include "registry/registry_session.hpp"
+#include "store/store.hpp"
 
 namespace boxtool::pull {
 
 struct FetchOptions {
     int jobs = 0;  // concurrent downloads; 0: the default
     int retries = 3;
-    const std::atomic<bool>* interrupt = nullptr;
-    // Called (from a download thread) once a blob is in the store, downloaded or found there: lets
-    // an output start on it while other blobs still download. If it throws, downloads not yet
-    // started are not started, and fetch_blobs throws that failure.
-    std::function<void(const Descriptor&)> on_stored;
+    std::stop_token stop;  // the pull's: once stopped, no download starts and running ones end
+    // Called once a blob is in the store, downloaded or found there, from a download thread: lets
+    // the outputs start on it while other blobs still download. Must not throw; a consumer that
+    // fails stops the pull through `stop`.
+    std::function<void(const StoredBlob&)> on_stored;
 };
 
 struct FetchTotals {
@@ -31,14 +32,10 @@ struct FetchTotals {
     int cached = 0;
 };
 
-// Config first, then layers, each digest once (an image may repeat a layer, e.g. an empty one).
-std::vector<Descriptor> unique_blobs(const Manifest& manifest);
-
-// Throws the first failure after the other downloads have stopped.
+// Runs on the pull's calling thread, which delivers progress events while download threads work.
+// Throws the first download failure after the other downloads have stopped, or Failure(Cancelled)
+// when `stop` was requested.
 FetchTotals fetch_blobs(const Store& store, registry::RegistrySession& session, const Reference& reference,
-                        const Manifest& manifest, const FetchOptions& options, ProgressReporter& report);
-
-// Throws Failure(Cancelled) once the caller has asked the pull to stop.
-void check_interrupt(const std::atomic<bool>* interrupt);
+                        const Manifest& manifest, const FetchOptions& options, ProgressChannel& progress);
 
 }  // namespace boxtool::pull

@@ -5,12 +5,15 @@ namespace boxtool::pull {
 MirrorCredentials::MirrorCredentials(std::shared_ptr<CredentialProvider> inner, Candidate candidate)
     : inner_(std::move(inner)), candidate_(std::move(candidate)) {}
 
-std::optional<Credential> MirrorCredentials::lookup(std::string_view registry, std::string_view repository) {
-    if (auto own = inner_->lookup(registry, repository)) return own;
+Result<std::optional<Credential>> MirrorCredentials::lookup(std::string_view registry,
+                                                            std::string_view repository) {
+    auto own = inner_->lookup(registry, repository);
+    if (!own || own->has_value()) return own;
     // Only the candidate's own registry may borrow, and only from the upstream the policy named.
-    if (normalize_registry(registry) != candidate_.reference.registry) return std::nullopt;
+    if (normalize_registry(registry) != candidate_.reference.registry) return std::optional<Credential>{};
     auto upstream = inner_->lookup(candidate_.credentials_from, repository);
-    if (upstream) upstream->source += " (of " + candidate_.credentials_from + ", trusted by the policy)";
+    if (upstream && upstream->has_value())
+        (*upstream)->source += " (of " + candidate_.credentials_from + ", trusted by the policy)";
     return upstream;
 }
 

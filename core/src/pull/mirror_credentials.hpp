@@ -12,7 +12,7 @@ namespace boxtool::pull {
 class MirrorCredentials final : public CredentialProvider {
   public:
     MirrorCredentials(std::shared_ptr<CredentialProvider> inner, Candidate candidate);
-    std::optional<Credential> lookup(std::string_view registry, std::string_view repository) override;
+    Result<std::optional<Credential>> lookup(std::string_view registry, std::string_view repository) override;
     std::vector<std::string> describe_sources() const override;
 
   private:

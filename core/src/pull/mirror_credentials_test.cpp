@@ -11,11 +11,11 @@ namespace {
 class RecordingProvider final : public CredentialProvider {
   public:
     explicit RecordingProvider(std::vector<std::string> registries) : registries_(std::move(registries)) {}
-    std::optional<Credential> lookup(std::string_view registry, std::string_view) override {
+    Result<std::optional<Credential>> lookup(std::string_view registry, std::string_view) override {
         asked.emplace_back(registry);
         for (const auto& r : registries_)
-            if (r == registry) return Credential{"user-of-" + r, Secret("pw"), {}, {}, "test"};
-        return std::nullopt;
+            if (r == registry) return std::optional(Credential{"user-of-" + r, Secret("pw"), {}, {}, "test"});
+        return std::optional<Credential>{};
     }
     std::vector<std::string> asked;
 
@@ -35,26 +35,26 @@ TEST(MirrorCredentials, AnUntrustedMirrorUsesTheProviderAsIs) {
     auto inner = std::make_shared<RecordingProvider>(std::vector<std::string>{"docker.io"});
     auto provider = credentials_for(inner, mirror_of_hub(""));
     EXPECT_EQ(provider, inner);  // the session asks only for the mirror's own registry
-    EXPECT_FALSE(provider->lookup("mirror.example.com", "library/alpine"));
+    EXPECT_FALSE(provider->lookup("mirror.example.com", "library/alpine").value());
     EXPECT_EQ(inner->asked, std::vector<std::string>{"mirror.example.com"});
 }
 
 TEST(MirrorCredentials, ATrustedMirrorBorrowsTheUpstreamsWhenItHasNone) {
     auto inner = std::make_shared<RecordingProvider>(std::vector<std::string>{"docker.io"});
     auto provider = credentials_for(inner, mirror_of_hub("docker.io"));
-    auto got = provider->lookup("mirror.example.com", "library/alpine");
+    auto got = provider->lookup("mirror.example.com", "library/alpine").value();
     ASSERT_TRUE(got);
     EXPECT_EQ(got->username, "user-of-docker.io");
     EXPECT_NE(got->source.find("trusted by the policy"), std::string::npos);
     // Another host (a blob CDN, a token realm) never borrows.
-    EXPECT_FALSE(provider->lookup("cdn.example.net", "library/alpine"));
+    EXPECT_FALSE(provider->lookup("cdn.example.net", "library/alpine").value());
 }
 
 TEST(MirrorCredentials, TheMirrorsOwnCredentialsComeFirst) {
     auto inner =
         std::make_shared<RecordingProvider>(std::vector<std::string>{"docker.io", "mirror.example.com"});
     auto got =
-        credentials_for(inner, mirror_of_hub("docker.io"))->lookup("mirror.example.com", "library/alpine");
+        credentials_for(inner, mirror_of_hub("docker.io"))->lookup("mirror.example.com", "library/alpine").value();
     ASSERT_TRUE(got);
     EXPECT_EQ(got->username, "user-of-mirror.example.com");
 }

@@ -29,13 +29,12 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
         r.index = *index;
         index_body = std::move(top.body);
         r.platform = chosen->platform ? std::optional(normalize_platform(*chosen->platform)) : std::nullopt;
-        std::optional<std::string> stored;
-        if (auto d = parse_digest(chosen->digest)) stored = store.read_small(*d, kMaxManifestBytes);
+        std::optional<std::string> stored = store.read_small(chosen->digest, kMaxManifestBytes);
         auto m = stored ? registry::FetchedManifest{std::move(*stored), chosen->media_type, chosen->digest}
-                        : r.session->get_manifest(ref.repository, chosen->digest);
+                        : r.session->get_manifest(ref.repository, chosen->digest.str());
         if (m.body.size() != chosen->size)
             throw Failure(Error{ErrorKind::SizeMismatch,
-                                "manifest " + chosen->digest + " has " + std::to_string(m.body.size()) +
+                                "manifest " + chosen->digest.str() + " has " + std::to_string(m.body.size()) +
                                     " bytes but the index says " + std::to_string(chosen->size),
                                 ref.registry, ref.repository, "the registry's index is inconsistent"});
         r.manifest_digest = m.digest;
@@ -54,16 +53,14 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
     if (!manifest) throw Failure(with_location(manifest.error(), ref));
     r.manifest = *manifest;
     if (keep) {
-        if (r.index) store.put(parse_digest(r.digest).value(), index_body);
-        store.put(parse_digest(r.manifest_digest).value(), r.manifest_body);
+        if (r.index) store.put(r.digest, index_body);
+        store.put(r.manifest_digest, r.manifest_body);
     }
     return r;
 }
 
 std::optional<Platform> platform_from_config(const Store& store, const Descriptor& config) {
-    auto digest = parse_digest(config.digest);
-    if (!digest) return std::nullopt;
-    auto text = store.read_small(*digest, kMaxManifestBytes);
+    auto text = store.read_small(config.digest, kMaxManifestBytes);
     if (!text) return std::nullopt;
     try {
         Poco::JSON::Parser parser;

@@ -9,7 +9,7 @@
 #include "boxtool/credentials.hpp"
 #include "boxtool/manifest.hpp"
 #include "boxtool/policy.hpp"
-#include "boxtool/store.hpp"
+#include "store/store.hpp"
 #include "registry/registry_session.hpp"
 
 namespace boxtool::pull {
@@ -18,10 +18,10 @@ struct Resolution {
     std::shared_ptr<CredentialProvider> credentials;  // what `session` asks; declared first to outlive it
     Candidate candidate;
     std::unique_ptr<registry::RegistrySession> session;  // for the blobs of this candidate
-    std::string digest;                                  // what the reference resolved to (index or manifest)
+    Digest digest;                                       // what the reference resolved to (index or manifest)
     std::string media_type;                              // of that document
     std::optional<Index> index;
-    std::string manifest_digest;
+    Digest manifest_digest;
     std::string manifest_body;
     Manifest manifest;
     std::optional<Platform> platform;

@@ -9,6 +9,7 @@
 #include "boxtool/digest.hpp"
 #include "boxtool/reference.hpp"
 #include "http/transport_failure.hpp"
+#include "util/stopping.hpp"
 #include "registry/registry_errors.hpp"
 #include "registry/token_response.hpp"
 #include "util/base64.hpp"
@@ -32,21 +33,22 @@ std::chrono::milliseconds backoff(int attempt, const http::Response* resp) {
     return wait;
 }
 
+// Waits between attempts end early when the pull is stopped.
 template <typename Attempt>
-http::Response with_retries(int retries, Attempt&& attempt) {
+http::Response with_retries(int retries, const std::stop_token& stop, Attempt&& attempt) {
     for (int i = 0;; ++i) {
         try {
             http::Response r = attempt();
             // 501 and 505 say what the server cannot do, which asking again will not change.
             bool transient = (r.status >= 500 && r.status != 501 && r.status != 505) || r.status == 429;
             if (transient && i < retries) {
-                std::this_thread::sleep_for(backoff(i, &r));
+                if (!util::sleep_unless_stopped(backoff(i, &r), stop)) util::throw_if_stopped(stop);
                 continue;
             }
             return r;
         } catch (const http::TransportFailure& f) {
             if (!f.transient() || i >= retries) throw;
-            std::this_thread::sleep_for(backoff(i, nullptr));
+            if (!util::sleep_unless_stopped(backoff(i, nullptr), stop)) util::throw_if_stopped(stop);
         }
     }
 }
@@ -82,7 +84,9 @@ void RegistrySession::ping() {
         try {
             http::Request req;
             req.url = base + "/v2/";
-            auto resp = with_retries(options_.retries, [&] { return client_.fetch(req, tls(), 64 * 1024); });
+            req.stop = options_.stop;
+            auto resp = with_retries(options_.retries, options_.stop,
+                                     [&] { return client_.fetch(req, tls(), 64 * 1024); });
             if (resp.status == 401) {
                 auth_.challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
             } else if (resp.status != 200) {
@@ -110,7 +114,12 @@ const std::optional<Credential>& RegistrySession::credential_for(const std::stri
     auto it = credentials_.find(repository);
     if (it != credentials_.end()) return it->second;
     std::optional<Credential> found;
-    if (options_.credentials) found = options_.credentials->lookup(options_.registry, repository);
+    if (options_.credentials) {
+        // Asked on behalf of this session: a provider's failure stops the pull, named as its own.
+        auto answer = options_.credentials->lookup(options_.registry, repository);
+        if (!answer) throw Failure(std::move(answer).error());
+        found = std::move(*answer);
+    }
     return credentials_.emplace(repository, std::move(found)).first->second;
 }
 
@@ -163,6 +172,7 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
     auto token_get = [&](const std::string& user, std::string_view secret) {
         http::Request get;
         get.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
+        get.stop = options_.stop;
         if (!user.empty()) get.headers.emplace_back("Authorization", basic_authorization(user, secret));
         return get;
     };
@@ -175,6 +185,7 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
     bool password = !refresh && cred && !cred->username.empty() && !cred->password.empty();
     bool oauth = refresh || (password && !tokens_.oauth_unsupported(realm));
     http::Request req;
+    req.stop = options_.stop;
     if (oauth) {
         req.method = "POST";
         req.url = realm;
@@ -188,8 +199,8 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
     }
     const http::TlsSettings& realm_tls = tls();
-    auto resp =
-        with_retries(options_.retries, [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
+    auto resp = with_retries(options_.retries, options_.stop,
+                             [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
     // Servers without the OAuth2 endpoint answer 404, 405 or 501 (GCR, simple token servers), some
     // 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token then
     // goes as a Basic password, which is how docker's GET endpoint takes it.
@@ -198,8 +209,8 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         if (status == 404 || status == 405 || status == 501) tokens_.mark_oauth_unsupported(realm);
         http::Request get = refresh ? token_get("<token>", cred->identity_token.reveal())
                                     : token_get(cred->username, cred->password.reveal());
-        resp =
-            with_retries(options_.retries, [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); });
+        resp = with_retries(options_.retries, options_.stop,
+                            [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); });
     }
     ErrorContext ctx = error_context(repository, "token", cred);
     if (resp.status != 200) {
@@ -228,9 +239,10 @@ http::Response RegistrySession::send(http::Request request, const std::string& r
     for (int attempt = 0;; ++attempt) {
         http::Request req = request;
         req.url = base_url_ + path;
+        if (!req.stop.stop_possible()) req.stop = options_.stop;
         if (auto authz = authorization(repository, attempt > 0))
             req.headers.emplace_back("Authorization", *authz);
-        auto resp = with_retries(retries, [&] {
+        auto resp = with_retries(retries, req.stop, [&] {
             return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body);
         });
         if (resp.status == 401 && attempt == 0) {
@@ -303,7 +315,7 @@ FetchedManifest RegistrySession::get_manifest(const std::string& repository, con
                       " but the registry served content with digest " + actual.str(),
                   options_.registry, repository,
                   "the registry or something between you and it altered the manifest; do not trust it"});
-    out.digest = actual.str();
+    out.digest = actual;
     return out;
 }
 
@@ -320,12 +332,13 @@ bool RegistrySession::repository_missing(const std::string& repository) {
 
 void RegistrySession::get_blob(const std::string& repository, const Descriptor& blob, std::uint64_t offset,
                                const std::function<void(const http::Response&)>& on_response,
-                               const http::BodySink& sink) {
+                               const http::BodySink& sink, const std::stop_token& stop) {
     http::Request req;
-    req.url = "/v2/" + repository + "/blobs/" + blob.digest;
+    req.url = "/v2/" + repository + "/blobs/" + blob.digest.str();
     if (offset > 0) req.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
     req.on_response = on_response;
-    send(req, repository, "blob " + blob.digest, &sink, 0, 64 * 1024);
+    req.stop = stop;
+    send(req, repository, "blob " + blob.digest.str(), &sink, 0, 64 * 1024);
 }
 
 }  // namespace boxtool::registry

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,13 @@ struct SessionOptions {
     int retries = 3;
     CredentialProvider* credentials = nullptr;
     http::TlsSettings tls;  // for the registry, its token realm and its redirects; verify = !insecure
+    std::stop_token stop;   // the pull's: stops requests and the waits between retries
 };
 
 struct FetchedManifest {
     std::string body;
     std::string media_type;
-    std::string digest;  // verified digest of body
+    Digest digest;  // verified digest of body
 };
 
 class RegistrySession {
@@ -45,8 +47,10 @@ class RegistrySession {
     // Streams a blob into sink, from byte `offset` on when it is not 0 (a resumed download).
     // `on_response` sees the answer before the body: 206 means the range was honoured, 200 that
     // the whole blob follows. No retries here: the caller resumes or restarts the blob.
+    // `stop` replaces the session's for this download (it also stops when a sibling download failed).
     void get_blob(const std::string& repository, const Descriptor& blob, std::uint64_t offset,
-                  const std::function<void(const http::Response&)>& on_response, const http::BodySink& sink);
+                  const std::function<void(const http::Response&)>& on_response, const http::BodySink& sink,
+                  const std::stop_token& stop);
 
   private:
     struct Auth {

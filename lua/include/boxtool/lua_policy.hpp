@@ -36,7 +36,7 @@ enum class Outcome {
 };
 
 // Stable lower-case name: "candidates", "denied", "syntax-error", ...
-const char* to_string(Outcome outcome) noexcept;
+BOXTOOL_API const char* to_string(Outcome outcome) noexcept;
 
 struct Decision {
     Outcome outcome = Outcome::InvalidResult;
@@ -44,17 +44,17 @@ struct Decision {
     std::string message;                // the deny reason, or the error naming the script and line (or field)
 };
 
-class LuaPolicy final : public RegistryPolicy {
+class BOXTOOL_API LuaPolicy final : public RegistryPolicy {
   public:
     // `script` is Lua source; `name` is how messages name it (usually the file's path).
     LuaPolicy(std::string script, std::string name, LuaLimits limits = {});
-    // Reads FILE.lua. Throws Failure(Config) if it cannot be read or is larger than 1 MiB.
-    static std::shared_ptr<LuaPolicy> from_file(const std::filesystem::path& path, LuaLimits limits = {});
+    // Reads FILE.lua. An Error of kind Config if it cannot be read or is larger than 1 MiB.
+    static Result<std::shared_ptr<LuaPolicy>> from_file(const std::filesystem::path& path, LuaLimits limits = {});
 
     // One sandboxed run of select(ref, ctx). Never throws for anything the script does.
     Decision decide(const Reference& reference, const PolicyContext& context) const;
-    // decide(), with Denied as Failure(PolicyDenied) and every other failure as Failure(PolicyError).
-    std::vector<Candidate> select(const Reference& reference, const PolicyContext& context) override;
+    // decide(), with Denied as an Error of kind PolicyDenied and every other failure as PolicyError.
+    Result<std::vector<Candidate>> select(const Reference& reference, const PolicyContext& context) override;
 
     const std::string& name() const noexcept { return name_; }
 

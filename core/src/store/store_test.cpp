@@ -1,6 +1,7 @@
 // The content-addressed blob store: verified commits, nothing partial left behind, per-digest locks.
 
-#include "boxtool/store.hpp"
+#include "boxtool/engine.hpp"
+#include "store/store.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -293,9 +294,9 @@ TEST_F(StoreTest, DefaultRootFollowsXdgDataHome) {
     const char* old_xdg = std::getenv("XDG_DATA_HOME");
     const std::string saved = old_xdg ? old_xdg : "";
     ::setenv("XDG_DATA_HOME", "/tmp/xdg-test", 1);
-    EXPECT_EQ(Store::default_root(), fs::path("/tmp/xdg-test/boxtool/store"));
+    EXPECT_EQ(default_store_root().value(), fs::path("/tmp/xdg-test/boxtool/store"));
     ::setenv("XDG_DATA_HOME", "relative/path", 1);  // not absolute: ignored
-    EXPECT_NE(Store::default_root(), fs::path("relative/path/boxtool/store"));
+    EXPECT_NE(default_store_root().value(), fs::path("relative/path/boxtool/store"));
     if (old_xdg)
         ::setenv("XDG_DATA_HOME", saved.c_str(), 1);
     else

@@ -1,4 +1,4 @@
-#include "boxtool/store.hpp"
+#include "store/store.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -72,14 +72,6 @@ void Store::sweep_ingest() const {
         fs::remove(entry.path(), ec);
         ::close(fd);
     }
-}
-
-fs::path Store::default_root() {
-    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg == '/')
-        return fs::path(xdg) / "boxtool/store";
-    if (const char* home = std::getenv("HOME"); home && *home)
-        return fs::path(home) / ".local/share/boxtool/store";
-    return fs::temp_directory_path() / "boxtool-store";
 }
 
 fs::path Store::blob_path(const Digest& d) const {
