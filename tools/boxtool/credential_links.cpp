@@ -25,7 +25,9 @@ Failure store_open_failure(const std::filesystem::path& path, const std::string&
 bool image_glob_matches(const std::string& glob, std::string_view registry, std::string_view repository) {
     std::string subject = normalize_registry(registry) + "/" + std::string(repository);
     if (glob.find_first_of("*?[") == std::string::npos) {
+        // An unqualified name means Docker Hub, as `docker pull alpine` does.
         auto ref = parse_reference(glob);
+        if (ref && !ref->qualified) ref = parse_reference(std::string(kDockerHub) + "/" + glob);
         return ref && ref->registry + "/" + ref->repository == subject;
     }
     // The host part is normalized as docker-config keys are (Docker Hub's aliases are one registry).
