@@ -20,19 +20,23 @@ struct ConfigFixture {
         std::ofstream out(dir / "config.json");
         out << R"({"auths":{)";
         for (int i = 0; i < 200; ++i)
-            out << (i ? "," : "") << "\"registry" << i << ".example.com\":{\"auth\":\"dXNlcjpwYXNzd29yZA==\"}";
+            out << (i ? "," : "") << "\"registry" << i
+                << ".example.com\":{\"auth\":\"dXNlcjpwYXNzd29yZA==\"}";
         out << "}}";
         settings = R"({"plugin":"docker-config","files":[")" + (dir / "config.json").string() + R"("]})";
     }
     ~ConfigFixture() { std::filesystem::remove_all(dir); }
 };
 
-std::vector<std::filesystem::path> dirs() { return {BOXTOOL_PLUGIN_BUILD_DIR}; }
+std::vector<std::filesystem::path> dirs() {
+    return {BOXTOOL_PLUGIN_BUILD_DIR};
+}
 
 void BM_LoadDefaultChain(benchmark::State& state) {
     ConfigFixture f;
     for (auto _ : state) {
-        auto chain = boxtool::plugins::CredentialChain::load({{"docker-config", {}, f.settings}}, dirs()).value();
+        auto chain =
+            boxtool::plugins::CredentialChain::load({{"docker-config", {}, f.settings}}, dirs()).value();
         benchmark::DoNotOptimize(chain->size());
     }
 }
@@ -42,7 +46,8 @@ void BM_FirstLookupInLargeConfig(benchmark::State& state) {
     ConfigFixture f;
     for (auto _ : state) {
         state.PauseTiming();
-        auto chain = boxtool::plugins::CredentialChain::load({{"docker-config", {}, f.settings}}, dirs()).value();
+        auto chain =
+            boxtool::plugins::CredentialChain::load({{"docker-config", {}, f.settings}}, dirs()).value();
         state.ResumeTiming();
         benchmark::DoNotOptimize(chain->lookup("registry150.example.com", "team/app"));
     }

@@ -12,6 +12,7 @@ packages=(
   python3 python3-cryptography pigz zstd podman
   golang-docker-credential-helpers pass gnupg
   python3-botocore
+  doxygen
 )
 
 missing=()
@@ -27,5 +28,6 @@ if ((${#missing[@]})); then
 fi
 
 build_type="${BOXTOOL_BUILD_TYPE:-RelWithDebInfo}"
-cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" ${BOXTOOL_CMAKE_ARGS:-}
+# Warnings are errors here (and so in CI); a packager's build leaves BOXTOOL_WERROR off.
+cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" -DBOXTOOL_WERROR=ON ${BOXTOOL_CMAKE_ARGS:-}
 cmake --build build -j "$(nproc)"

@@ -11,7 +11,8 @@ StaticCredentialProvider::StaticCredentialProvider(Credential credential, std::v
     for (const auto& r : registries) registries_.push_back(normalize_registry(r));
 }
 
-Result<std::optional<Credential>> StaticCredentialProvider::lookup(std::string_view registry, std::string_view) {
+Result<std::optional<Credential>> StaticCredentialProvider::lookup(std::string_view registry,
+                                                                   std::string_view) {
     if (!registries_.empty() &&
         std::find(registries_.begin(), registries_.end(), normalize_registry(registry)) == registries_.end())
         return std::optional<Credential>{};

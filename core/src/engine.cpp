@@ -33,12 +33,17 @@ auto as_result(Body&& body) noexcept -> decltype(body()) {
     } catch (const Failure& f) {
         return f.error();
     } catch (const std::bad_alloc&) {
-        return Error{ErrorKind::Internal, "out of memory", {}, {}, "free memory, or pull fewer images at once"};
+        return Error{
+            ErrorKind::Internal, "out of memory", {}, {}, "free memory, or pull fewer images at once"};
     } catch (const std::exception& e) {
-        return Error{ErrorKind::Internal, std::string("internal error: ") + e.what(), {}, {},
+        return Error{ErrorKind::Internal,
+                     std::string("internal error: ") + e.what(),
+                     {},
+                     {},
                      "please report this as a bug"};
     } catch (...) {
-        return Error{ErrorKind::Internal, "internal error: unknown exception", {}, {}, "please report this as a bug"};
+        return Error{
+            ErrorKind::Internal, "internal error: unknown exception", {}, {}, "please report this as a bug"};
     }
 }
 
@@ -83,7 +88,8 @@ struct Engine::Impl {
         return *opened_store;
     }
 
-    std::vector<Candidate> select(const Reference& ref, const Platform& platform, std::string_view operation) {
+    std::vector<Candidate> select(const Reference& ref, const Platform& platform,
+                                  std::string_view operation) {
         PolicyContext ctx{options.search_registries, options.insecure_registries, platform,
                           std::string(operation)};
         Result<std::vector<Candidate>> chosen = Error{};
@@ -102,13 +108,15 @@ struct Engine::Impl {
         return out;
     }
 
-    pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep, std::stop_token stop) {
+    pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep,
+                             std::stop_token stop) {
         auto credentials = pull::credentials_for(options.credentials, cand);
         auto session = std::make_unique<registry::RegistrySession>(
             client, tokens,
-            registry::SessionOptions{cand.reference.registry, cand.insecure, options.retries, credentials.get(),
-                                     http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure),
-                                     std::move(stop)});
+            registry::SessionOptions{
+                cand.reference.registry, cand.insecure, options.retries, credentials.get(),
+                http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure),
+                std::move(stop)});
         auto r = pull::resolve(std::move(session), cand, platform, store(), keep);
         r.credentials = std::move(credentials);
         return r;
@@ -122,7 +130,8 @@ const EngineOptions& Engine::options() const noexcept {
     return impl_->options;
 }
 
-Result<std::vector<Candidate>> Engine::candidates(std::string_view text, const std::optional<Platform>& platform,
+Result<std::vector<Candidate>> Engine::candidates(std::string_view text,
+                                                  const std::optional<Platform>& platform,
                                                   std::string_view operation) noexcept {
     return as_result([&]() -> Result<std::vector<Candidate>> {
         auto ref = parse_reference(text);
@@ -134,8 +143,9 @@ Result<std::vector<Candidate>> Engine::candidates(std::string_view text, const s
 namespace {
 
 ResolvedImage resolved_image(const Reference& requested, const pull::Resolution& r) {
-    return ResolvedImage{requested,        r.candidate.reference, r.digest,   r.media_type, r.manifest_digest,
-                         r.manifest.media_type, r.manifest_body,       r.manifest, r.platform};
+    return ResolvedImage{requested,         r.candidate.reference, r.digest,        r.media_type,
+                         r.manifest_digest, r.manifest.media_type, r.manifest_body, r.manifest,
+                         r.platform};
 }
 
 // Resolved, then one BlobQueued per blob, so a front end knows the whole download from the start.
@@ -172,27 +182,29 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         util::throw_if_stopped(control.token());
         pull::SinkSet sinks(options.outputs, control, progress, candidates.front().reference);
 
-        auto resolution = pull::try_candidates(*ref, candidates, progress, result.attempts, [&](const Candidate& c) {
-            pull::Resolution r = impl_->resolve(c, platform, true, control.token());
-            announce(progress, r);
-            sinks.prepare(resolved_image(*ref, r));
-            pull::FetchOptions fetch{options.jobs, impl_->options.retries, control.token(),
-                                     [&](const StoredBlob& blob) { sinks.blob_stored(blob); }};
-            pull::FetchTotals totals;
-            try {
-                totals = pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest, fetch, progress);
-            } catch (const Failure&) {
-                sinks.abort();
-                // Cancelled by the caller, or an output refused the image: no other candidate helps.
-                if (control.stopped()) throw pull::EndOfPull(control.outcome());
-                throw;
-            }
-            result.bytes_downloaded = totals.bytes;
-            result.blobs_downloaded = totals.downloaded;
-            result.blobs_cached = totals.cached;
-            if (!r.platform) r.platform = pull::platform_from_config(impl_->store(), r.manifest.config);
-            return r;
-        });
+        auto resolution =
+            pull::try_candidates(*ref, candidates, progress, result.attempts, [&](const Candidate& c) {
+                pull::Resolution r = impl_->resolve(c, platform, true, control.token());
+                announce(progress, r);
+                sinks.prepare(resolved_image(*ref, r));
+                pull::FetchOptions fetch{options.jobs, impl_->options.retries, control.token(),
+                                         [&](const StoredBlob& blob) { sinks.blob_stored(blob); }};
+                pull::FetchTotals totals;
+                try {
+                    totals = pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest, fetch,
+                                               progress);
+                } catch (const Failure&) {
+                    sinks.abort();
+                    // Cancelled by the caller, or an output refused the image: no other candidate helps.
+                    if (control.stopped()) throw pull::EndOfPull(control.outcome());
+                    throw;
+                }
+                result.bytes_downloaded = totals.bytes;
+                result.blobs_downloaded = totals.downloaded;
+                result.blobs_cached = totals.cached;
+                if (!r.platform) r.platform = pull::platform_from_config(impl_->store(), r.manifest.config);
+                return r;
+            });
         const Reference& got = resolution.candidate.reference;
         result.reference = got;
         result.digest = resolution.digest;
@@ -241,8 +253,9 @@ Result<InspectResult> Engine::inspect(std::string_view text, const InspectOption
         Platform platform = options.platform.value_or(host_platform());
         pull::ProgressChannel progress(options.progress, std::string(text));
         InspectResult result;
-        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform, "inspect"), progress, result.attempts,
-                                      [&](const Candidate& c) { return impl_->resolve(c, platform, false, options.stop); });
+        auto r = pull::try_candidates(
+            *ref, impl_->select(*ref, platform, "inspect"), progress, result.attempts,
+            [&](const Candidate& c) { return impl_->resolve(c, platform, false, options.stop); });
         result.reference = r.candidate.reference;
         result.digest = r.digest;
         result.media_type = r.media_type;
@@ -263,9 +276,12 @@ Result<std::filesystem::path> default_store_root() {
     // No environment (a service, a cron job): the account's home from the password database.
     if (struct passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_dir && *pw->pw_dir == '/')
         return std::filesystem::path(pw->pw_dir) / ".local/share/boxtool/store";
-    return Error{ErrorKind::Config, "no place for the store: neither XDG_DATA_HOME nor HOME is set, and the "
-                                    "account has no home directory",
-                 {}, {}, "choose the store with --store DIR (or \"store\" in the config file)"};
+    return Error{ErrorKind::Config,
+                 "no place for the store: neither XDG_DATA_HOME nor HOME is set, and the "
+                 "account has no home directory",
+                 {},
+                 {},
+                 "choose the store with --store DIR (or \"store\" in the config file)"};
 }
 
 const char* version() noexcept {

@@ -63,7 +63,10 @@ LuaPolicy::LuaPolicy(std::string script, std::string name, LuaLimits limits)
 Result<std::shared_ptr<LuaPolicy>> LuaPolicy::from_file(const std::filesystem::path& path, LuaLimits limits) {
     std::ifstream in(path, std::ios::binary);
     auto fail = [&](const std::string& why) {
-        return Error{ErrorKind::Config, "cannot use policy script " + path.string() + ": " + why, {}, {},
+        return Error{ErrorKind::Config,
+                     "cannot use policy script " + path.string() + ": " + why,
+                     {},
+                     {},
                      "check the path given to --policy or the config file's \"policy\" key"};
     };
     std::error_code ec;

@@ -42,23 +42,24 @@ struct CredentialChain::Impl {
     std::map<std::string, CachedAnswer> cache;
 };
 
-Result<std::shared_ptr<CredentialChain>> CredentialChain::load(const std::vector<SourceConfig>& sources,
-                                                               const std::vector<std::filesystem::path>& search_dirs,
-                                                               PluginLog log) {
+Result<std::shared_ptr<CredentialChain>> CredentialChain::load(
+    const std::vector<SourceConfig>& sources, const std::vector<std::filesystem::path>& search_dirs,
+    PluginLog log) {
     try {
         auto impl = std::make_unique<Impl>();
         for (const auto& cfg : sources) {
             auto path = find_plugin(cfg.plugin, search_dirs);
             bool by_path = cfg.plugin.find('/') != std::string::npos;
             auto library = PluginLibrary::load(path, by_path ? std::string() : cfg.plugin);
-            impl->sources.push_back(
-                Impl::Source{std::make_unique<PluginInstance>(library, cfg.settings_json, log), cfg.registries});
+            impl->sources.push_back(Impl::Source{
+                std::make_unique<PluginInstance>(library, cfg.settings_json, log), cfg.registries});
         }
         return std::shared_ptr<CredentialChain>(new CredentialChain(std::move(impl)));
     } catch (const Failure& f) {
         return f.error();
     } catch (const std::exception& e) {
-        return Error{ErrorKind::Plugin, std::string("cannot load the credential plugins: ") + e.what(), {}, {}, ""};
+        return Error{
+            ErrorKind::Plugin, std::string("cannot load the credential plugins: ") + e.what(), {}, {}, ""};
     }
 }
 
@@ -69,7 +70,8 @@ std::size_t CredentialChain::size() const noexcept {
     return impl_->sources.size();
 }
 
-Result<std::optional<Credential>> CredentialChain::lookup(std::string_view registry, std::string_view repository) {
+Result<std::optional<Credential>> CredentialChain::lookup(std::string_view registry,
+                                                          std::string_view repository) {
     std::string key = std::string(registry) + "/" + std::string(repository);
     auto answer_of = [](const Impl::CachedAnswer& a) -> Result<std::optional<Credential>> {
         if (a.error) return *a.error;
@@ -89,7 +91,8 @@ Result<std::optional<Credential>> CredentialChain::lookup(std::string_view regis
     } catch (const Failure& f) {
         answer.error = f.error();
     } catch (const std::exception& e) {
-        answer.error = Error{ErrorKind::Plugin, std::string("a credential source failed: ") + e.what(), {}, {}, ""};
+        answer.error =
+            Error{ErrorKind::Plugin, std::string("a credential source failed: ") + e.what(), {}, {}, ""};
     }
     if (answer.error) {
         if (answer.error->registry.empty()) answer.error->registry = std::string(registry);

@@ -14,7 +14,6 @@
 
 namespace boxtool::plugins {
 
-
 class PluginInstance {
   public:
     // Calls the plugin's create with `settings_json`. Throws Failure(Plugin) naming the file when

@@ -7,7 +7,6 @@
 
 namespace boxtool::plugins {
 
-
 // The file for plugin `name`: NAME.so in the first folder that has it. A name containing '/' is
 // a path to the file itself. Throws Failure(Plugin) listing the folders searched when none has it,
 // and Failure(Config) for names that are not plain words.

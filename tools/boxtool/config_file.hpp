@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "boxtool/error.hpp"
 #include "boxtool/credential_chain.hpp"
+#include "boxtool/error.hpp"
 
 namespace boxtool::cli {
 

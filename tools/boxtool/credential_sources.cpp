@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "boxtool/credential_chain.hpp"
+#include "credential_input.hpp"
 #include "credential_store.hpp"
 
 namespace boxtool::cli {

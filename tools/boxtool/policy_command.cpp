@@ -8,6 +8,7 @@
 #include "exit_codes.hpp"
 #include "help_text.hpp"
 #include "policy_cases.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 
@@ -33,7 +34,7 @@ int print_explanation(Engine& engine, const std::string& reference, const Setup&
                     what = (*found)->source;
             }
             std::fprintf(out, "  %s/%s: %s\n", c.reference.registry.c_str(), c.reference.repository.c_str(),
-                         what.c_str());
+                         printable(what, false).c_str());
         }
     }
     std::fflush(out);

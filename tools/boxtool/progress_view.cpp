@@ -1,5 +1,7 @@
 #include "progress_view.hpp"
 
+#include "terminal_text.hpp"
+
 #include <Poco/JSON/Object.h>
 
 #include <sstream>
@@ -28,10 +30,10 @@ class PlainView final : public ProgressView {
         switch (e.type) {
             case T::CandidateStart:
                 std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
-                             e.message.c_str());
+                             printable(e.message).c_str());
                 break;
             case T::CandidateFailed:
-                std::fprintf(out_, "  failed: %s\n", e.message.c_str());
+                std::fprintf(out_, "  failed: %s\n", printable(e.message).c_str());
                 break;
             case T::Resolved:
                 std::fprintf(out_, "resolved manifest %s%s\n", key.c_str(),
@@ -62,10 +64,11 @@ class PlainView final : public ProgressView {
                 break;
             case T::BlobRetry:
                 std::fprintf(out_, "%s retrying%s: %s\n", d.c_str(),
-                             e.current ? (" from " + human_bytes(e.current)).c_str() : "", e.message.c_str());
+                             e.current ? (" from " + human_bytes(e.current)).c_str() : "",
+                             printable(e.message).c_str());
                 break;
             case T::OutputWritten:
-                std::fprintf(out_, "wrote %s\n", e.message.c_str());
+                std::fprintf(out_, "wrote %s\n", printable(e.message).c_str());
                 break;
         }
         std::fflush(out_);
@@ -116,15 +119,15 @@ class TtyView final : public ProgressView {
             case T::OutputWritten:
                 clear();
                 if (e.type == T::CandidateFailed)
-                    std::fprintf(out_, "  failed: %s\n", e.message.c_str());
+                    std::fprintf(out_, "  failed: %s\n", printable(e.message).c_str());
                 else if (e.type == T::CandidateStart)
                     std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
-                                 e.message.c_str());
+                                 printable(e.message).c_str());
                 else if (e.type == T::Resolved)
                     std::fprintf(out_, "resolved %s%s\n", key.c_str(),
                                  e.message.empty() ? "" : (" for " + e.message).c_str());
                 else
-                    std::fprintf(out_, "wrote %s\n", e.message.c_str());
+                    std::fprintf(out_, "wrote %s\n", printable(e.message).c_str());
                 draw(true);
                 return;
             case T::BlobQueued:

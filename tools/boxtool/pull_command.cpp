@@ -10,6 +10,7 @@
 #include "interrupt.hpp"
 #include "progress_view.hpp"
 #include "stack_pull.hpp"
+#include "terminal_text.hpp"
 #include "unpack_flags.hpp"
 
 namespace boxtool::cli {
@@ -85,7 +86,8 @@ int pull_command(const std::vector<std::string>& argv) {
     const PullResult& r = *result;
     Digest written = r.manifest_digest;
     for (const auto& out : r.outputs) {
-        for (const auto& warning : out.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+        for (const auto& warning : out.warnings)
+            std::fprintf(stderr, "warning: %s\n", printable(warning).c_str());
         if (out.written_manifest) written = *out.written_manifest;
     }
     if (mode == ProgressMode::Json) {

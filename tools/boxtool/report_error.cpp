@@ -2,11 +2,13 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 
 int report_error(const Error& error) {
-    std::fprintf(stderr, "boxtool: error: %s\n", error.describe().c_str());
+    // Messages carry text from registries and plugins: escaped before it reaches the terminal.
+    std::fprintf(stderr, "boxtool: error: %s\n", printable(error.describe()).c_str());
     return exit_code_for(error.kind);
 }
 

@@ -14,6 +14,7 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "stack_layout.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -126,6 +127,10 @@ void print_table(const std::vector<Outcome>& outcomes, const std::vector<const S
     for (const Service* s : skipped)
         rows.push_back(
             {s->name, s->image.empty() ? "-" : s->image, "-", "-", "-", "-", "skipped: " + s->skipped});
+    // Cells hold text from outside (registries' errors, plugins' source descriptions, the compose
+    // file): each is one printable line.
+    for (auto& row : rows)
+        for (auto& cell : row) cell = printable(cell, false);
     std::vector<std::size_t> width(rows.front().size(), 0);
     for (const auto& row : rows)
         for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
@@ -156,7 +161,8 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
     for (const auto& f : args.all("--compose")) files.emplace_back(f);
     // The whole stack is read and checked before anything is pulled.
     auto project = compose::load_project_with_environment(files);
-    for (const auto& w : project.warnings) std::fprintf(stderr, "boxtool: warning: %s\n", w.c_str());
+    for (const auto& w : project.warnings)
+        std::fprintf(stderr, "boxtool: warning: %s\n", printable(w).c_str());
     std::optional<fs::path> output_dir;
     if (auto out = args.last("--output")) {
         auto spec = parse_output_spec(*out).value();
@@ -340,8 +346,9 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
     for (const auto& o : outcomes)
         if (o.error)
             std::fprintf(stderr, "boxtool: error: service %s (%s): %s\n", o.service->name.c_str(),
-                         o.service->image.c_str(), o.error->describe().c_str());
-    if (output_error) std::fprintf(stderr, "boxtool: error: %s\n", output_error->describe().c_str());
+                         printable(o.service->image, false).c_str(), printable(o.error->describe()).c_str());
+    if (output_error)
+        std::fprintf(stderr, "boxtool: error: %s\n", printable(output_error->describe()).c_str());
     if (interrupted) return kInterrupted;
     if (codes.empty()) return kOk;
     return codes.size() == 1 ? *codes.begin() : kFailure;

@@ -1,4 +1,11 @@
-// Content digests ("sha256:<hex>", "sha512:<hex>") and streaming hashing.
+/// \file
+/// Content digests ("sha256:<hex>", "sha512:<hex>") and streaming hashing.
+///
+///     auto d = boxtool::parse_digest("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+///     if (!d) return fail(d.error());              // InvalidArgument: what is wrong with the text
+///     boxtool::Hasher h(d->algorithm);              // streaming: update() as bytes arrive
+///     h.update(chunk);
+///     bool same = h.finish() == *d;
 #pragma once
 
 #include <compare>
@@ -12,23 +19,23 @@
 
 namespace boxtool {
 
-// A validated digest: only parse_digest(), digest_of() and Hasher make them, so code holding a
-// Digest never re-checks its text.
+/// A validated digest: only parse_digest(), digest_of() and Hasher make them, so code holding a
+/// Digest never re-checks its text.
 struct Digest {
-    std::string algorithm;  // "sha256" or "sha512"
-    std::string hex;        // lower-case hex, 64 or 128 characters
+    std::string algorithm;  ///< "sha256" or "sha512"
+    std::string hex;        ///< lower-case hex, 64 or 128 characters
     std::string str() const { return algorithm + ":" + hex; }
-    // "sha256:0123456789ab", for progress lines and messages where the whole digest is noise.
+    /// "sha256:0123456789ab", for progress lines and messages where the whole digest is noise.
     std::string short_str() const { return algorithm + ":" + hex.substr(0, 12); }
     bool empty() const noexcept { return hex.empty(); }
     auto operator<=>(const Digest&) const = default;
 };
 
-// Validates algorithm and hex length; error kind InvalidArgument.
+/// Validates algorithm and hex length; error kind InvalidArgument.
 BOXTOOL_API Result<Digest> parse_digest(std::string_view text);
 BOXTOOL_API bool is_valid_digest(std::string_view text);
 
-// Incremental hash of a byte stream with the algorithm of an expected digest.
+/// Incremental hash of a byte stream with the algorithm of an expected digest.
 class BOXTOOL_API Hasher {
   public:
     explicit Hasher(std::string_view algorithm = "sha256");
@@ -40,7 +47,7 @@ class BOXTOOL_API Hasher {
 
     void update(const void* data, std::size_t size);
     void update(std::string_view data) { update(data.data(), data.size()); }
-    // Finishes and returns the digest; the hasher cannot be updated afterwards.
+    /// Finishes and returns the digest; the hasher cannot be updated afterwards.
     Digest finish();
 
   private:
@@ -54,5 +61,7 @@ BOXTOOL_API Digest digest_of(std::string_view data, std::string_view algorithm =
 
 template <>
 struct std::hash<boxtool::Digest> {
-    std::size_t operator()(const boxtool::Digest& d) const noexcept { return std::hash<std::string>()(d.hex); }
+    std::size_t operator()(const boxtool::Digest& d) const noexcept {
+        return std::hash<std::string>()(d.hex);
+    }
 };

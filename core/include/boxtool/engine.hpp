@@ -1,24 +1,25 @@
-// The pull engine: resolve a reference on its candidate registries, fetch what the store lacks,
-// verified by digest, and hand the image to the caller's output sinks. Embedders configure it
-// explicitly; it reads no configuration file and never prints.
-//
-// Errors never cross this API as exceptions: every call is noexcept and returns a Result.
-// One Engine may be shared by any number of threads pulling at once: they share its store (a blob
-// is downloaded once even when two pulls want it), its token cache and its connection pool.
-//
-//     boxtool::EngineOptions engine_options;
-//     engine_options.store_root = "/var/lib/app/images";
-//     engine_options.insecure_registries = {"localhost:5000"};
-//     boxtool::Engine engine(engine_options);
-//
-//     boxtool::PullOptions options;
-//     options.outputs.push_back(boxtool::make_output({.kind = boxtool::OutputSpec::Kind::Rootfs,
-//                                                     .path = "/tmp/rootfs"}).value());
-//     std::stop_source stop;                  // stop.request_stop() from any thread cancels
-//     options.stop = stop.get_token();
-//     auto pulled = engine.pull("localhost:5000/tools/app:1", options);
-//     if (!pulled) std::cerr << pulled.error().describe() << "\n";
-//     else std::cout << pulled->manifest_digest.str() << "\n";
+/// \file
+/// The pull engine: resolve a reference on its candidate registries, fetch what the store lacks,
+/// verified by digest, and hand the image to the caller's output sinks. Embedders configure it
+/// explicitly; it reads no configuration file and never prints.
+///
+/// Errors never cross this API as exceptions: every call is noexcept and returns a Result.
+/// One Engine may be shared by any number of threads pulling at once: they share its store (a blob
+/// is downloaded once even when two pulls want it), its token cache and its connection pool.
+///
+///     boxtool::EngineOptions engine_options;
+///     engine_options.store_root = "/var/lib/app/images";
+///     engine_options.insecure_registries = {"localhost:5000"};
+///     boxtool::Engine engine(engine_options);
+///
+///     boxtool::PullOptions options;
+///     options.outputs.push_back(boxtool::make_output({.kind = boxtool::OutputSpec::Kind::Rootfs,
+///                                                     .path = "/tmp/rootfs"}).value());
+///     std::stop_source stop;                  // stop.request_stop() from any thread cancels
+///     options.stop = stop.get_token();
+///     auto pulled = engine.pull("localhost:5000/tools/app:1", options);
+///     if (!pulled) std::cerr << pulled.error().describe() << "\n";
+///     else std::cout << pulled->manifest_digest.str() << "\n";
 #pragma once
 
 #include <chrono>
@@ -47,64 +48,64 @@
 namespace boxtool {
 
 struct EngineOptions {
-    std::filesystem::path store_root;                 // empty: default_store_root()
-    std::vector<std::string> search_registries;       // tried in order for unqualified references
-    std::vector<std::string> insecure_registries;     // plain HTTP / unverified TLS allowed
-    TlsOptions tls;                                   // extra CAs, certs.d folders, client certificates
-    std::shared_ptr<CredentialProvider> credentials;  // null: anonymous
-    std::shared_ptr<RegistryPolicy> policy;           // null: DefaultPolicy
-    std::chrono::milliseconds connect_timeout{2000};  // short: a dead mirror must cost little
-    std::chrono::milliseconds io_timeout{60000};      // a registry silent this long has timed out
-    int retries = 3;  // extra attempts for transient failures
+    std::filesystem::path store_root;                 ///< empty: default_store_root()
+    std::vector<std::string> search_registries;       ///< tried in order for unqualified references
+    std::vector<std::string> insecure_registries;     ///< plain HTTP / unverified TLS allowed
+    TlsOptions tls;                                   ///< extra CAs, certs.d folders, client certificates
+    std::shared_ptr<CredentialProvider> credentials;  ///< null: anonymous
+    std::shared_ptr<RegistryPolicy> policy;           ///< null: DefaultPolicy
+    std::chrono::milliseconds connect_timeout{2000};  ///< short: a dead mirror must cost little
+    std::chrono::milliseconds io_timeout{60000};      ///< a registry silent this long has timed out
+    int retries = 3;                                  ///< extra attempts for transient failures
     std::string user_agent = "boxtool";
 };
 
 struct PullOptions {
-    std::optional<Platform> platform;  // empty: the host's
-    int jobs = 0;                      // concurrent blob downloads; 0: a sensible default (4)
-    // Where the image goes; empty: into the store only. See output.hpp for the built-in ones.
+    std::optional<Platform> platform;  ///< empty: the host's
+    int jobs = 0;                      ///< concurrent blob downloads; 0: a sensible default (4)
+    /// Where the image goes; empty: into the store only. See output.hpp for the built-in ones.
     std::vector<std::shared_ptr<OutputSink>> outputs;
-    // Called on the thread that called pull(), one event at a time (see progress.hpp).
+    /// Called on the thread that called pull(), one event at a time (see progress.hpp).
     ProgressCallback progress;
-    // Once stop is requested, downloads, unpacking and retries stop promptly (a connection
-    // waiting on a silent registry is shut down), temporary files are removed, the sinks are
-    // aborted, and pull() returns an Error of kind Cancelled. Request it from any thread, but not
-    // from a signal handler: there, set a flag or write to a pipe that a thread of yours watches.
+    /// Once stop is requested, downloads, unpacking and retries stop promptly (a connection
+    /// waiting on a silent registry is shut down), temporary files are removed, the sinks are
+    /// aborted, and pull() returns an Error of kind Cancelled. Request it from any thread, but not
+    /// from a signal handler: there, set a flag or write to a pipe that a thread of yours watches.
     std::stop_token stop;
 };
 
 struct InspectOptions {
-    std::optional<Platform> platform;  // which manifest of an index to describe; empty: the host's
-    ProgressCallback progress;         // candidate events, as for pull()
+    std::optional<Platform> platform;  ///< which manifest of an index to describe; empty: the host's
+    ProgressCallback progress;         ///< candidate events, as for pull()
     std::stop_token stop;
 };
 
 struct CandidateAttempt {
-    std::string candidate;       // registry/repository:tag
-    std::string reason;          // why it was tried
-    std::optional<Error> error;  // why it failed, if it did
+    std::string candidate;       ///< registry/repository:tag
+    std::string reason;          ///< why it was tried
+    std::optional<Error> error;  ///< why it failed, if it did
 };
 
 struct PullResult {
-    Reference reference;     // the candidate that served the image
-    Digest digest;           // what the reference resolved to (the index, for multi-platform images)
-    std::string media_type;  // of that document
-    Digest manifest_digest;  // the platform manifest pulled (equal to digest for single manifests)
+    Reference reference;     ///< the candidate that served the image
+    Digest digest;           ///< what the reference resolved to (the index, for multi-platform images)
+    std::string media_type;  ///< of that document
+    Digest manifest_digest;  ///< the platform manifest pulled (equal to digest for single manifests)
     std::optional<Platform> platform;
     Manifest manifest;
     std::vector<CandidateAttempt> attempts;
     std::uint64_t bytes_downloaded = 0;
     int blobs_downloaded = 0;
     int blobs_cached = 0;
-    std::vector<OutputReport> outputs;  // one per sink, in the order given
+    std::vector<OutputReport> outputs;  ///< one per sink, in the order given
 };
 
 struct InspectResult {
     Reference reference;
     Digest digest;
     std::string media_type;
-    std::vector<Descriptor> platforms;  // for an index: every manifest it lists
-    Digest manifest_digest;             // the manifest chosen for the requested platform
+    std::vector<Descriptor> platforms;  ///< for an index: every manifest it lists
+    Digest manifest_digest;             ///< the manifest chosen for the requested platform
     std::optional<Platform> platform;
     Manifest manifest;
     std::vector<CandidateAttempt> attempts;
@@ -112,16 +113,16 @@ struct InspectResult {
 
 class BOXTOOL_API Engine {
   public:
-    // Opens nothing yet: the store is created on the first pull that needs it.
+    /// Opens nothing yet: the store is created on the first pull that needs it.
     explicit Engine(EngineOptions options);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
     Result<PullResult> pull(std::string_view reference, const PullOptions& options = {}) noexcept;
-    // What a reference resolves to (digest, platforms, the chosen manifest), without pulling blobs.
+    /// What a reference resolves to (digest, platforms, the chosen manifest), without pulling blobs.
     Result<InspectResult> inspect(std::string_view reference, const InspectOptions& options = {}) noexcept;
-    // The candidates a reference would be tried on for `operation`, without contacting any registry.
+    /// The candidates a reference would be tried on for `operation`, without contacting any registry.
     Result<std::vector<Candidate>> candidates(std::string_view reference,
                                               const std::optional<Platform>& platform = {},
                                               std::string_view operation = "pull") noexcept;
@@ -133,12 +134,12 @@ class BOXTOOL_API Engine {
     std::unique_ptr<Impl> impl_;
 };
 
-// Where the store lives when EngineOptions::store_root is empty: $XDG_DATA_HOME/boxtool/store, or
-// ~/.local/share/boxtool/store (the home folder from $HOME, else the password database). Never a
-// shared folder such as /tmp: without a home, this is an error and the caller must choose.
+/// Where the store lives when EngineOptions::store_root is empty: $XDG_DATA_HOME/boxtool/store, or
+/// ~/.local/share/boxtool/store (the home folder from $HOME, else the password database). Never a
+/// shared folder such as /tmp: without a home, this is an error and the caller must choose.
 BOXTOOL_API Result<std::filesystem::path> default_store_root();
 
-// The library's version, "0.1.0".
+/// The library's version, "0.1.0".
 BOXTOOL_API const char* version() noexcept;
 
 }  // namespace boxtool

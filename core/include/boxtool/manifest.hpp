@@ -1,4 +1,10 @@
-// OCI and Docker manifests and indexes, as far as a puller needs them.
+/// \file
+/// OCI and Docker manifests and indexes, as far as a puller needs them.
+///
+///     auto manifest = boxtool::parse_manifest(bytes, content_type);   // validates every descriptor
+///     if (!manifest) return fail(manifest.error());                   // InvalidManifest, with the field
+///     for (const boxtool::Descriptor& blob : boxtool::blobs_of(*manifest))
+///         std::cout << blob.digest.str() << " " << blob.size << "\n";
 #pragma once
 
 #include <cstdint>
@@ -10,8 +16,8 @@
 
 #include "boxtool/digest.hpp"
 #include "boxtool/error.hpp"
-#include "boxtool/platform.hpp"
 #include "boxtool/export.hpp"
+#include "boxtool/platform.hpp"
 
 namespace boxtool {
 
@@ -54,18 +60,18 @@ struct Manifest {
 BOXTOOL_API bool is_index_media_type(std::string_view media_type);
 BOXTOOL_API bool is_manifest_media_type(std::string_view media_type);
 
-// Parse bytes served with a Content-Type; the JSON's own mediaType wins when present. Validates
-// digests, sizes and media types. Errors are InvalidManifest.
+/// Parse bytes served with a Content-Type; the JSON's own mediaType wins when present. Validates
+/// digests, sizes and media types. Errors are InvalidManifest.
 BOXTOOL_API Result<Index> parse_index(std::string_view json, std::string_view content_type);
 BOXTOOL_API Result<Manifest> parse_manifest(std::string_view json, std::string_view content_type);
-// The media type declared by the document, or the Content-Type if it has none.
+/// The media type declared by the document, or the Content-Type if it has none.
 BOXTOOL_API std::string detect_media_type(std::string_view json, std::string_view content_type);
 
-// The blobs an image needs: its config, then its layers, each digest once (an image may repeat a
-// layer, an empty one say).
+/// The blobs an image needs: its config, then its layers, each digest once (an image may repeat a
+/// layer, an empty one say).
 BOXTOOL_API std::vector<Descriptor> blobs_of(const Manifest& manifest);
 
-// Chooses the best manifest for a platform; NoMatchingPlatform lists what is available.
+/// Chooses the best manifest for a platform; NoMatchingPlatform lists what is available.
 BOXTOOL_API Result<Descriptor> select_platform(const Index& index, const Platform& wanted);
 
 }  // namespace boxtool

@@ -1,5 +1,10 @@
-// A secret that cannot be printed by accident: no stream operator, no implicit conversion,
-// and its memory is wiped when it goes away.
+/// \file
+/// A secret that cannot be printed by accident: no stream operator, no implicit conversion,
+/// and its memory is wiped when it goes away.
+///
+///     boxtool::Credential c;
+///     c.password = boxtool::Secret(read_password());
+///     send(c.password.reveal());   // the only way out, easy to find in a review
 #pragma once
 
 #include <string>
@@ -19,9 +24,9 @@ class BOXTOOL_API Secret {
     ~Secret();
 
     bool empty() const noexcept { return value_.empty(); }
-    // The only way to read the value: the name makes every use easy to audit.
+    /// The only way to read the value: the name makes every use easy to audit.
     std::string_view reveal() const noexcept { return value_; }
-    // What to show in its place.
+    /// What to show in its place.
     static constexpr std::string_view redacted() noexcept { return "<redacted>"; }
 
   private:

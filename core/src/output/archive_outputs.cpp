@@ -90,7 +90,8 @@ void write_oci_archive(const fs::path& file, const LayoutImage& image) {
     }
     const Digest& md = image.manifest_digest;
     if (algorithms.insert(md.algorithm).second) tar.add_directory("blobs/" + md.algorithm + "/");
-    if (written.insert(md).second) tar.add_bytes("blobs/" + md.algorithm + "/" + md.hex, image.manifest_bytes);
+    if (written.insert(md).second)
+        tar.add_bytes("blobs/" + md.algorithm + "/" + md.hex, image.manifest_bytes);
     tar.commit();
 }
 

@@ -44,8 +44,8 @@ Result<void> as_result(const ResolvedImage& image, Write&& write) {
         if (e.repository.empty()) e.repository = image.reference.repository;
         return e;
     } catch (const std::exception& e) {
-        return Error{ErrorKind::Io, std::string("cannot write the output: ") + e.what(), image.reference.registry,
-                     image.reference.repository, ""};
+        return Error{ErrorKind::Io, std::string("cannot write the output: ") + e.what(),
+                     image.reference.registry, image.reference.repository, ""};
     }
 }
 

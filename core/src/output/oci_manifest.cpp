@@ -18,7 +18,8 @@ std::string oci_media_type_for(std::string_view m) {
 namespace {
 std::string descriptor_json(const Descriptor& d) {
     std::string out = "{\"mediaType\":" + util::json_quote(oci_media_type_for(d.media_type)) +
-                      ",\"digest\":" + util::json_quote(d.digest.str()) + ",\"size\":" + std::to_string(d.size);
+                      ",\"digest\":" + util::json_quote(d.digest.str()) +
+                      ",\"size\":" + std::to_string(d.size);
     if (!d.annotations.empty()) {
         out += ",\"annotations\":{";
         bool first = true;

@@ -48,7 +48,9 @@ void check_rootfs_target(const fs::path& dir) {
 }
 
 RootfsSink::RootfsSink(OutputSpec spec)
-    : spec_(std::move(spec)), target_(normalized(spec_.path)), rootless_(spec_.rootless || ::geteuid() != 0) {}
+    : spec_(std::move(spec)),
+      target_(normalized(spec_.path)),
+      rootless_(spec_.rootless || ::geteuid() != 0) {}
 
 RootfsSink::~RootfsSink() {
     abort();
@@ -76,7 +78,8 @@ Result<void> RootfsSink::prepare(const ResolvedImage& image, SinkContext& contex
                               stop_.request_stop();
                               arrived_.notify_all();
                           }));
-    if (rootless_ && !spec_.rootless) warnings_.push_back("not running as root: unpacking rootless (as --rootless)");
+    if (rootless_ && !spec_.rootless)
+        warnings_.push_back("not running as root: unpacking rootless (as --rootless)");
     thread_ = std::jthread([this] { unpack(); });
     return {};
 }
@@ -140,8 +143,8 @@ void RootfsSink::unpack() {
         }
         context_->fail(std::move(e));  // stops the downloads still running
     } catch (const std::exception& ex) {
-        Error e{ErrorKind::Internal, std::string("unpacking failed: ") + ex.what(), image_->reference.registry,
-                image_->reference.repository, "please report this as a bug"};
+        Error e{ErrorKind::Internal, std::string("unpacking failed: ") + ex.what(),
+                image_->reference.registry, image_->reference.repository, "please report this as a bug"};
         {
             std::lock_guard lock(mutex_);
             failure_ = e;
@@ -156,8 +159,8 @@ Result<OutputReport> RootfsSink::finish() {
         std::lock_guard lock(mutex_);
         if (failure_) return *failure_;
         if (!finished_)
-            return Error{ErrorKind::Cancelled, "the unpack was stopped before it finished", image_->reference.registry,
-                         image_->reference.repository, ""};
+            return Error{ErrorKind::Cancelled, "the unpack was stopped before it finished",
+                         image_->reference.registry, image_->reference.repository, ""};
     }
     // rename(2) replaces an empty directory atomically and refuses a non-empty one.
     if (::rename(temp_.c_str(), target_.c_str()) != 0) {

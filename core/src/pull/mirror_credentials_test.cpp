@@ -53,8 +53,9 @@ TEST(MirrorCredentials, ATrustedMirrorBorrowsTheUpstreamsWhenItHasNone) {
 TEST(MirrorCredentials, TheMirrorsOwnCredentialsComeFirst) {
     auto inner =
         std::make_shared<RecordingProvider>(std::vector<std::string>{"docker.io", "mirror.example.com"});
-    auto got =
-        credentials_for(inner, mirror_of_hub("docker.io"))->lookup("mirror.example.com", "library/alpine").value();
+    auto got = credentials_for(inner, mirror_of_hub("docker.io"))
+                   ->lookup("mirror.example.com", "library/alpine")
+                   .value();
     ASSERT_TRUE(got);
     EXPECT_EQ(got->username, "user-of-mirror.example.com");
 }

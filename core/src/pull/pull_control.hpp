@@ -25,6 +25,7 @@ class PullControl {
     void fail(Error error);
     // Why the pull stopped: the first failure, else a cancellation by the caller.
     Error outcome() const;
+
   private:
     std::stop_source source_;
     std::stop_callback<std::function<void()>> link_;  // the caller's stop stops this pull

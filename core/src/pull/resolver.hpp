@@ -9,8 +9,8 @@
 #include "boxtool/credentials.hpp"
 #include "boxtool/manifest.hpp"
 #include "boxtool/policy.hpp"
-#include "store/store.hpp"
 #include "registry/registry_session.hpp"
+#include "store/store.hpp"
 
 namespace boxtool::pull {
 

@@ -9,10 +9,10 @@
 #include "boxtool/digest.hpp"
 #include "boxtool/reference.hpp"
 #include "http/transport_failure.hpp"
-#include "util/stopping.hpp"
 #include "registry/registry_errors.hpp"
 #include "registry/token_response.hpp"
 #include "util/base64.hpp"
+#include "util/stopping.hpp"
 
 namespace boxtool::registry {
 namespace {

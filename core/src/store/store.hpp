@@ -73,7 +73,6 @@ class Store {
     // Stores a small in-memory blob (manifests) after verifying it; takes the digest's lock itself.
     void put(const Digest& digest, std::string_view bytes) const;
 
-
   private:
     int lock_fd(const Digest& digest, bool wait) const;  // -1 if !wait and the lock is held
     void sweep_ingest() const;

@@ -1,7 +1,7 @@
 // The content-addressed blob store: verified commits, nothing partial left behind, per-digest locks.
 
-#include "boxtool/engine.hpp"
 #include "store/store.hpp"
+#include "boxtool/engine.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,4 +1,4 @@
-/*
+/** \file
  * boxtool credential plugin ABI, major version 1.
  *
  * A credential plugin is a shared object exporting ONE symbol, BOXTOOL_CREDENTIAL_PLUGIN_ENTRY
@@ -30,7 +30,7 @@ extern "C" {
 #define BOXTOOL_CREDENTIAL_ABI_MAJOR 1
 #define BOXTOOL_CREDENTIAL_ABI_MINOR 0
 
-/* The entry symbol. Its name changes with the major version. */
+/** The entry symbol. Its name changes with the major version. */
 #define BOXTOOL_CREDENTIAL_PLUGIN_ENTRY boxtool_credential_plugin_v1
 #define BOXTOOL_CREDENTIAL_PLUGIN_ENTRY_NAME "boxtool_credential_plugin_v1"
 
@@ -40,24 +40,24 @@ extern "C" {
 #define BOXTOOL_PLUGIN_EXPORT
 #endif
 
-/* Return values of create, get and describe. */
+/** Return values of create, get and describe. */
 enum {
-    BOXTOOL_CRED_OK = 0,        /* create/describe succeeded; get found credentials */
-    BOXTOOL_CRED_NOT_FOUND = 1, /* get: this source has nothing for the registry; try the next */
-    BOXTOOL_CRED_ERROR = 2      /* a real failure; explain it through the sink's MESSAGE field */
+    BOXTOOL_CRED_OK = 0,        /**< create/describe succeeded; get found credentials */
+    BOXTOOL_CRED_NOT_FOUND = 1, /**< get: this source has nothing for the registry; try the next */
+    BOXTOOL_CRED_ERROR = 2      /**< a real failure; explain it through the sink's MESSAGE field */
 };
 
-/* What a plugin may hand to a sink. */
+/** What a plugin may hand to a sink. */
 enum {
     BOXTOOL_CRED_FIELD_USERNAME = 1,
-    BOXTOOL_CRED_FIELD_PASSWORD = 2,       /* secret: Basic password or token-realm password */
-    BOXTOOL_CRED_FIELD_IDENTITY_TOKEN = 3, /* secret: OAuth2 refresh token (docker "identitytoken") */
-    BOXTOOL_CRED_FIELD_REGISTRY_TOKEN = 4, /* secret: bearer token used as is (docker "registrytoken") */
-    BOXTOOL_CRED_FIELD_SOURCE = 5,         /* where the answer came from, e.g. a file and key; no secrets */
-    BOXTOOL_CRED_FIELD_MESSAGE = 6         /* an error message, or describe's text; no secrets */
+    BOXTOOL_CRED_FIELD_PASSWORD = 2,       /**< secret: Basic password or token-realm password */
+    BOXTOOL_CRED_FIELD_IDENTITY_TOKEN = 3, /**< secret: OAuth2 refresh token (docker "identitytoken") */
+    BOXTOOL_CRED_FIELD_REGISTRY_TOKEN = 4, /**< secret: bearer token used as is (docker "registrytoken") */
+    BOXTOOL_CRED_FIELD_SOURCE = 5,         /**< where the answer came from, e.g. a file and key; no secrets */
+    BOXTOOL_CRED_FIELD_MESSAGE = 6         /**< an error message, or describe's text; no secrets */
 };
 
-/* Host-owned destination for answers. put copies len bytes of value (not NUL-terminated) into
+/** Host-owned destination for answers. put copies len bytes of value (not NUL-terminated) into
  * the field, replacing what was there. Returns 0, or -1 when the host refuses the value (unknown
  * field, too long); a plugin receiving -1 should return BOXTOOL_CRED_ERROR. */
 typedef struct boxtool_cred_sink {
@@ -65,35 +65,35 @@ typedef struct boxtool_cred_sink {
     int (*put)(void* host_data, int field, const char* value, size_t len);
 } boxtool_cred_sink;
 
-/* Log levels for boxtool_cred_host.log. */
+/** Log levels for boxtool_cred_host.log. */
 enum { BOXTOOL_CRED_LOG_INFO = 0, BOXTOOL_CRED_LOG_WARNING = 1 };
 
-/* What the host passes to create. Valid only during the create call, except host_data and log,
+/** What the host passes to create. Valid only during the create call, except host_data and log,
  * which stay valid until destroy returns. */
 typedef struct boxtool_cred_host {
-    uint32_t struct_size; /* sizeof(boxtool_cred_host) as the host knows it */
+    uint32_t struct_size; /**< sizeof(boxtool_cred_host) as the host knows it */
     uint16_t abi_major;
     uint16_t abi_minor;
-    const char* settings_json; /* the source's entry from credential_sources, a JSON object */
+    const char* settings_json; /**< the source's entry from credential_sources, a JSON object */
     size_t settings_len;
-    const char* plugin_path; /* the file the plugin was loaded from */
+    const char* plugin_path; /**< the file the plugin was loaded from */
     void* host_data;
-    /* A line for the user's log; never pass secrets. May be NULL. */
+    /** A line for the user's log; never pass secrets. May be NULL. */
     void (*log)(void* host_data, int level, const char* message);
 } boxtool_cred_host;
 
 typedef struct boxtool_credential_plugin {
-    uint32_t struct_size; /* sizeof(boxtool_credential_plugin) as the plugin knows it */
-    uint16_t abi_major;   /* must be BOXTOOL_CREDENTIAL_ABI_MAJOR */
+    uint32_t struct_size; /**< sizeof(boxtool_credential_plugin) as the plugin knows it */
+    uint16_t abi_major;   /**< must be BOXTOOL_CREDENTIAL_ABI_MAJOR */
     uint16_t abi_minor;
-    const char* name;    /* the name used in credential_sources, e.g. "docker-config" */
-    const char* version; /* the plugin's own version, for messages */
+    const char* name;    /**< the name used in credential_sources, e.g. "docker-config" */
+    const char* version; /**< the plugin's own version, for messages */
 
-    /* Makes an instance from settings. On failure returns BOXTOOL_CRED_ERROR and explains through
+    /** Makes an instance from settings. On failure returns BOXTOOL_CRED_ERROR and explains through
      * errors (MESSAGE). Must not do slow work: lookups happen in get. */
     int (*create)(const boxtool_cred_host* host, void** instance, const boxtool_cred_sink* errors);
 
-    /* Credentials for registry (a normalized host[:port], "docker.io" for Docker Hub) and
+    /** Credentials for registry (a normalized host[:port], "docker.io" for Docker Hub) and
      * repository (e.g. "library/alpine"). Writes USERNAME/PASSWORD, or IDENTITY_TOKEN (with
      * USERNAME), or REGISTRY_TOKEN, plus SOURCE, into out and returns BOXTOOL_CRED_OK; or returns
      * BOXTOOL_CRED_NOT_FOUND; or BOXTOOL_CRED_ERROR with a MESSAGE. */
@@ -101,16 +101,16 @@ typedef struct boxtool_credential_plugin {
 
     void (*destroy)(void* instance);
 
-    /* Optional (may be NULL): writes a MESSAGE describing where this instance looks, for
+    /** Optional (may be NULL): writes a MESSAGE describing where this instance looks, for
      * "no credentials found; boxtool looked in ..." hints. */
     int (*describe)(void* instance, const boxtool_cred_sink* out);
 } boxtool_credential_plugin;
 
-/* The one function a plugin exports. */
+/** The one function a plugin exports. */
 BOXTOOL_PLUGIN_EXPORT const boxtool_credential_plugin* BOXTOOL_CREDENTIAL_PLUGIN_ENTRY(void);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* BOXTOOL_CREDENTIAL_PLUGIN_H */
+#endif /**< BOXTOOL_CREDENTIAL_PLUGIN_H */

@@ -1,15 +1,16 @@
-// A thin C++ layer over credential_plugin.h for plugin authors: write a class, get the C table.
-//
-//   class MySource : public boxtool_plugin::CredentialSource {
-//     public:
-//       explicit MySource(const boxtool_plugin::Host& host);   // parse host.settings_json()
-//       boxtool_plugin::Status get(std::string_view registry, std::string_view repository,
-//                                  boxtool_plugin::Answer& answer) override;
-//   };
-//   BOXTOOL_CREDENTIAL_PLUGIN(MySource, "my-source", "1.0")
-//
-// Any exception leaving the constructor or get becomes BOXTOOL_CRED_ERROR with its what() as the
-// message, so no exception ever crosses the C boundary. Header-only, C++17, no dependencies.
+/// \file
+/// A thin C++ layer over credential_plugin.h for plugin authors: write a class, get the C table.
+///
+///   class MySource : public boxtool_plugin::CredentialSource {
+///     public:
+///       explicit MySource(const boxtool_plugin::Host& host);   // parse host.settings_json()
+///       boxtool_plugin::Status get(std::string_view registry, std::string_view repository,
+///                                  boxtool_plugin::Answer& answer) override;
+///   };
+///   BOXTOOL_CREDENTIAL_PLUGIN(MySource, "my-source", "1.0")
+///
+/// Any exception leaving the constructor or get becomes BOXTOOL_CRED_ERROR with its what() as the
+/// message, so no exception ever crosses the C boundary. Header-only, C++17, no dependencies.
 #ifndef BOXTOOL_CREDENTIAL_PLUGIN_HPP
 #define BOXTOOL_CREDENTIAL_PLUGIN_HPP
 
@@ -22,7 +23,7 @@
 
 namespace boxtool_plugin {
 
-// Overwrites a string's bytes before clearing it, so a secret does not linger in freed memory.
+/// Overwrites a string's bytes before clearing it, so a secret does not linger in freed memory.
 inline void wipe(std::string& s) noexcept {
     volatile char* p = s.data();
     for (std::size_t i = 0; i < s.size(); ++i) p[i] = 0;
@@ -31,7 +32,7 @@ inline void wipe(std::string& s) noexcept {
 
 enum class Status { Found, NotFound };
 
-// What get fills in. Secret members are wiped when the answer goes away.
+/// What get fills in. Secret members are wiped when the answer goes away.
 struct Answer {
     std::string username;
     std::string password;
@@ -49,7 +50,7 @@ struct Answer {
     }
 };
 
-// The host as the instance sees it: settings, the plugin's own path, and a log.
+/// The host as the instance sees it: settings, the plugin's own path, and a log.
 class Host {
   public:
     explicit Host(const boxtool_cred_host& host)
@@ -77,7 +78,7 @@ class CredentialSource {
   public:
     virtual ~CredentialSource() = default;
     virtual Status get(std::string_view registry, std::string_view repository, Answer& answer) = 0;
-    // Where this source looks, for hints when no credentials are found.
+    ///  // Where this source looks, for hints when no credentials are found.
     virtual std::string describe() const { return {}; }
 };
 
@@ -162,7 +163,7 @@ boxtool_credential_plugin make_table(const char* name, const char* version) noex
 }  // namespace detail
 }  // namespace boxtool_plugin
 
-// Defines the plugin's entry symbol for class SOURCE.
+/// Defines the plugin's entry symbol for class SOURCE.
 #define BOXTOOL_CREDENTIAL_PLUGIN(SOURCE, NAME, VERSION)                                               \
     extern "C" BOXTOOL_PLUGIN_EXPORT const boxtool_credential_plugin* BOXTOOL_CREDENTIAL_PLUGIN_ENTRY( \
         void) {                                                                                        \
