@@ -7,16 +7,15 @@ namespace boxtool::cli {
 
 enum ExitCode : int {
     kOk = 0,
-    kFailure = 1,       // anything not listed below, or candidates failing for different reasons
-    kUsage = 2,         // bad flags, reference, platform or config file
-    kNotFound = 3,      // repository, tag, digest or blob unknown
-    kAuth = 4,          // 401 unauthorized or 403 denied
-    kNetwork = 5,       // connection, TLS, timeout, rate limit, server errors
-    kIntegrity = 6,     // digest or size mismatch, invalid manifest, unsafe or malformed layer
-    kNoPlatform = 7,    // no manifest for the requested platform
-    kPolicyDenied = 8,  // a registry-selection policy refused the reference or failed
-    kInterrupted =
-        130,  // SIGINT or SIGTERM: stopped cleanly, no output written (partial downloads kept to resume) (128 + SIGINT)
+    kFailure = 1,        // anything not listed below, or candidates failing for different reasons
+    kUsage = 2,          // bad flags, reference, platform or config file
+    kNotFound = 3,       // repository, tag, digest or blob unknown
+    kAuth = 4,           // 401 unauthorized or 403 denied
+    kNetwork = 5,        // connection, TLS, timeout, rate limit, server errors
+    kIntegrity = 6,      // digest or size mismatch, invalid manifest, unsafe or malformed layer
+    kNoPlatform = 7,     // no manifest for the requested platform
+    kPolicyDenied = 8,   // a registry-selection policy refused the reference or failed
+    kInterrupted = 130,  // SIGINT or SIGTERM: stopped cleanly, no output (128 + SIGINT)
 };
 
 inline int exit_code_for(ErrorKind kind) {
