@@ -8,6 +8,7 @@
 #include "engine_setup.hpp"
 #include "exit_codes.hpp"
 #include "help_text.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -78,7 +79,8 @@ int inspect_command(const std::vector<std::string>& argv) {
     out.set("manifest", manifest);
     std::ostringstream s;
     out.stringify(s, 2);
-    std::printf("%s\n", s.str().c_str());
+    // Media types and platforms come from the registry: escaped for the terminal, still JSON.
+    std::printf("%s\n", json_printable(s.str()).c_str());
     return kOk;
 }
 
