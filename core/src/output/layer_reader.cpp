@@ -11,6 +11,7 @@
 
 #include "boxtool/error.hpp"
 #include "boxtool/manifest.hpp"
+#include "output/gzip_inflater.hpp"
 
 namespace boxtool::output {
 namespace {
@@ -109,9 +110,12 @@ DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::str
                           ") but its content is " + (other ? other : name_of(actual)),
                       "the image was built or pushed with a wrong layer media type; rebuild it");
     }
+    if (expected == LayerCompression::Gzip) {
+        gzip_ = std::make_unique<GzipInflater>(fd_);
+        return;
+    }
     raw_ = archive_read_new();
     try {
-        if (expected == LayerCompression::Gzip) archive_read_support_filter_gzip(raw_);
         if (expected == LayerCompression::Zstd) archive_read_support_filter_zstd(raw_);
         archive_read_support_format_raw(raw_);
         if (archive_read_open_fd(raw_, fd_, 256 * 1024) != ARCHIVE_OK) fail("cannot start decompressing");
@@ -135,14 +139,14 @@ DecompressedLayer::~DecompressedLayer() {
 }
 
 void DecompressedLayer::fail(const std::string& what) const {
-    const char* why = raw_ ? archive_error_string(raw_) : nullptr;
+    const char* why = gzip_ ? gzip_->error().c_str() : raw_ ? archive_error_string(raw_) : nullptr;
     throw Failure(ErrorKind::UnsafeLayer, what + " " + label_ + ": " + (why ? why : "corrupt data"),
                   "the layer blob is corrupt or truncated; remove it from the store and pull again");
 }
 
 std::size_t DecompressedLayer::read(char* data, std::size_t size) {
     if (eof_) return 0;
-    la_ssize_t n = archive_read_data(raw_, data, size);
+    la_ssize_t n = gzip_ ? gzip_->read(data, size) : archive_read_data(raw_, data, size);
     if (n < 0) fail("cannot decompress");
     if (n == 0) {
         eof_ = true;

@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,8 @@ struct archive;
 struct archive_entry;
 
 namespace boxtool::output {
+
+class GzipInflater;
 
 enum class LayerCompression { None, Gzip, Zstd };
 
@@ -60,7 +63,8 @@ class DecompressedLayer {
   private:
     [[noreturn]] void fail(const std::string& what) const;
     int fd_ = -1;
-    struct archive* raw_ = nullptr;
+    struct archive* raw_ = nullptr;       // zstd and uncompressed layers: libarchive's filters
+    std::unique_ptr<GzipInflater> gzip_;  // gzip layers: ISA-L
     bool eof_ = false;
     Digest diff_id_;
     Hasher hasher_;
@@ -89,7 +93,7 @@ class LayerTarReader {
     UnpackBudget& budget_;
     struct archive* tar_ = nullptr;
     std::exception_ptr callback_error_;
-    char buffer_[64 * 1024];
+    char buffer_[256 * 1024];  // large reads from the decompressor
 };
 
 }  // namespace boxtool::output
