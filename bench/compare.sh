@@ -2,7 +2,7 @@
 # Side-by-side pull benchmarks (issue 14): boxtool against skopeo, skopeo + umoci, containerd's
 # `ctr images pull` (a scratch daemon with a fresh root before every run), curl fetching the blobs in
 # parallel, and the `pigz -dc | tar -x` floor, all against one local registry:2, on
-#   synthetic  8 gzip layers of LAYER_SIZE half-random bytes: pull to an OCI layout and to a rootfs
+#   synthetic  8 gzip layers of LAYER_SIZE incompressible bytes: pull to an OCI layout and to a rootfs
 #   small      100 small gzip layers: pull to an OCI layout
 #   real       an image built from this machine's system directories (tools/fixtures/make_system_image.py,
 #              about 54,000 files, 1.3 GB in 10 gzip layers by default): pull to a rootfs
@@ -94,9 +94,9 @@ push() {  # LAYOUT TAG REPO
 }
 want() { [[ ",$cases," == *",$1,"* ]]; }
 if want synthetic-oci || want synthetic-rootfs; then
-  echo "image synthetic: 8 gzip layers x $layer_size bytes"
+  echo "image synthetic: 8 gzip layers x $layer_size bytes (incompressible)"
   /usr/bin/python3 "$root/tools/fixtures/make_image.py" --out "$work/src/synthetic" --tag t --layers 8 \
-    --layer-size "$layer_size" --compression gzip >/dev/null
+    --layer-size "$layer_size" --random --compression gzip >/dev/null
   push "$work/src/synthetic" t bench/synthetic
 fi
 if want small-oci; then
@@ -220,10 +220,11 @@ rss() {  # CASE LABEL COMMAND: peak resident KiB of the command and its children
 syscalls() {  # CASE COMMAND OUTPUT_DIR: total system calls of the pull, and regular files unpacked
   eval "$clean"
   strace -c -f -o "$work/strace" bash -c "exec $2" >/dev/null
-  local total files
+  local total files recv
   total=$(awk '$NF == "total" {print $4}' "$work/strace")
+  recv=$(awk '$NF == "recvfrom" {print $4}' "$work/strace")
   files=$(find "$3" -type f | wc -l)
-  echo "syscalls $1 $total $files" >>"$measure"
+  echo "syscalls $1 $total $files ${recv:-0}" >>"$measure"
   awk 'NR > 2 && $1 ~ /^[0-9.]+$/ && $NF != "total" {print "top '"$1"' " $NF " " $4}' "$work/strace" |
     sort -k4 -n -r | head -8 >>"$measure"
 }

@@ -33,11 +33,14 @@ def read_measurements(path):
         if f[0] == "rss":
             rss.setdefault(f[1], {})[f[2]] = int(f[3])
         elif f[0] == "syscalls":
-            calls[f[1]] = {"total": int(f[2]), "regular_files": int(f[3])}
+            calls[f[1]] = {"total": int(f[2]), "regular_files": int(f[3]),
+                           "download_recvfrom": int(f[4]) if len(f) > 4 else 0}
         elif f[0] == "top":
             top.setdefault(f[1], {})[f[2]] = int(f[3])
     for case, c in calls.items():
         c["per_regular_file"] = round(c["total"] / max(1, c["regular_files"]), 2)
+        c["per_regular_file_without_download_reads"] = round(
+            (c["total"] - c["download_recvfrom"]) / max(1, c["regular_files"]), 2)
         c["top"] = top.get(case, {})
     return rss, calls
 
@@ -86,7 +89,8 @@ def main(argv):
             c = calls[case]
             top = ", ".join(f"{k} {v}" for k, v in c["top"].items())
             print(f"{'':18} system calls: {c['total']} for {c['regular_files']} regular files = "
-                  f"{c['per_regular_file']} per file ({top})")
+                  f"{c['per_regular_file']} per file, {c['per_regular_file_without_download_reads']} without "
+                  f"the download's recvfrom ({top})")
     with open(os.path.join(args.results, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
