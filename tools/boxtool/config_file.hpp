@@ -22,6 +22,11 @@ struct ConfigFile {
     std::optional<std::vector<plugins::SourceConfig>> credential_sources;
     // A Lua policy script ("policy"); empty: not set; relative paths resolve as for store.
     std::filesystem::path policy;
+    // The signature policy ("signature_policy"): a containers-policy.json file (relative paths resolve
+    // as for store) or a kbs:// resource released by the kbs credential source. Empty: not set.
+    std::string signature_policy;
+    // The registries.d folder for signature lookaside locations ("registries_d"); empty: not set.
+    std::filesystem::path registries_d;
     std::vector<std::string> unknown_keys;  // reported as warnings: later versions add sections
 };
 

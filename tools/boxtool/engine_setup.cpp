@@ -6,15 +6,16 @@
 #include "config_file.hpp"
 #include "credential_input.hpp"
 #include "credential_sources.hpp"
+#include "signature_setup.hpp"
 #include "tls_setup.hpp"
 
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
-    return FlagSpec{
-        {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
-         "--credential-store", "--connect-timeout", "--timeout", "--retries", "--policy", "--ca-file"},
-        {"--password-stdin"}};
+    return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
+                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
+                     "--policy", "--ca-file", "--signature-policy", "--registries.d"},
+                    {"--password-stdin", "--insecure-policy"}};
 }
 
 namespace {
@@ -91,6 +92,11 @@ Setup make_setup(const Args& args, const Reference& reference) {
             std::vector<std::shared_ptr<CredentialProvider>>{from_flags, chain});
     else
         s.engine.credentials = from_flags ? from_flags : chain;
+    // The signature policy last: a kbs:// policy is released through the credential chain.
+    auto trust = signature_setup(args, cfg, chain);
+    s.engine.signature_policy = trust.policy;
+    s.engine.registries_d = trust.registries_d;
+    s.signature_policy_name = trust.policy_name;
     return s;
 }
 

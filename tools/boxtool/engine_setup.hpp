@@ -17,6 +17,7 @@ struct Setup {
     EngineOptions engine;
     std::optional<Platform> platform;
     std::string policy_name = "built-in search order";  // the --policy / config script, for --explain
+    std::string signature_policy_name;                  // the signature policy's file or resource; "" none
 };
 
 // Reads --config (if any), merges flags over it, and parses --platform and credentials, which are
