@@ -207,7 +207,14 @@ class Evaluation {
         std::size_t first = checks.size();
         for (const auto& s : sigs) {
             SignatureCheck c{s.format, s.origin, r.describe(), false, TrustProblem::None, {}, {}, {}};
-            auto v = ring->verify(s.blob);
+            auto message = trust::openpgp_message_of(s.blob);
+            if (!message) {
+                c.problem = TrustProblem::InvalidSignature;
+                c.detail = "it is not a binary OpenPGP signed message (the simple signing format)";
+                checks.push_back(std::move(c));
+                continue;
+            }
+            auto v = ring->verify(*message);
             c.signer = v.signer;
             if (!v.verified) {
                 c.problem = v.problem;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <system_error>
 
@@ -67,6 +68,36 @@ Data data_from(std::string_view bytes) {
 
 }  // namespace
 
+std::optional<std::string_view> openpgp_message_of(std::string_view blob) {
+    if (blob.empty()) return std::nullopt;
+    switch (static_cast<unsigned char>(blob.front())) {
+        case 0xA0:
+        case 0xA1:
+        case 0xA2:
+        case 0xA3:
+        case 0xC8:  // compressed data packet
+        case 0x90:
+        case 0x91:
+        case 0x92:
+        case 0x3d:
+        case 0xC4:  // one-pass signature packet
+        case 0x88:
+        case 0x89:
+        case 0x8A:
+        case 0x8B:
+        case 0xC2:  // signature packet
+            return blob;
+        case 0x00: {
+            constexpr std::string_view prefix("\0simple-signing\n", 16);
+            if (blob.substr(0, prefix.size()) == prefix)
+                return openpgp_message_of(blob.substr(prefix.size()));
+            return std::nullopt;
+        }
+        default:
+            return std::nullopt;
+    }
+}
+
 struct GpgKeyring::Impl {
     std::filesystem::path home;
     gpgme_ctx_t ctx = nullptr;
@@ -88,6 +119,13 @@ GpgKeyring::GpgKeyring(const std::vector<std::string>& keys) : impl_(std::make_u
                           std::generic_category().message(errno),
                       "check that the temporary folder (TMPDIR) is writable");
     impl_->home = pattern;
+    // Importing keys would start a gpg-agent (to look for secret keys) that outlives the keyring:
+    // verification needs none. Nor may gpg fetch keys from anywhere.
+    {
+        std::ofstream conf(impl_->home / "gpg.conf");
+        conf << "no-autostart\nno-auto-key-retrieve\n";
+        if (!conf) throw gpg_failure("cannot configure the temporary GnuPG home " + impl_->home.string());
+    }
     if (gpgme_error_t err = gpgme_new(&impl_->ctx)) throw gpg_failure("cannot start GPGME: " + gpg_text(err));
     gpgme_set_protocol(impl_->ctx, GPGME_PROTOCOL_OpenPGP);
     if (gpgme_error_t err =

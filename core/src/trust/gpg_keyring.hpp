@@ -6,11 +6,12 @@
 // fingerprint, validity) instead of text to scrape; and it runs GnuPG itself, not an OpenPGP parser
 // of our own. The user's keyring and trust database are never consulted: every keyring is a fresh
 // GnuPG home in a private temporary folder (mode 0700) into which only the policy's keys are
-// imported, and which is deleted afterwards. Only public keys are imported and only verification is
-// done, so no gpg-agent is started.
+// imported, and which is deleted afterwards. Its gpg.conf says no-autostart: importing public keys
+// and verifying need no gpg-agent, and one started there would outlive the keyring.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,12 @@
 #include "boxtool/trust.hpp"
 
 namespace boxtool::trust {
+
+// The OpenPGP message in a stored simple signature, as containers/image recognizes it: a blob that
+// starts like a binary OpenPGP message (compressed data, one-pass signature or signature packet),
+// or the newer "\0simple-signing\n" + message form. Anything else (armored text, garbage) is not a
+// simple signature: nullopt.
+std::optional<std::string_view> openpgp_message_of(std::string_view blob);
 
 class GpgKeyring {
   public:
