@@ -195,26 +195,42 @@ class Evaluation {
         if (r.key_type != "GPGKeys")
             return refuse_all(sigs, r, TrustProblem::Unsupported,
                               "keyType \"" + r.key_type + "\" is not implemented (only \"GPGKeys\" is)");
+        // Blobs that are not OpenPGP messages are refused first: they need no key to be judged.
+        std::size_t first = checks.size();
+        std::vector<std::pair<const ImageSignature*, std::string_view>> messages;
+        for (const auto& s : sigs) {
+            if (auto message = trust::openpgp_message_of(s.blob)) {
+                messages.emplace_back(&s, *message);
+                continue;
+            }
+            checks.push_back({s.format,
+                              s.origin,
+                              r.describe(),
+                              false,
+                              TrustProblem::InvalidSignature,
+                              "it is not a binary OpenPGP signed message (the simple signing format)",
+                              {},
+                              {}});
+        }
+        if (messages.empty()) return summary(first, checks.size() - first);
         std::unique_ptr<trust::GpgKeyring> ring;
+        std::string key_problem;
         try {
             ring = std::make_unique<trust::GpgKeyring>(keys_of(r));
+            if (ring->fingerprints().empty())
+                key_problem = "no public key could be imported from the policy's " + r.key_source;
         } catch (const Failure& f) {
-            return refuse_all(sigs, r, TrustProblem::KeyUnavailable, f.error().message);
+            key_problem = f.error().message;
         }
-        if (ring->fingerprints().empty())
-            return refuse_all(sigs, r, TrustProblem::KeyUnavailable,
-                              "no public key could be imported from the policy's " + r.key_source);
-        std::size_t first = checks.size();
-        for (const auto& s : sigs) {
-            SignatureCheck c{s.format, s.origin, r.describe(), false, TrustProblem::None, {}, {}, {}};
-            auto message = trust::openpgp_message_of(s.blob);
-            if (!message) {
-                c.problem = TrustProblem::InvalidSignature;
-                c.detail = "it is not a binary OpenPGP signed message (the simple signing format)";
+        for (const auto& [s, message] : messages) {
+            SignatureCheck c{s->format, s->origin, r.describe(), false, TrustProblem::None, {}, {}, {}};
+            if (!key_problem.empty()) {
+                c.problem = TrustProblem::KeyUnavailable;
+                c.detail = key_problem;
                 checks.push_back(std::move(c));
                 continue;
             }
-            auto v = ring->verify(*message);
+            auto v = ring->verify(message);
             c.signer = v.signer;
             if (!v.verified) {
                 c.problem = v.problem;
