@@ -18,6 +18,7 @@
 #include "e2e_support.hpp"
 #include "harness/fault_proxy.hpp"
 #include "harness/files.hpp"
+#include "harness/gated_proxy.hpp"
 #include "harness/images.hpp"
 #include "harness/paths.hpp"
 #include "harness/process.hpp"
@@ -248,15 +249,8 @@ TEST_F(EngineApiTest, ProgressArrivesOnTheCallingThreadInOrderWithAStableTotal) 
 TEST_F(EngineApiTest, CancellingStopsADownloadTheRegistryHoldsBack) {
     // The gated proxy never answers the last layer's request: only the stop can end the pull.
     const std::string held = image.manifests.at(0).layers.back().digest;
-    const fs::path gate = env.path("gate-never-opens");
-    const fs::path proxy_output = env.path("proxy.out");
-    harness::ChildProcess proxy(
-        {harness::python().string(), harness::fixture_script("conformance/fixtures/gated_proxy.py").string(),
-         "--upstream", registry.url(), "--hold", "/blobs/" + held, "--gate", gate.string()},
-        proxy_output);
-    auto port = harness::wait_for_announced_port(proxy, proxy_output, std::chrono::seconds(20));
-    ASSERT_TRUE(port) << harness::read_file(proxy_output);
-    const std::string host = "127.0.0.1:" + std::to_string(*port);
+    harness::GatedProxy proxy(registry.url(), "/blobs/" + held);  // never opened while the pull runs
+    const std::string host = proxy.host();
     EngineOptions o = options({host});
     o.io_timeout = std::chrono::seconds(300);  // far beyond the test's patience: the stop must do it
     o.retries = 3;
@@ -294,7 +288,6 @@ TEST_F(EngineApiTest, CancellingStopsADownloadTheRegistryHoldsBack) {
         EXPECT_EQ(entry.path().filename().string().find(".boxtool-"), std::string::npos)
             << "left behind: " << entry.path();
     EXPECT_TRUE(ingest_leftovers(env.store()).empty());
-    harness::write_file(gate, "go");  // let the proxy's held request end
 }
 
 TEST_F(EngineApiTest, AStopRequestedBeforeThePullStartsDownloadsNothing) {

@@ -8,6 +8,7 @@
 
 #include "e2e_support.hpp"
 #include "harness/files.hpp"
+#include "harness/gated_proxy.hpp"
 #include "harness/images.hpp"
 #include "harness/paths.hpp"
 #include "harness/script_server.hpp"
@@ -188,15 +189,8 @@ TEST(RootfsStreaming, EarlierLayersAreUnpackedWhileALaterOneDownloads) {
         harness::make_and_push({.out = env.path("src"), .tag = "v1", .layers = 4, .layer_size = kLayerSize},
                                registry.host(), "e2e/stream:v1");
     const std::string held = image.manifests.at(0).layers.back().digest;
-    const fs::path gate = env.path("gate");
-    const fs::path proxy_output = env.path("proxy.out");
-    harness::ChildProcess proxy(
-        {harness::python().string(), harness::fixture_script("conformance/fixtures/gated_proxy.py").string(),
-         "--upstream", registry.url(), "--hold", "/blobs/" + held, "--gate", gate.string()},
-        proxy_output);
-    auto port = harness::wait_for_announced_port(proxy, proxy_output, std::chrono::seconds(20));
-    ASSERT_TRUE(port) << harness::read_file(proxy_output);
-    const std::string host = "127.0.0.1:" + std::to_string(*port);
+    harness::GatedProxy proxy(registry.url(), "/blobs/" + held);
+    const std::string host = proxy.host();
     const fs::path work = env.path("work");
     fs::create_directories(work);
 
@@ -219,7 +213,7 @@ TEST(RootfsStreaming, EarlierLayersAreUnpackedWhileALaterOneDownloads) {
         if (!unpacked_before_last) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     EXPECT_FALSE(fs::exists(work / "rootfs"));  // not published while a layer is missing
-    harness::write_file(gate, "go");
+    proxy.open();
     pull.join();
     EXPECT_TRUE(unpacked_before_last) << "layers 1-3 were not unpacked while layer 4 was held back";
     ASSERT_EQ(result.exit_code, kOk) << result.describe();

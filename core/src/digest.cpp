@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include "grammar.hpp"
 
 namespace boxtool {
 

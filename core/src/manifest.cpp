@@ -8,6 +8,7 @@
 #include <typeinfo>
 
 #include "boxtool/digest.hpp"
+#include "grammar.hpp"
 
 namespace boxtool {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include "grammar.hpp"
 
 namespace boxtool {
 namespace {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "boxtool/manifest.hpp"
+#include "grammar.hpp"
 
 namespace boxtool {
 

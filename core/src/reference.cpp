@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "boxtool/digest.hpp"
+#include "grammar.hpp"
 
 namespace boxtool {
 namespace {

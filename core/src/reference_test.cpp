@@ -24,6 +24,7 @@
 #include <ostream>
 #include <string>
 #include <vector>
+#include "grammar.hpp"
 
 namespace boxtool {
 namespace {

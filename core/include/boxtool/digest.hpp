@@ -33,7 +33,6 @@ struct Digest {
 
 /// Validates algorithm and hex length; error kind InvalidArgument.
 BOXTOOL_API Result<Digest> parse_digest(std::string_view text);
-BOXTOOL_API bool is_valid_digest(std::string_view text);
 
 /// Incremental hash of a byte stream with the algorithm of an expected digest.
 class BOXTOOL_API Hasher {

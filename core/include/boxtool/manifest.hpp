@@ -64,8 +64,6 @@ BOXTOOL_API bool is_manifest_media_type(std::string_view media_type);
 /// digests, sizes and media types. Errors are InvalidManifest.
 BOXTOOL_API Result<Index> parse_index(std::string_view json, std::string_view content_type);
 BOXTOOL_API Result<Manifest> parse_manifest(std::string_view json, std::string_view content_type);
-/// The media type declared by the document, or the Content-Type if it has none.
-BOXTOOL_API std::string detect_media_type(std::string_view json, std::string_view content_type);
 
 /// The blobs an image needs: its config, then its layers, each digest once (an image may repeat a
 /// layer, an empty one say).

@@ -29,7 +29,5 @@ BOXTOOL_API Result<Platform> parse_platform(std::string_view text);
 BOXTOOL_API Platform normalize_platform(Platform p);
 /// The platform of the running machine.
 BOXTOOL_API Platform host_platform();
-/// How well `candidate` serves `wanted`: 0 = not at all, higher is better (exact variant best).
-BOXTOOL_API int platform_match_score(const Platform& wanted, const Platform& candidate);
 
 }  // namespace boxtool

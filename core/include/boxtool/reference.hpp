@@ -41,9 +41,5 @@ BOXTOOL_API Result<Reference> parse_reference(std::string_view text);
 
 /// Canonical name of a registry host: Docker Hub's aliases become "docker.io", case is folded.
 BOXTOOL_API std::string normalize_registry(std::string_view host);
-/// The host[:port] to connect to: "registry-1.docker.io" for Docker Hub, the host itself otherwise.
-BOXTOOL_API std::string registry_endpoint(std::string_view registry);
-/// Whether a host can start a reference as its registry (contains '.', ':' or is "localhost").
-BOXTOOL_API bool looks_like_registry(std::string_view component);
 
 }  // namespace boxtool

@@ -90,16 +90,10 @@ std::vector<std::string> kept_entries(const fs::path& dir, const std::string& re
     return out;
 }
 
-fs::path normalized(const fs::path& dir) {
-    fs::path target = fs::absolute(dir).lexically_normal();
-    if (!target.has_filename()) target = target.parent_path();
-    return target;
-}
-
 }  // namespace
 
 void check_layout_target(const fs::path& dir) {
-    fs::path target = normalized(dir);
+    fs::path target = util::output_target(dir);
     std::error_code ec;
     bool exists = fs::exists(target, ec);
     if (exists && !fs::is_directory(target, ec))
@@ -110,7 +104,7 @@ void check_layout_target(const fs::path& dir) {
 }
 
 void write_oci_layout(const fs::path& dir_in, const LayoutImage& image) {
-    fs::path target = normalized(dir_in);
+    fs::path target = util::output_target(dir_in);
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
     if (ec) throw io("cannot create", target.parent_path(), ec.message());

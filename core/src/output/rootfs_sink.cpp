@@ -22,12 +22,6 @@ Failure io(const std::string& what, const fs::path& p, const std::string& why) {
                    "choose a new or empty directory whose parent exists and is writable");
 }
 
-fs::path normalized(const fs::path& dir) {
-    fs::path target = fs::absolute(dir).lexically_normal();
-    if (!target.has_filename()) target = target.parent_path();
-    return target;
-}
-
 Error located(Error e, const ResolvedImage& image) {
     if (e.registry.empty()) e.registry = image.reference.registry;
     if (e.repository.empty()) e.repository = image.reference.repository;
@@ -37,7 +31,7 @@ Error located(Error e, const ResolvedImage& image) {
 }  // namespace
 
 void check_rootfs_target(const fs::path& dir) {
-    fs::path target = normalized(dir);
+    fs::path target = util::output_target(dir);
     std::error_code ec;
     auto status = fs::symlink_status(target, ec);
     if (ec || !fs::exists(status)) return;
@@ -49,7 +43,7 @@ void check_rootfs_target(const fs::path& dir) {
 
 RootfsSink::RootfsSink(OutputSpec spec)
     : spec_(std::move(spec)),
-      target_(normalized(spec_.path)),
+      target_(util::output_target(spec_.path)),
       rootless_(spec_.rootless || ::geteuid() != 0) {}
 
 RootfsSink::~RootfsSink() {

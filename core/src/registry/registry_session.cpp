@@ -13,6 +13,7 @@
 #include "registry/token_response.hpp"
 #include "util/base64.hpp"
 #include "util/stopping.hpp"
+#include "grammar.hpp"
 
 namespace boxtool::registry {
 namespace {

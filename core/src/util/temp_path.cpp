@@ -8,6 +8,12 @@
 
 namespace boxtool::util {
 
+std::filesystem::path output_target(const std::filesystem::path& path) {
+    std::filesystem::path target = std::filesystem::absolute(path).lexically_normal();
+    if (!target.has_filename()) target = target.parent_path();
+    return target;
+}
+
 std::filesystem::path sibling_temp_path(const std::filesystem::path& target) {
     static std::atomic<unsigned> counter{0};
     std::random_device rd;

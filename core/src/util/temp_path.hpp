@@ -6,6 +6,10 @@
 
 namespace boxtool::util {
 
+// Where an output named `path` goes: absolute, normalized, without a trailing slash ("out/" and
+// "out" are one target), so its sibling temporary path is beside it, not inside.
+std::filesystem::path output_target(const std::filesystem::path& path);
+
 // ".<name>.boxtool-<unique>" beside `target`, on the same file system so rename is atomic.
 std::filesystem::path sibling_temp_path(const std::filesystem::path& target);
 
