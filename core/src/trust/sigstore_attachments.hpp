@@ -11,6 +11,7 @@
 #include "boxtool/reference.hpp"
 #include "boxtool/trust.hpp"
 #include "registry/registry_session.hpp"
+#include "trust/attachment_manifest.hpp"
 
 namespace boxtool::trust {
 
@@ -25,15 +26,5 @@ std::vector<ImageSignature> read_sigstore_attachments(registry::RegistrySession&
 
 // The tag cosign uses: "sha256-<hex>.sig".
 std::string sigstore_tag(const Digest& manifest);
-
-// The layers of a signature manifest: media type, digest, size, annotations (for fuzzing and tests).
-struct AttachmentLayer {
-    std::string media_type;
-    Digest digest;
-    std::uint64_t size = 0;
-    std::map<std::string, std::string> annotations;
-};
-// Throws JsonError for a manifest that is not an OCI manifest with well-formed layers.
-std::vector<AttachmentLayer> parse_attachment_manifest(std::string_view json);
 
 }  // namespace boxtool::trust

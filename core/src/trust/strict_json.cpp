@@ -72,7 +72,7 @@ class TreeBuilder final : public Poco::JSON::Handler {
             parent->items.push_back(std::move(value));
             return &parent->items.back();
         }
-        parent->members.emplace_back(pending_key_, std::move(value));
+        parent->members.push_back(JsonMember{pending_key_, std::move(value)});
         return &parent->members.back().second;
     }
     void open(Json::Type type) {

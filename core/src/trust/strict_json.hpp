@@ -16,6 +16,8 @@ class JsonError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+struct JsonMember;
+
 struct Json {
     enum class Type { Null, Bool, Number, String, Array, Object };
     Type type = Type::Null;
@@ -24,9 +26,15 @@ struct Json {
     bool integral = false;  // the number was written without fraction or exponent
     std::string text;
     std::vector<Json> items;
-    std::vector<std::pair<std::string, Json>> members;  // in document order
+    std::vector<JsonMember> members;  // in document order
 
     bool is(Type t) const noexcept { return type == t; }
+};
+
+// A key and its value; `first` and `second` as in a map, so members bind as [name, value].
+struct JsonMember {
+    std::string first;
+    Json second;
 };
 
 // "object", "string", ... for messages.

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "trust/sigstore_attachments.hpp"
+#include "trust/attachment_manifest.hpp"
 #include "trust/strict_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
