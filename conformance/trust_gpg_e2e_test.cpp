@@ -13,6 +13,7 @@
 #include "harness/files.hpp"
 #include "harness/http.hpp"
 #include "harness/images.hpp"
+#include "harness/signature_servers.hpp"
 #include "harness/signing.hpp"
 
 namespace boxtool::conformance {
@@ -311,6 +312,35 @@ TEST(TrustGpg, InspectSignaturesAndInsecurePolicy) {
         env.pull(w.ref("signed/app"), {"--insecure-registry", reg, "--config",
                                        env.path("cfg/boxtool.json").string(), "--progress", "none"});
     EXPECT_EQ(good_from_config.exit_code, kOk) << good_from_config.describe();
+
+    // An http lookaside serving what skopeo wrote to its staging folder: both read it there.
+    harness::HostileLookaside web("files", w.lookaside.signatures);
+    web.start();
+    std::filesystem::create_directories(w.dir / "http.d");
+    write_file(w.dir / "http.d/web.yaml",
+               "docker:\n  " + reg + ":\n    lookaside: http://" + web.host() + "\n");
+    for (const auto& [repo, accepted] :
+         std::vector<std::pair<std::string, bool>>{{"signed/app", true}, {"other/app", false}}) {
+        SCOPED_TRACE("http lookaside, " + repo);
+        auto r = env.pull(w.ref(repo), {"--insecure-registry", reg, "--signature-policy", policy.string(),
+                                        "--registries.d", (w.dir / "http.d").string(), "--progress", "none"});
+        EXPECT_EQ(r.exit_code, accepted ? kOk : kPolicy) << r.describe();
+        auto s = harness::skopeo_verify(w.ref(repo), policy, w.dir / "http.d",
+                                        env.path(accepted ? "skopeo-http-signed" : "skopeo-http-other"));
+        EXPECT_EQ(s.exit_code == 0, accepted) << s.describe();
+    }
+    EXPECT_GE(web.count_requests("GET", "/signed/app@sha256=.*/signature-1"), 2);
+
+    // Without flags, the user's ~/.config/containers/policy.json and registries.d apply, as for skopeo.
+    std::filesystem::create_directories(env.home() / ".config/containers");
+    write_file(env.home() / ".config/containers/policy.json", read_file(policy));
+    std::filesystem::copy(w.lookaside.registries_d, env.home() / ".config/containers/registries.d");
+    auto by_default = env.pull(w.ref("other/app"), {"--insecure-registry", reg, "--progress", "none"});
+    EXPECT_EQ(by_default.exit_code, kPolicy) << by_default.describe();
+    EXPECT_NE(by_default.err.find(".config/containers/policy.json"), std::string::npos) << by_default.err;
+    auto signed_by_default =
+        env.pull(w.ref("signed/app"), {"--insecure-registry", reg, "--progress", "none"});
+    EXPECT_EQ(signed_by_default.exit_code, kOk) << signed_by_default.describe();
 
     // Verifying starts no gpg-agent in boxtool's throwaway GnuPG homes (one would outlive them).
     auto agents = harness::run({"pgrep", "-af", "gpg-agent --homedir [^ ]*/boxtool-gpg-[A-Za-z0-9]{6}( |$)"});

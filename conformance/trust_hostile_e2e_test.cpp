@@ -144,6 +144,28 @@ TEST_F(TrustHostile, MalformedOversizedEmptyAndTooManySignaturesAreRefused) {
     EXPECT_NE(skopeo(policy, lookaside.registries_d).exit_code, 0);
 }
 
+// A real GPG signature whose signed payload inflates from a few hundred KiB to 20 MiB: refused
+// once 4 MiB came out, without holding the rest in memory.
+TEST_F(TrustHostile, ASignedPayloadThatInflatesPastFourMebibytesIsRefused) {
+    harness::GpgHome gpg;
+    auto fpr = gpg.make_key("boxtool bomb maker <bomb@boxtool.invalid>");
+    auto bomb_policy =
+        write_policy("bomb", R"({"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":")" +
+                                 gpg.export_public(fpr).string() + R"("}]})");
+    std::filesystem::create_directories(signatures());
+    auto signed_bomb =
+        harness::run({"sh", "-c",
+                      "head -c 20971520 /dev/zero | gpg --batch --pinentry-mode loopback --passphrase '' "
+                      "--compress-level 9 -u " +
+                          fpr + " --sign > '" + (signatures() / "signature-1").string() + "'"},
+                     {.env = gpg.env()});
+    ASSERT_EQ(signed_bomb.exit_code, 0) << signed_bomb.describe();
+    ASSERT_LT(std::filesystem::file_size(signatures() / "signature-1"), 4u * 1024 * 1024);
+    auto r = pull(bomb_policy, lookaside.registries_d);
+    EXPECT_EQ(r.exit_code, kPolicy) << r.describe();
+    EXPECT_NE(r.err.find("signed payload is larger than 4 MiB"), std::string::npos) << r.err;
+}
+
 // An http lookaside that streams forever, sends too much, trickles, stalls or fails: each ends with
 // an error naming the lookaside URL (--timeout bounds the silent and the trickling ones as a whole).
 TEST_F(TrustHostile, LookasideAnswersThatNeverEndAreCutOff) {

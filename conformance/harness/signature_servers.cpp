@@ -17,12 +17,15 @@ int ReferrersProxy::count_requests(std::string_view method, const std::string& p
     return count_matching(parse_proxy_log(log_path()), method, path_regex);
 }
 
-HostileLookaside::HostileLookaside(std::string mode)
+HostileLookaside::HostileLookaside(std::string mode, std::filesystem::path root)
     : ScriptServer("hostile lookaside", "boxtool-lookaside", "requests.log", "lookaside.out"),
-      mode_(std::move(mode)) {}
+      mode_(std::move(mode)),
+      root_(std::move(root)) {}
 
 void HostileLookaside::start() {
-    launch("conformance/fixtures/hostile_lookaside.py", {"--mode", mode_}, std::chrono::seconds(20));
+    std::vector<std::string> args = {"--mode", mode_};
+    if (!root_.empty()) args.insert(args.end(), {"--root", root_.string()});
+    launch("conformance/fixtures/hostile_lookaside.py", args, std::chrono::seconds(20));
 }
 
 int HostileLookaside::count_requests(std::string_view method, const std::string& path_regex) const {

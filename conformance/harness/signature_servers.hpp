@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,14 +27,15 @@ class ReferrersProxy : public ScriptServer {
 
 class HostileLookaside : public ScriptServer {
   public:
-    // `mode`: endless, huge, trickle, stall, garbage or error (see the script).
-    explicit HostileLookaside(std::string mode);
+    // `mode`: endless, huge, trickle, stall, garbage, error, or files (serving `root`; see the script).
+    explicit HostileLookaside(std::string mode, std::filesystem::path root = {});
     void start();
     std::string url() const { return "http://" + host(); }
     int count_requests(std::string_view method, const std::string& path_regex) const;
 
   private:
     std::string mode_;
+    std::filesystem::path root_;
 };
 
 }  // namespace boxtool::harness
