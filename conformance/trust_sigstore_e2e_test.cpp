@@ -185,5 +185,33 @@ TEST(TrustSigstore, WithAnIndexThePlatformManifestIsWhatMustBeSignedAndInspectLi
     EXPECT_NE(listed.out.find("\"accepted\": true"), std::string::npos) << listed.out;
 }
 
+// A mirror chosen by a Lua policy: the Lua policy picks the candidates first, then the image the
+// mirror serves must satisfy the signature policy under the upstream's name (the scope and the
+// identity are the upstream's), while its signatures are read from the mirror, as containers/image
+// does with registries.conf mirrors.
+TEST(TrustSigstore, AMirrorsImageIsJudgedUnderTheUpstreamNameAfterTheLuaPolicyChoseIt) {
+    SigstoreWorld w;
+    const std::string upstream = "upstream.example.invalid";
+    w.push("team/app");
+    w.sign(w.trusted, "team/app", upstream + "/team/app:v1");
+    CliEnv env;
+    auto lua = env.path("mirror.lua");
+    write_file(lua, "function select(ref, ctx)\n  return {{registry = \"" + w.reg() + "\", mirror_of = \"" +
+                        upstream + "\", insecure = true, reason = \"the mirror\"}}\nend\n");
+    auto upstream_policy = w.policy("upstream", w.sigstore_signed(w.trusted), upstream);
+    auto mirror_policy = w.policy("mirror", w.sigstore_signed(w.trusted), w.reg());
+    auto pull = [&](const std::filesystem::path& policy) {
+        return env.pull(upstream + "/team/app:v1", {"--policy", lua.string(), "--signature-policy",
+                                                    policy.string(), "--progress", "none"});
+    };
+    auto accepted = pull(upstream_policy);
+    EXPECT_EQ(accepted.exit_code, kOk) << accepted.describe();
+    // Judged as the upstream's image: a policy that only names the mirror falls to "default" (reject).
+    auto refused = pull(mirror_policy);
+    EXPECT_EQ(refused.exit_code, kPolicy) << refused.describe();
+    EXPECT_NE(refused.err.find("refused " + upstream + "/team/app:v1 (default)"), std::string::npos)
+        << refused.err;
+}
+
 }  // namespace
 }  // namespace boxtool::conformance
