@@ -32,7 +32,10 @@ struct GpgWorld {
     harness::ImageInfo single, multi;
 
     std::string reg() const { return registry.host(); }
-    std::string ref(const std::string& repo) const { return reg() + "/" + repo + ":v1"; }
+    // "REPO" is REPO:v1; "REPO@DIGEST" stays as it is.
+    std::string ref(const std::string& repo) const {
+        return reg() + "/" + repo + (repo.find('@') == std::string::npos ? ":v1" : "");
+    }
 
     GpgWorld() {
         registry.start();
@@ -210,6 +213,13 @@ TEST(TrustGpg, VerdictsAgreeWithSkopeoOnTheSamePoliciesAndSignatures) {
         {"transport default scope", "other/app", transport_default, false, "untrusted key",
          "docker default scope"},
         {"transport default scope, signed", "signed/app", transport_default, true, "", ""},
+        {"pulled by digest, signed for a tag", "signed/app@" + w.single.digest, registry_scope, true, "", ""},
+        {"pulled by digest, unsigned", "unsigned/app@" + w.single.digest, registry_scope, false,
+         "no signature", scope},
+        {"pulled by digest, matchExact", "signed/app@" + w.single.digest,
+         w.policy("match-exact", reject_default + "\"" + reg + "\":[" +
+                                     w.signed_by(w.trusted_pub, R"({"type":"matchExact"})") + "]}}}"),
+         false, "identity mismatch", scope},
         {"keyData", "signed/app", key_data, true, "", ""},
         {"keyPaths with a binary key", "signed/app", key_paths, true, "", ""},
         {"every requirement must accept", "signed/app", two_requirements, false, "rejected", scope},
