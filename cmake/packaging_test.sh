@@ -192,7 +192,8 @@ for f in manifest.json config.json image.txt layers/001.tar.gz layers/002.tar.gz
 done
 [ "sha256:$(sha256sum <"$work/layers-dir/manifest.json" | cut -d' ' -f1)" = "$digest" ] ||
   fail "custom_sink's manifest.json is not the pulled manifest"
-tar -tzf "$work/layers-dir/layers/001.tar.gz" | grep -q "etc/platform" || fail "custom_sink's first layer"
+tar -tzf "$work/layers-dir/layers/001.tar.gz" >"$work/layer-001.list"  # no pipe: grep -q would cut it short
+grep -q "etc/platform" "$work/layer-001.list" || fail "custom_sink's first layer"
 
 step "lua_policy (installed default.lua)"
 out="$("$ex/lua_policy/lua_policy" samples/hello:1.0 "$work/store-lua" "$prefix/share/boxtool/lua/default.lua" "$open")" ||

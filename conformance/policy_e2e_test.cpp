@@ -3,6 +3,9 @@
 // leave the store untouched, credentials kept from untrusted mirrors, explain and policy test.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -121,8 +124,13 @@ TEST_F(PolicyMirrorTest, PullGoesThroughThePullThroughMirror) {
     // boxtool fetched manifest and blobs from the mirror, which fetched them from the upstream.
     EXPECT_GE(mirror->count_requests("GET", "^/v2/e2e/app/manifests/v1$"), 1);
     EXPECT_GE(mirror->count_requests("GET", "^/v2/e2e/app/blobs/sha256:"), 2);
-    EXPECT_GE(files_under(mirror->data_dir() / "docker" / "registry" / "v2" / "blobs"), 2)
-        << "the pull-through cache stored nothing";
+    // registry:2's cache stores what it served after answering: poll for it rather than race it.
+    int cached = 0;
+    for (int i = 0; i < 100 && cached < 2; ++i) {
+        cached = files_under(mirror->data_dir() / "docker" / "registry" / "v2" / "blobs");
+        if (cached < 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_GE(cached, 2) << "the pull-through cache stored nothing";
     // The image keeps the name it was asked for: the layout's tag is the original one.
     EXPECT_TRUE(layout_manifest(out, "v1", "linux/amd64").has_value());
     EXPECT_TRUE(verify_blobs(env.store() / "blobs").empty());

@@ -99,7 +99,7 @@ Certificate make_server_certificate(const Certificate& ca, const std::filesystem
     openssl(with({"req", "-config", config.string(), "-new"},
                  with(kNewKey, {"-keyout", cert.key.string(), "-out", request.string(), "-subj",
                                 subject(common_name)})));
-    std::vector<std::string> validity = {"-days", "30"};
+    std::vector<std::string> validity = {"-days", std::to_string(options.days)};
     if (options.expired) validity = {"-startdate", "20200101000000Z", "-enddate", "20200102000000Z"};
     openssl(with({"ca", "-config", config.string(), "-batch", "-notext", "-create_serial", "-cert",
                   ca.cert.string(), "-keyfile", ca.key.string(), "-in", request.string(), "-out",

@@ -17,7 +17,8 @@ struct ServerCertificateOptions {
     // subjectAltName entries in openssl's syntax ("IP:127.0.0.1", "DNS:wrong.example"); the
     // subject's CN is the first one's value.
     std::vector<std::string> names = {"IP:127.0.0.1"};
-    bool expired = false;              // valid for a day in 2020 instead of for 30 days from now
+    bool expired = false;              // valid for a day in 2020 instead of for `days` days from now
+    int days = 30;                     // validity from now (the conformance checks warn under 30)
     std::string usage = "serverAuth";  // extendedKeyUsage: "clientAuth" for a client certificate
 };
 

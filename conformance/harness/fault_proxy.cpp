@@ -15,6 +15,9 @@ void FaultProxy::start() {
     for (const auto& rule : options_.redirect) args.insert(args.end(), {"--redirect", rule});
     for (const auto& rule : options_.reset) args.insert(args.end(), {"--reset", rule});
     for (const auto& rule : options_.corrupt) args.insert(args.end(), {"--corrupt", rule});
+    for (const auto& mode : options_.breaks) args.insert(args.end(), {"--break", mode});
+    if (options_.paginate_tags > 0)
+        args.insert(args.end(), {"--paginate-tags", std::to_string(options_.paginate_tags)});
     if (!options_.tls_certificate.empty())
         args.insert(args.end(), {"--tls-cert", options_.tls_certificate, "--tls-key", options_.tls_key});
     launch("conformance/fixtures/fault_proxy.py", args, options_.start_timeout);

@@ -22,6 +22,10 @@ struct FaultProxyOptions {
     std::vector<std::string> redirect{};
     std::vector<std::string> reset{};
     std::vector<std::string> corrupt{};
+    // --break modes (fault_proxy.py): strip-digest, wrong-digest, missing-blob-200, ignore-range,
+    // malformed-challenge, empty-error-bodies, wrong-error-codes, auth-404.
+    std::vector<std::string> breaks{};
+    int paginate_tags = 0;          // > 0: serve tag lists in pages of this size, with Link headers
     std::string tls_certificate{};  // PEM files: serve HTTPS when set (the upstream stays HTTP)
     std::string tls_key{};
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};

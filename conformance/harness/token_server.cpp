@@ -59,6 +59,7 @@ void TokenServer::start() {
     if (!options_.oauth)
         args.insert(args.end(),
                     {"--no-oauth", "--no-oauth-status", std::to_string(options_.no_oauth_status)});
+    if (options_.omit_expires_in) args.push_back("--omit-expires-in");
     for (const auto& [user, token] : options_.refresh_tokens)
         args.insert(args.end(), {"--refresh-token", user + ":" + token});
     if (options_.admin) {

@@ -36,6 +36,8 @@ struct TokenServerOptions {
     // servers without OAuth2 do, so clients fall back to GET.
     bool oauth = true;
     int no_oauth_status = 405;  // what POST answers when oauth is false
+    // Token answers leave out expires_in (and issued_at): a token service clients must guess about.
+    bool omit_expires_in = false;
     // Refresh tokens the server accepts in a grant_type=refresh_token POST: {user, token}.
     std::vector<std::pair<std::string, std::string>> refresh_tokens{};
     std::string service = "boxtool-registry";

@@ -7,6 +7,10 @@ inline constexpr const char* kMainHelp = R"(boxtool: pull OCI and Docker images 
 Usage:
   boxtool pull REF [flags]       pull an image into the store and optionally an output
   boxtool inspect REF [flags]    show what REF resolves to, as JSON, without pulling layers
+  boxtool push SRC REF [flags]   push an image (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE)
+  boxtool copy SRC DST [flags]   copy an image between registries (docker://REF), layouts and archives
+  boxtool tags REPO [flags]      list every tag of a repository (all pages)
+  boxtool conformance REGISTRY/NAMESPACE [flags]   check a registry as clients need it (for CI)
   boxtool registry COMMAND       manage the encrypted credential store (add, list, show, update, rm)
   boxtool policy explain REF     list the registries REF would be tried on, with reasons
   boxtool policy test FILE.lua CASES.json   check a Lua policy against expected candidates
@@ -16,6 +20,66 @@ Usage:
 Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 not found, 4 unauthorized or denied,
 5 network/TLS/timeout/server error, 6 integrity (digest, size, manifest), 7 no matching platform,
 8 refused by a registry-selection or signature policy, 130 interrupted.
+)";
+
+inline constexpr const char* kPushHelp = R"(Usage: boxtool push SRC REF [flags]
+
+Pushes the image SRC to the registry reference REF (docker://REF or REF). SRC is oci:DIR[:TAG],
+oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://REF. Blobs the registry has
+are skipped, blobs in another repository of the same registry are mounted, uploads are streamed
+and verified, and the tag is written last: a failed push leaves no tag pointing at missing content.
+
+Flags:
+  --all                      push every platform of an index (default: this platform's image only)
+  --jobs N                   concurrent blob uploads (default 4)
+  --chunk-size BYTES         upload in PATCH chunks of this size (default: one PUT per blob)
+  --dest-creds USER[:PASS]   credentials for the destination registry (before --creds and the chain)
+  --src-creds USER[:PASS]    credentials for a docker:// source
+  --progress plain|json|none one line per blob on stderr (json: JSON lines on stdout)
+  -q, --quiet                only the result
+)";
+
+inline constexpr const char* kCopyHelp = R"(Usage: boxtool copy SRC DST [flags]
+
+Copies an image. SRC: docker://REF, oci:DIR[:TAG], oci-archive:FILE[:TAG],
+docker-archive:FILE[:NAME:TAG]. DST: docker://REF (a registry), oci:DIR[:TAG],
+oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG]. A bare reference means docker://.
+Source and destination credentials may differ: --src-creds and --dest-creds (like skopeo), and the
+credential chain answers for each registry on its own; --creds goes to the destination registry
+(or to the source when the destination is local).
+
+Flags: as for push (--all, --jobs, --chunk-size, --src-creds, --dest-creds, --progress, -q).
+)";
+
+inline constexpr const char* kTagsHelp = R"(Usage: boxtool tags REGISTRY/REPOSITORY [flags]
+
+Lists every tag of the repository, one per line, following the registry's Link pages.
+
+Flags:
+  --page-size N              ask for N tags per page (default: the registry's choice)
+  --json                     one JSON document {"repository": ..., "tags": [...]}
+)";
+
+inline constexpr const char* kConformanceHelp = R"(Usage: boxtool conformance REGISTRY/NAMESPACE [flags]
+
+Checks how a registry behaves for clients: pull, content discovery, push and content management
+(OCI distribution-spec), authentication, TLS and behaviour beyond the spec. Prints a table (RESULT,
+LEVEL, ID, EVIDENCE). Exit 0 when every MUST check passes, 1 when one fails, 2 for usage errors.
+REGISTRY/NAMESPACE may be a URL (http:// allows plain HTTP). Without it: $OCI_ROOT_URL/$OCI_NAMESPACE.
+
+Flags:
+  --list                     every check with its id, level and spec section (with --json: JSON)
+  --only ID_GLOB             run only matching checks (repeatable), e.g. --only 'pull.*'
+  --skip ID_GLOB             leave matching checks out (repeatable)
+  --push                     enable the write workflows (nothing is written without it); the run
+                             pushes a test image into NAMESPACE and removes it afterwards
+  --image REF                read-only checks against an existing image (REPOSITORY:TAG or @DIGEST)
+  --json                     one JSON document on stdout instead of the table
+  --junit FILE               also write JUnit XML (one testcase per check)
+  --timeout SECONDS          per request (default 30)
+Credentials and TLS as for pull. Environment (the OCI conformance suite's): OCI_ROOT_URL,
+OCI_NAMESPACE, OCI_USERNAME, OCI_PASSWORD, OCI_TEST_PULL, OCI_TEST_PUSH,
+OCI_TEST_CONTENT_DISCOVERY, OCI_TEST_CONTENT_MANAGEMENT, OCI_TAG_NAME, OCI_MANIFEST_DIGEST.
 )";
 
 inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:

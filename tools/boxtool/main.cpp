@@ -27,6 +27,10 @@ int dispatch(const std::vector<std::string>& args) {
     if (cmd == "inspect") return inspect_command(rest);
     if (cmd == "registry") return registry_command(rest);
     if (cmd == "policy") return policy_command(rest);
+    if (cmd == "push") return push_command(rest);
+    if (cmd == "copy") return copy_command(rest);
+    if (cmd == "tags") return tags_command(rest);
+    if (cmd == "conformance") return conformance_command(rest);
     if (cmd == "version" || cmd == "--version") {
         Args parsed(rest, FlagSpec{{}, {"-h", "--help"}});
         if (parsed.has("-h") || parsed.has("--help")) {

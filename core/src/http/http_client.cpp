@@ -190,6 +190,28 @@ std::uint64_t read_body(std::istream& rs, const std::function<void(const char*, 
     return received;
 }
 
+// Copies a streamed request body to the connection; with a declared length, exactly that many
+// bytes (a reader that ends early or runs long is an error, not a silently short upload).
+void send_streamed_body(std::ostream& os, const Request& req) {
+    std::array<char, 64 * 1024> buf{};
+    std::uint64_t sent = 0;
+    while (true) {
+        std::size_t want = buf.size();
+        if (req.body_length)
+            want = static_cast<std::size_t>(std::min<std::uint64_t>(want, *req.body_length - sent));
+        if (want == 0) break;
+        std::size_t got = req.body_reader(buf.data(), want);
+        if (got == 0) break;
+        os.write(buf.data(), static_cast<std::streamsize>(got));
+        if (!os) throw Poco::Net::NetException("connection failed while sending the request body");
+        sent += got;
+    }
+    if (req.body_length && sent != *req.body_length)
+        throw Failure(ErrorKind::Io, "the upload body ended after " + std::to_string(sent) + " of " +
+                                         std::to_string(*req.body_length) + " bytes");
+    os.flush();
+}
+
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -287,11 +309,11 @@ struct Client::Pool {
 
     std::unique_ptr<Poco::Net::HTTPClientSession> acquire(const Poco::URI& uri, const TlsSettings& tls,
                                                           const ClientOptions& opts, std::string& key,
-                                                          bool& reused) {
+                                                          bool& reused, bool allow_reuse = true) {
         std::lock_guard lock(mutex);
         key = origin_of(uri) + "|" + std::to_string(settings_id(tls));
         auto& list = idle[key];
-        if (!list.empty()) {
+        if (allow_reuse && !list.empty()) {
             auto s = std::move(list.back());
             list.pop_back();
             reused = true;
@@ -340,7 +362,10 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             throw Failure(ErrorKind::Protocol, "unsupported URL scheme in " + req.url);
         std::string key;
         bool reused = false;
-        auto session = pool_->acquire(uri, tls, options_, key, reused);
+        // A streamed body cannot be sent twice, so it never risks a pooled connection the server
+        // may have closed while idle.
+        const bool streamed = static_cast<bool>(req.body_reader);
+        auto session = pool_->acquire(uri, tls, options_, key, reused, !streamed);
         bool response_started = false;
         ConnectionAborter aborter(*session);
         std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
@@ -354,12 +379,22 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                 if (strip_authorization && iequals(k, "Authorization")) continue;
                 hreq.add(k, v);
             }
-            if (!req.body.empty() || req.method == "POST" || req.method == "PUT") {
+            if (streamed) {
+                if (req.body_length)
+                    hreq.setContentLength64(static_cast<Poco::Int64>(*req.body_length));
+                else
+                    hreq.setChunkedTransferEncoding(true);
+                if (!req.content_type.empty()) hreq.setContentType(req.content_type);
+            } else if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+                       req.method == "PATCH") {
                 hreq.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
                 if (!req.content_type.empty()) hreq.setContentType(req.content_type);
             }
             std::ostream& os = session->sendRequest(hreq);
-            os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+            if (streamed)
+                send_streamed_body(os, req);
+            else
+                os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
             Poco::Net::HTTPResponse hresp;
             std::istream& rs = session->receiveResponse(hresp);
             response_started = true;
@@ -376,7 +411,8 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                             resp.status == 307 || resp.status == 308;
             bool to_sink = sink && resp.status >= 200 && resp.status < 300;
             std::size_t cap = to_sink ? 0 : (redirect ? 64 * 1024 : max_body);
-            if (!to_sink && length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+            if (!to_sink && req.method != "HEAD" &&
+                length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
                 static_cast<std::uint64_t>(length) > cap) {
                 session->reset();
                 throw BodyTooLarge(
@@ -384,6 +420,11 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                     "response from " + uri.getHost() + " is larger than " + std::to_string(cap) + " bytes");
             }
             if (to_sink && req.on_response) req.on_response(resp);
+            // A HEAD answer has headers only: its Content-Length describes the GET's body.
+            if (req.method == "HEAD") {
+                if (hresp.getKeepAlive()) pool_->release(key, std::move(session));
+                return resp;
+            }
             std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
                 if (to_sink) {
                     (*sink)(data, n);
@@ -428,13 +469,21 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                                   next.toString() + ")",
                               "a registry must not downgrade a secure connection");
             if (origin_of(next) != origin_of(first)) strip_authorization = true;
-            if (resp.status == 303) req.method = "GET", req.body.clear();
+            if (resp.status == 303) {
+                req.method = "GET";
+                req.body.clear();
+                req.body_reader = nullptr;
+                req.body_length.reset();
+            } else if (streamed) {
+                throw Failure(ErrorKind::Protocol, "the registry redirected an upload (" + req.url +
+                                                       ") that cannot be sent twice");
+            }
             req.url = next.toString();
         } catch (const Poco::Exception& e) {
             if (req.stop.stop_requested())
                 throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
             // A pooled connection the server closed while idle fails on first use: try a fresh one once.
-            if (reused && !response_started &&
+            if (reused && !response_started && !streamed &&
                 (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
                  dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
                  dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e))) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <tuple>
@@ -40,6 +41,12 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     std::string content_type;
+    // A body streamed from a reader instead of `body` (uploads: a layer is never held in memory).
+    // The reader fills up to `size` bytes and returns how many it wrote, 0 at the end. With
+    // `body_length` the request carries that Content-Length, without it chunked transfer encoding.
+    // Such a request goes over a fresh connection and is never replayed: the reader is consumed.
+    std::function<std::size_t(char* data, std::size_t size)> body_reader;
+    std::optional<std::uint64_t> body_length;
     bool follow_redirects = true;
     // Called with the status and headers of a 2xx answer before its body reaches the sink (after
     // redirects), so a caller can tell a ranged answer (206) from a whole one (200).

@@ -125,19 +125,18 @@ const std::optional<Credential>& RegistrySession::credential_for(const std::stri
 }
 
 std::optional<std::string> RegistrySession::authorization(const std::string& repository,
-                                                          bool force_new_token) {
+                                                          const std::string& scope, bool force_new_token) {
     std::lock_guard lock(mutex_);
     const auto& cred = credential_for(repository);
     if (const Challenge* bearer = find_challenge(auth_.challenges, "bearer")) {
         if (cred && !cred->registry_token.empty())
             return "Bearer " + std::string(cred->registry_token.reveal());
-        std::string scope = "repository:" + repository + ":pull";
         std::string key = options_.registry + "|" + scope + "|" + (cred ? cred->username : "");
         if (!force_new_token) {
             if (auto token = tokens_.get(key)) return "Bearer " + std::string(token->reveal());
         }
         tokens_.invalidate(key);
-        return "Bearer " + fetch_token(*bearer, repository, key);
+        return "Bearer " + fetch_token(*bearer, repository, scope, key);
     }
     if (find_challenge(auth_.challenges, "basic") && cred && !cred->username.empty())
         return basic_authorization(cred->username, cred->password.reveal());
@@ -145,9 +144,8 @@ std::optional<std::string> RegistrySession::authorization(const std::string& rep
 }
 
 std::string RegistrySession::fetch_token(const Challenge& challenge, const std::string& repository,
-                                         const std::string& cache_key) {
+                                         const std::string& scope, const std::string& cache_key) {
     const auto& cred = credentials_.at(repository);
-    std::string scope = "repository:" + repository + ":pull";
     std::string realm = challenge.param("realm");
     if (realm.empty())
         throw Failure(Error{ErrorKind::Protocol,
@@ -167,8 +165,20 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
                             {},
                             "the registry's token service must use HTTPS, or list the registry as insecure"});
     std::string service = challenge.param("service");
-    std::string query = "scope=" + http::url_encode(scope);
+    // Several scopes (an upload that mounts from another repository) are several scope parameters
+    // in a GET, as docker sends them; an OAuth2 POST takes them space-separated in one.
+    std::string query;
+    for (std::size_t start = 0; start < scope.size();) {
+        std::size_t end = scope.find(' ', start);
+        if (end == std::string::npos) end = scope.size();
+        if (end > start)
+            query +=
+                (query.empty() ? "scope=" : "&scope=") + http::url_encode(scope.substr(start, end - start));
+        start = end + 1;
+    }
     if (!service.empty()) query += "&service=" + http::url_encode(service);
+    std::string post_scope = "scope=" + http::url_encode(scope);
+    if (!service.empty()) post_scope += "&service=" + http::url_encode(service);
 
     auto token_get = [&](const std::string& user, std::string_view secret) {
         http::Request get;
@@ -193,9 +203,9 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         req.content_type = "application/x-www-form-urlencoded";
         req.body =
             refresh ? "grant_type=refresh_token&client_id=boxtool&refresh_token=" +
-                          http::url_encode(cred->identity_token.reveal()) + "&" + query
+                          http::url_encode(cred->identity_token.reveal()) + "&" + post_scope
                     : "grant_type=password&client_id=boxtool&username=" + http::url_encode(cred->username) +
-                          "&password=" + http::url_encode(cred->password.reveal()) + "&" + query;
+                          "&password=" + http::url_encode(cred->password.reveal()) + "&" + post_scope;
     } else {
         req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
     }
@@ -235,13 +245,33 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
 http::Response RegistrySession::send(http::Request request, const std::string& repository,
                                      const std::string& object, const http::BodySink* sink, int retries,
                                      std::size_t max_body) {
+    return send_scoped(std::move(request), repository, object, "", sink, retries, max_body, {});
+}
+
+http::Response RegistrySession::request(http::Request request, const std::string& repository,
+                                        const std::string& object, const std::string& scope, int retries,
+                                        std::size_t max_body, const std::function<bool(int)>& accept) {
+    return send_scoped(std::move(request), repository, object, scope, nullptr, retries, max_body, accept);
+}
+
+std::string RegistrySession::base_url() {
     ping();
+    return base_url_;
+}
+
+http::Response RegistrySession::send_scoped(http::Request request, const std::string& repository,
+                                            const std::string& object, const std::string& scope_wanted,
+                                            const http::BodySink* sink, int retries, std::size_t max_body,
+                                            const std::function<bool(int)>& accept) {
+    ping();
+    const std::string scope = scope_wanted.empty() ? "repository:" + repository + ":pull" : scope_wanted;
+    const bool absolute = request.url.rfind("http://", 0) == 0 || request.url.rfind("https://", 0) == 0;
     std::string path = request.url;
     for (int attempt = 0;; ++attempt) {
         http::Request req = request;
-        req.url = base_url_ + path;
+        req.url = absolute ? path : base_url_ + path;
         if (!req.stop.stop_possible()) req.stop = options_.stop;
-        if (auto authz = authorization(repository, attempt > 0))
+        if (auto authz = authorization(repository, scope, attempt > 0))
             req.headers.emplace_back("Authorization", *authz);
         auto resp = with_retries(retries, req.stop, [&] {
             return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body);
@@ -253,9 +283,11 @@ http::Response RegistrySession::send(http::Request request, const std::string& r
                 std::lock_guard lock(mutex_);
                 if (!challenges.empty()) auth_.challenges = challenges;
             }
-            // An expired token, or one without this scope: fetch a fresh one, once.
-            if (bearer) continue;
+            // An expired token, or one without this scope: fetch a fresh one, once. A streamed
+            // body has been consumed, so the caller starts over (with the fresh token cached).
+            if (bearer && !req.body_reader) continue;
         }
+        if (accept && accept(resp.status)) return resp;
         if (resp.status < 200 || resp.status >= 300) {
             std::lock_guard lock(mutex_);
             const auto& cred = credential_for(repository);

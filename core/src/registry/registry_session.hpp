@@ -56,6 +56,19 @@ class RegistrySession {
     std::optional<std::string> get_referrers(const std::string& repository, const Digest& digest,
                                              std::size_t max_body);
 
+    // Any request with this session's authentication, for what pulls do not need (uploads, tag
+    // lists, deletes). `scope` is the token scope asked for, space-separated, e.g.
+    // "repository:team/app:pull,push repository:team/base:pull"; empty: "repository:REPO:pull".
+    // A request URL that is only a path is sent to the registry; an absolute one (an upload
+    // Location) as it is. Answers for which `accept(status)` is true are returned; any other that is
+    // not 2xx is thrown as a typed Failure.
+    http::Response request(http::Request request, const std::string& repository, const std::string& object,
+                           const std::string& scope, int retries, std::size_t max_body,
+                           const std::function<bool(int)>& accept = {});
+    // The scheme and host the registry answers on ("https://host:port"), after a ping.
+    std::string base_url();
+    int retries() const { return options_.retries; }
+
   private:
     struct Auth {
         std::vector<Challenge> challenges;
@@ -65,9 +78,14 @@ class RegistrySession {
     bool repository_missing(const std::string& repository);
     http::Response send(http::Request request, const std::string& repository, const std::string& object,
                         const http::BodySink* sink, int retries, std::size_t max_body);
-    std::optional<std::string> authorization(const std::string& repository, bool force_new_token);
+    http::Response send_scoped(http::Request request, const std::string& repository,
+                               const std::string& object, const std::string& scope,
+                               const http::BodySink* sink, int retries, std::size_t max_body,
+                               const std::function<bool(int)>& accept);
+    std::optional<std::string> authorization(const std::string& repository, const std::string& scope,
+                                             bool force_new_token);
     std::string fetch_token(const Challenge& challenge, const std::string& repository,
-                            const std::string& cache_key);
+                            const std::string& scope, const std::string& cache_key);
     const std::optional<Credential>& credential_for(const std::string& repository);
     ErrorContext error_context(const std::string& repository, const std::string& object,
                                const std::optional<Credential>& cred) const;
