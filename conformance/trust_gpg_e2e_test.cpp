@@ -263,6 +263,33 @@ TEST(TrustGpg, WithAnIndexThePlatformManifestMustBeSignedAsSkopeoChecks) {
     std::filesystem::remove_all(w.signature_dir("multi/app", w.multi.digest));
     check(w, env,
           {"only the platform signed", "multi/app", policy, true, "", "", {"--platform", "linux/amd64"}}, 3);
+
+    // `boxtool copy --all` from the registry checks every platform manifest, as `skopeo copy --all`
+    // does; the index's own signature is not needed (it was removed above).
+    auto copy_all = [&](const std::string& out) {
+        return env.boxtool(
+            {"copy", "--all", "docker://" + w.ref("multi/app"), "oci:" + env.path(out).string() + ":v1",
+             "--insecure-registry", reg, "--signature-policy", policy.string(), "--registries.d",
+             w.lookaside.registries_d.string(), "--store", env.path("copy-store").string(), "-q"});
+    };
+    auto skopeo_copy_all = [&](const std::string& out) {
+        return harness::run({"skopeo", "--policy", policy.string(), "--registries.d",
+                             w.lookaside.registries_d.string(), "copy", "--all", "--quiet",
+                             "--remove-signatures", "--src-tls-verify=false",
+                             "docker://" + w.ref("multi/app"), "oci:" + env.path(out).string() + ":x"});
+    };
+    auto copied = copy_all("copy-all");
+    EXPECT_EQ(copied.exit_code, kOk) << copied.describe();
+    EXPECT_TRUE(std::filesystem::exists(env.path("copy-all/index.json")));
+    auto skopeo_copied = skopeo_copy_all("skopeo-copy-all");
+    EXPECT_EQ(skopeo_copied.exit_code, 0) << skopeo_copied.describe();
+    std::filesystem::remove_all(w.signature_dir("multi/app", w.multi.manifest_for("linux/arm64").digest));
+    auto refused = copy_all("copy-refused");
+    EXPECT_EQ(refused.exit_code, kPolicy) << refused.describe();
+    EXPECT_NE(refused.err.find("no signature"), std::string::npos) << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(env.path("copy-refused")));
+    auto skopeo_refused = skopeo_copy_all("skopeo-copy-refused");
+    EXPECT_NE(skopeo_refused.exit_code, 0) << skopeo_refused.describe();
 }
 
 // `inspect --signatures` lists what it finds and whether each verifies; --insecure-policy says that

@@ -92,15 +92,33 @@ std::string hint_for(TrustProblem problem) {
 
 }  // namespace
 
-TrustSubject trust_subject(const Candidate& candidate, const pull::Resolution& resolution) {
+namespace {
+
+TrustSubject subject_of(const Candidate& candidate, const Digest& digest, const std::string& body) {
     TrustSubject s;
     s.source = candidate.reference;
     s.identity = candidate.reference;
     if (!candidate.mirror_of.empty()) s.identity.registry = normalize_registry(candidate.mirror_of);
     if (s.identity.digest) s.identity.tag.reset();  // pulled by digest: the digest is the identity
-    s.manifest_digest = resolution.manifest_digest;
-    s.manifest = resolution.manifest_body;
+    s.manifest_digest = digest;
+    s.manifest = body;
     return s;
+}
+
+// Throws `refused` made from the verdict when the policy refuses the subject.
+template <typename Refusal>
+void judge(const TrustContext& context, registry::RegistrySession& session, const TrustSubject& subject,
+           const std::stop_token& stop) {
+    RegistrySignatures source(context, session, subject, stop);
+    auto verdict = context.policy->evaluate(subject, source);
+    if (!verdict) throw Failure(std::move(verdict).error());
+    if (!verdict->accepted) throw Refusal(refusal_error(subject, *verdict));
+}
+
+}  // namespace
+
+TrustSubject trust_subject(const Candidate& candidate, const pull::Resolution& resolution) {
+    return subject_of(candidate, resolution.manifest_digest, resolution.manifest_body);
 }
 
 Error refusal_error(const TrustSubject& subject, const TrustVerdict& verdict) {
@@ -113,11 +131,14 @@ Error refusal_error(const TrustSubject& subject, const TrustVerdict& verdict) {
 void verify_signatures(const TrustContext& context, const Candidate& candidate, pull::Resolution& resolution,
                        const std::stop_token& stop) {
     if (!context.policy) return;
-    TrustSubject subject = trust_subject(candidate, resolution);
-    RegistrySignatures source(context, *resolution.session, subject, stop);
-    auto verdict = context.policy->evaluate(subject, source);
-    if (!verdict) throw Failure(std::move(verdict).error());
-    if (!verdict->accepted) throw pull::EndOfPull(refusal_error(subject, *verdict));
+    judge<pull::EndOfPull>(context, *resolution.session, trust_subject(candidate, resolution), stop);
+}
+
+void verify_manifest(const TrustContext& context, registry::RegistrySession& session,
+                     const Candidate& candidate, const Digest& digest, const std::string& body,
+                     const std::stop_token& stop) {
+    if (!context.policy) return;
+    judge<Failure>(context, session, subject_of(candidate, digest, body), stop);
 }
 
 SignatureReport signature_report(const TrustContext& context, const Candidate& candidate,

@@ -34,6 +34,12 @@ TrustSubject trust_subject(const Candidate& candidate, const pull::Resolution& r
 void verify_signatures(const TrustContext& context, const Candidate& candidate, pull::Resolution& resolution,
                        const std::stop_token& stop);
 
+// The same check for one manifest a copy reads from a registry (`session` is the source's, and
+// `candidate` the registry that serves it): throws Failure of kind SignatureRejected on a refusal.
+void verify_manifest(const TrustContext& context, registry::RegistrySession& session,
+                     const Candidate& candidate, const Digest& digest, const std::string& body,
+                     const std::stop_token& stop);
+
 // Every signature found, each judged when a policy is set.
 SignatureReport signature_report(const TrustContext& context, const Candidate& candidate,
                                  pull::Resolution& resolution, const std::stop_token& stop);
