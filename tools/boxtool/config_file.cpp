@@ -4,13 +4,16 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <typeinfo>
 
 #include "boxtool/reference.hpp"
+#include "suggest.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -90,43 +93,68 @@ std::vector<std::filesystem::path> path_list(const Poco::JSON::Object::Ptr& obj,
 
 std::vector<plugins::SourceConfig> credential_sources(const Poco::JSON::Object::Ptr& obj,
                                                       const std::filesystem::path& path) {
-    auto arr = obj->getArray("credential_sources");
+    // The parser embedders use too (boxtool/credential_chain.hpp); a relative plugin path is relative
+    // to the config file, like other paths here.
+    std::ostringstream text;
+    Poco::JSON::Stringifier::stringify(obj->get("credential_sources"), text);
+    auto sources =
+        plugins::parse_credential_sources(text.str(), std::filesystem::absolute(path).parent_path());
+    if (!sources) throw config_error(path, sources.error().message);
+    return std::move(*sources);
+}
+
+std::vector<CredentialLink> credential_links(const Poco::JSON::Object::Ptr& obj,
+                                             const std::filesystem::path& path) {
+    auto arr = obj->getArray("credential_links");
     if (!arr)
         throw config_error(path,
-                           "\"credential_sources\" must be an array of {\"plugin\": NAME, ...} objects");
-    std::vector<plugins::SourceConfig> out;
+                           "\"credential_links\" must be an array of {\"images\": [GLOB, ...], "
+                           "\"credential\": NAME} objects");
+    std::vector<CredentialLink> out;
+    static const std::vector<std::string> keys = {"images", "credential"};
     for (std::size_t i = 0; i < arr->size(); ++i) {
-        std::string where = "\"credential_sources\"[" + std::to_string(i) + "]";
+        std::string where = "\"credential_links\"[" + std::to_string(i) + "]";
         auto entry = arr->getObject(static_cast<unsigned>(i));
         if (!entry) throw config_error(path, where + " is not an object");
-        plugins::SourceConfig source;
-        if (!entry->has("plugin") || !entry->get("plugin").isString() ||
-            entry->get("plugin").convert<std::string>().empty())
-            throw config_error(path, where + " needs \"plugin\": the name of a credential plugin");
-        source.plugin = entry->get("plugin").convert<std::string>();
-        // A plugin given as a relative path is relative to the config file, like other paths here.
-        if (source.plugin.find('/') != std::string::npos)
-            source.plugin = resolve_against(path, source.plugin).string();
-        if (entry->has("registries")) {
-            auto globs = entry->getArray("registries");
-            if (!globs) throw config_error(path, where + ".registries must be an array of registry globs");
-            for (std::size_t j = 0; j < globs->size(); ++j) {
-                auto g = globs->get(static_cast<unsigned>(j));
-                if (!g.isString() || g.convert<std::string>().empty())
-                    throw config_error(
-                        path, where + ".registries[" + std::to_string(j) + "] is not a non-empty string");
-                source.registries.push_back(g.convert<std::string>());
-            }
+        for (const auto& [key, value] : *entry)
+            if (std::find(keys.begin(), keys.end(), key) == keys.end())
+                throw config_error(path, where + " has an unknown key \"" + key + "\"" +
+                                             text::did_you_mean(key, keys) +
+                                             " (a link has \"images\" and \"credential\")");
+        CredentialLink link;
+        link.origin = where + " in " + path.string();
+        auto images = entry->getArray("images");
+        if (!images || images->size() == 0)
+            throw config_error(path, where +
+                                         ".images must be a non-empty array of image globs, e.g. "
+                                         "[\"ghcr.io/org/*\"]");
+        for (std::size_t j = 0; j < images->size(); ++j) {
+            auto g = images->get(static_cast<unsigned>(j));
+            if (!g.isString() || g.convert<std::string>().empty())
+                throw config_error(path,
+                                   where + ".images[" + std::to_string(j) + "] is not a non-empty string");
+            link.images.push_back(g.convert<std::string>());
         }
-        std::ostringstream settings;
-        entry->stringify(settings);
-        source.settings_json = settings.str();
-        out.push_back(std::move(source));
+        if (!entry->has("credential") || !entry->get("credential").isString() ||
+            entry->get("credential").convert<std::string>().empty())
+            throw config_error(path, where +
+                                         " needs \"credential\": the name or id of a stored credential "
+                                         "(boxtool registry list)");
+        link.credential = entry->get("credential").convert<std::string>();
+        out.push_back(std::move(link));
     }
     return out;
 }
 
 }  // namespace
+
+const std::vector<std::string>& config_file_keys() {
+    static const std::vector<std::string> keys = {
+        "image_registries", "insecure_registries",     "store",      "plugin_dirs",     "credential_sources",
+        "policy",           "extra_root_certificates", "certs_dirs", "credential_links", "signature_policy",
+        "registries_d"};
+    return keys;
+}
 
 ConfigFile load_config_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -148,6 +176,12 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     auto obj = parsed.extract<Poco::JSON::Object::Ptr>();
     if (!obj) throw config_error(path, "the top level must be a JSON object");
 
+    // Unknown keys first: a misspelt key explains the rest better than any error it causes.
+    for (const auto& [key, value] : *obj)
+        if (std::find(config_file_keys().begin(), config_file_keys().end(), key) == config_file_keys().end())
+            throw config_error(path,
+                               "unknown key \"" + key + "\"" + text::did_you_mean(key, config_file_keys()));
+
     ConfigFile cfg;
     cfg.image_registries = registry_list(obj, "image_registries", path);
     cfg.insecure_registries = registry_list(obj, "insecure_registries", path);
@@ -166,9 +200,8 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     if (obj->has("signature_policy")) {
         auto v = obj->get("signature_policy");
         if (!v.isString() || v.convert<std::string>().empty())
-            throw config_error(path,
-                               "\"signature_policy\" must be the path of a containers-policy.json file or "
-                               "a kbs:///REPOSITORY/TYPE/TAG resource");
+            throw config_error(path, "\"signature_policy\" must be the path of a containers-policy.json file or "
+                                     "a kbs:///REPOSITORY/TYPE/TAG resource");
         std::string where = v.convert<std::string>();
         cfg.signature_policy = where.rfind("kbs://", 0) == 0 ? where : resolve_against(path, where).string();
     }
@@ -182,11 +215,7 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     if (obj->has("credential_sources")) cfg.credential_sources = credential_sources(obj, path);
     cfg.extra_root_certificates = pem_list(obj, "extra_root_certificates", path);
     cfg.certs_dirs = path_list(obj, "certs_dirs", path);
-    static const std::set<std::string> known = {
-        "image_registries", "insecure_registries",     "store",      "plugin_dirs",      "credential_sources",
-        "policy",           "extra_root_certificates", "certs_dirs", "signature_policy", "registries_d"};
-    for (const auto& [key, value] : *obj)
-        if (!known.count(key)) cfg.unknown_keys.push_back(key);
+    if (obj->has("credential_links")) cfg.credential_links = credential_links(obj, path);
     return cfg;
 }
 
