@@ -150,7 +150,7 @@ std::vector<CredentialLink> credential_links(const Poco::JSON::Object::Ptr& obj,
 
 const std::vector<std::string>& config_file_keys() {
     static const std::vector<std::string> keys = {
-        "image_registries", "insecure_registries",     "store",      "plugin_dirs",     "credential_sources",
+        "image_registries", "insecure_registries",     "store",      "plugin_dirs",      "credential_sources",
         "policy",           "extra_root_certificates", "certs_dirs", "credential_links", "signature_policy",
         "registries_d"};
     return keys;
@@ -200,8 +200,9 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     if (obj->has("signature_policy")) {
         auto v = obj->get("signature_policy");
         if (!v.isString() || v.convert<std::string>().empty())
-            throw config_error(path, "\"signature_policy\" must be the path of a containers-policy.json file or "
-                                     "a kbs:///REPOSITORY/TYPE/TAG resource");
+            throw config_error(path,
+                               "\"signature_policy\" must be the path of a containers-policy.json file or "
+                               "a kbs:///REPOSITORY/TYPE/TAG resource");
         std::string where = v.convert<std::string>();
         cfg.signature_policy = where.rfind("kbs://", 0) == 0 ? where : resolve_against(path, where).string();
     }

@@ -12,11 +12,10 @@
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
-    return FlagSpec{
-        {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
-         "--credential-store", "--connect-timeout", "--timeout", "--retries", "--policy", "--ca-file",
-         "--signature-policy", "--registries.d"},
-        {"--password-stdin", "--insecure-policy"}};
+    return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
+                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
+                     "--policy", "--ca-file", "--signature-policy", "--registries.d"},
+                    {"--password-stdin", "--insecure-policy"}};
 }
 
 namespace {
