@@ -13,6 +13,7 @@ packages=(
   golang-docker-credential-helpers pass gnupg libgpgme-dev libyaml-cpp-dev
   python3-botocore
   doxygen
+  clang libfuzzer-14-dev libclang-rt-14-dev
 )
 
 missing=()
@@ -26,6 +27,9 @@ if ((${#missing[@]})); then
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# --packages: only the packages (scripts/fuzz.sh, which makes its own build).
+[ "${1:-}" = "--packages" ] && exit 0
 
 build_type="${BOXTOOL_BUILD_TYPE:-RelWithDebInfo}"
 # Warnings are errors here (and so in CI); a packager's build leaves BOXTOOL_WERROR off.

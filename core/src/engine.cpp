@@ -10,6 +10,7 @@
 
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
+#include "http/retry_policy.hpp"
 #include "pull/blob_fetcher.hpp"
 #include "pull/candidate_loop.hpp"
 #include "pull/mirror_credentials.hpp"
@@ -64,6 +65,7 @@ struct Engine::Impl {
     EngineOptions options;
     http::Client client;
     registry::TokenCache tokens;
+    http::HostBackoff backoff;  // a registry's "slow down" reaches every pull of this engine
     std::shared_ptr<RegistryPolicy> policy;
     std::once_flag store_once;
     std::optional<Store> opened_store;
@@ -71,7 +73,9 @@ struct Engine::Impl {
 
     explicit Impl(EngineOptions o)
         : options(std::move(o)),
-          client(http::ClientOptions{options.connect_timeout, options.io_timeout, options.user_agent, 5}),
+          client(http::ClientOptions{
+              options.connect_timeout, options.io_timeout, options.user_agent, 5,
+              http::TransferLimits{options.min_transfer_rate, options.stall_time, options.request_deadline}}),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
     // Opened on first use, after the policy has chosen: a refused reference leaves no trace on disk.
@@ -116,8 +120,8 @@ struct Engine::Impl {
             client, tokens,
             registry::SessionOptions{
                 cand.reference.registry, cand.insecure, options.retries, credentials.get(),
-                http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure),
-                std::move(stop)});
+                http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure), std::move(stop),
+                &backoff});
         auto r = pull::resolve(std::move(session), cand, platform, store(), keep);
         r.credentials = std::move(credentials);
         return r;
@@ -174,6 +178,21 @@ void announce(pull::ProgressChannel& progress, const pull::Resolution& r) {
     }
 }
 
+// What `store ls` and `store prune` know of this pull: every blob the image needs, with sizes.
+PullRecord pull_record(std::string_view given, const pull::Resolution& r) {
+    PullRecord rec;
+    rec.reference = std::string(given);
+    rec.resolved = r.candidate.reference.str();
+    rec.digest = r.digest;
+    rec.manifest_digest = r.manifest_digest;
+    rec.platform = r.platform ? r.platform->str() : "";
+    rec.pulled_at = std::chrono::system_clock::now();
+    if (r.index) rec.blobs.emplace_back(r.digest, r.index_body.size());
+    rec.blobs.emplace_back(r.manifest_digest, r.manifest_body.size());
+    for (const auto& b : blobs_of(r.manifest)) rec.blobs.emplace_back(b.digest, b.size);
+    return rec;
+}
+
 }  // namespace
 
 Result<PullResult> Engine::pull(std::string_view text, const PullOptions& options) noexcept {
@@ -186,6 +205,9 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         PullResult result;
         auto candidates = impl_->select(*ref, platform, "pull");
         util::throw_if_stopped(control.token());
+        // Held for the whole pull: `store prune` waits for it, so it never removes a blob this
+        // pull stored but has not recorded yet.
+        Store::UseLock in_use = impl_->store().use_shared();
         pull::SinkSet sinks(options.outputs, control, progress, candidates.front().reference);
 
         auto resolution =
@@ -224,6 +246,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         result.manifest_digest = resolution.manifest_digest;
         result.platform = resolution.platform;
         result.manifest = resolution.manifest;
+        impl_->store().record_pull(pull_record(text, resolution));
 
         if (!sinks.empty()) {
             // The outputs finish (an unpack may still be applying its last layers) on a thread of their

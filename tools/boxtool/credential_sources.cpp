@@ -1,4 +1,5 @@
 #include "credential_sources.hpp"
+#include "terminal_text.hpp"
 
 #include <Poco/JSON/Object.h>
 
@@ -14,7 +15,8 @@ namespace boxtool::cli {
 std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFile& config,
                                                                  const std::filesystem::path& store_path) {
     auto log = [](bool warning, const std::string& line) {
-        std::fprintf(stderr, "boxtool: %s%s\n", warning ? "warning: " : "", line.c_str());
+        // A plugin's log line is text from outside: escaped before it reaches the terminal.
+        std::fprintf(stderr, "boxtool: %s%s\n", warning ? "warning: " : "", printable(line).c_str());
     };
     auto dirs = plugins::plugin_search_dirs(config.plugin_dirs);
     if (config.credential_sources) {
@@ -30,7 +32,7 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
     for (auto& source : sources) {
         if (auto alone = plugins::CredentialChain::load({source}, dirs, log); !alone) {
             std::fprintf(stderr, "boxtool: warning: the default credential source %s is unavailable: %s\n",
-                         source.plugin.c_str(), alone.error().message.c_str());
+                         printable(source.plugin, false).c_str(), printable(alone.error().message).c_str());
             continue;
         }
         usable.push_back(std::move(source));
@@ -39,7 +41,7 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
     chain = plugins::CredentialChain::load(usable, dirs, log);
     if (!chain) {
         std::fprintf(stderr, "boxtool: warning: the default credential sources are unavailable: %s\n",
-                     chain.error().message.c_str());
+                     printable(chain.error().message).c_str());
         return nullptr;
     }
     return *chain;

@@ -15,6 +15,7 @@ Usage:
   boxtool registry COMMAND       manage the encrypted credential store (add, list, show, update, rm)
   boxtool policy explain REF     list the registries REF would be tried on, with reasons
   boxtool policy test FILE.lua CASES.json   check a Lua policy against expected candidates
+  boxtool store ls|du|verify|prune|rm   list, measure, check and clean the content store
   boxtool version                print the version
   boxtool COMMAND --help         flags of a command
 
@@ -96,8 +97,11 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --ca-file FILE             also trust the CA certificates in this PEM file (repeatable)
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's)
-  --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing)
-  --password-stdin           read the password for --creds USER from standard input
+  --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing);
+                             --password-stdin is safer: a password on the command line can be seen
+                             by other local users (ps, /proc) until boxtool hides it, and stays in
+                             shell history
+  --password-stdin           read the password for --creds USER from standard input (safer)
   --credential NAME|ID       use this entry of the encrypted credential store (see boxtool registry;
                              an id prefix of 8 characters, as `registry list` shows, works too)
   --credential-store FILE    the encrypted credential store (default $BOXTOOL_CREDENTIAL_STORE or
@@ -105,6 +109,11 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --connect-timeout SECONDS  give up connecting to a registry after this long (default 2)
   --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
   --retries N                retries of transient failures (default 3)
+  --speed-limit BYTES        a transfer slower than BYTES per second over --speed-time has stalled:
+                             it is cut off and retried (default 1024; 0 turns the check off)
+  --speed-time SECONDS       the window of --speed-limit (default 30)
+  --max-time SECONDS         the longest one request may take, body included (default: none for
+                             layers, 120 for manifests and tokens)
   --policy FILE.lua          Lua registry-selection policy (overrides the config's "policy")
   --signature-policy FILE    containers-policy.json the image must satisfy (default: the config's
                              "signature_policy", else ~/.config/containers/policy.json or
@@ -159,6 +168,19 @@ inline constexpr const char* kPolicyHelp = R"help(Usage:
 The policy comes from --policy FILE.lua or the config file's "policy" key; without one, the
 built-in search order applies. See the README's "Registry policy (Lua)" section.
 )help";
+
+inline constexpr const char* kStoreHelp = R"(Usage:
+  boxtool store ls [--json]      images pulled into the store: reference, digest, platform, size, when
+  boxtool store du               room taken by blobs, and by what prune would remove
+  boxtool store verify           re-hash every blob and check every image record; exit 1 on problems
+  boxtool store prune [--dry-run] [--no-wait]
+                                 remove blobs no pulled image needs, interrupted downloads and lock
+                                 files nobody holds; waits for running pulls unless --no-wait
+  boxtool store rm REF...        forget the images pulled as REF (their blobs go at the next prune)
+
+Flags: --store DIR (default $XDG_DATA_HOME/boxtool/store), --config FILE (its "store" key).
+Safe while pulls run. A store owned by another user, or writable by others, is refused.
+)";
 
 inline constexpr const char* kInspectHelp = R"(Usage: boxtool inspect REF [flags]
 

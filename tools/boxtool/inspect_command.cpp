@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "help_text.hpp"
 #include "signatures_output.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -53,7 +54,7 @@ int inspect_command(const std::vector<std::string>& argv) {
     if (args.has("--signatures")) {
         auto report = engine.signatures(ref, options);
         if (!report) return report_error(report.error());
-        std::printf("%s\n", signatures_json(*report).c_str());
+        std::printf("%s\n", json_printable(signatures_json(*report)).c_str());
         return kOk;
     }
     auto result = engine.inspect(ref, options);
@@ -85,7 +86,8 @@ int inspect_command(const std::vector<std::string>& argv) {
     out.set("manifest", manifest);
     std::ostringstream s;
     out.stringify(s, 2);
-    std::printf("%s\n", s.str().c_str());
+    // Media types and platforms come from the registry: escaped for the terminal, still JSON.
+    std::printf("%s\n", json_printable(s.str()).c_str());
     return kOk;
 }
 

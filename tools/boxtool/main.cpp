@@ -9,6 +9,8 @@
 #include "exit_codes.hpp"
 #include "global_flags.hpp"
 #include "help_text.hpp"
+#include "hide_secrets.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 
@@ -32,6 +34,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (cmd == "inspect") return inspect_command(rest);
     if (cmd == "registry") return registry_command(rest);
     if (cmd == "policy") return policy_command(rest);
+    if (cmd == "store") return store_command(rest);
     if (cmd == "push") return push_command(rest);
     if (cmd == "copy") return copy_command(rest);
     if (cmd == "tags") return tags_command(rest);
@@ -55,15 +58,16 @@ int dispatch(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
     using namespace boxtool::cli;
     std::vector<std::string> args(argv + 1, argv + argc);
+    hide_secret_arguments(argc, argv);  // the copy above keeps them for the commands
     try {
         return dispatch(args);
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "boxtool: %s\nRun 'boxtool --help' for usage.\n", e.what());
+        std::fprintf(stderr, "boxtool: %s\nRun 'boxtool --help' for usage.\n", printable(e.what()).c_str());
         return kUsage;
     } catch (const boxtool::Failure& f) {
         return report_error(f.error());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "boxtool: internal error: %s\n", e.what());
+        std::fprintf(stderr, "boxtool: internal error: %s\n", printable(e.what()).c_str());
         return kFailure;
     }
 }

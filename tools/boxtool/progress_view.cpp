@@ -29,15 +29,15 @@ class PlainView final : public ProgressView {
         if (e.type != T::BlobProgress) std::fputs(prefix_.c_str(), out_);
         switch (e.type) {
             case T::CandidateStart:
-                std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
-                             printable(e.message).c_str());
+                std::fprintf(out_, "trying %s/%s (%s)\n", printable(e.registry, false).c_str(),
+                             printable(e.repository, false).c_str(), printable(e.message).c_str());
                 break;
             case T::CandidateFailed:
                 std::fprintf(out_, "  failed: %s\n", printable(e.message).c_str());
                 break;
             case T::Resolved:
                 std::fprintf(out_, "resolved manifest %s%s\n", key.c_str(),
-                             e.message.empty() ? "" : (" for " + e.message).c_str());
+                             e.message.empty() ? "" : (" for " + printable(e.message, false)).c_str());
                 break;
             case T::BlobQueued:
             case T::BlobVerifying:
@@ -70,6 +70,9 @@ class PlainView final : public ProgressView {
             case T::OutputWritten:
                 std::fprintf(out_, "wrote %s\n", printable(e.message).c_str());
                 break;
+            case T::BlobDiscarded:
+                std::fprintf(out_, "warning: %s\n", printable(e.message).c_str());
+                break;
         }
         std::fflush(out_);
     }
@@ -96,7 +99,7 @@ class JsonView final : public ProgressView {
             auto at = line.find(",\"time\"");
             line.insert(at == std::string::npos ? line.size() - 1 : at, field);
         }
-        std::fprintf(out_, "%s\n", line.c_str());
+        std::fprintf(out_, "%s\n", json_printable(line).c_str());
         std::fflush(out_);
     }
 
@@ -117,15 +120,18 @@ class TtyView final : public ProgressView {
             case T::CandidateFailed:
             case T::Resolved:
             case T::OutputWritten:
+            case T::BlobDiscarded:
                 clear();
                 if (e.type == T::CandidateFailed)
                     std::fprintf(out_, "  failed: %s\n", printable(e.message).c_str());
                 else if (e.type == T::CandidateStart)
-                    std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
-                                 printable(e.message).c_str());
+                    std::fprintf(out_, "trying %s/%s (%s)\n", printable(e.registry, false).c_str(),
+                                 printable(e.repository, false).c_str(), printable(e.message).c_str());
+                else if (e.type == T::BlobDiscarded)
+                    std::fprintf(out_, "warning: %s\n", printable(e.message).c_str());
                 else if (e.type == T::Resolved)
                     std::fprintf(out_, "resolved %s%s\n", key.c_str(),
-                                 e.message.empty() ? "" : (" for " + e.message).c_str());
+                                 e.message.empty() ? "" : (" for " + printable(e.message, false)).c_str());
                 else
                     std::fprintf(out_, "wrote %s\n", printable(e.message).c_str());
                 draw(true);

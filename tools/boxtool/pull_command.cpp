@@ -92,15 +92,15 @@ int pull_command(const std::vector<std::string>& argv) {
     }
     if (mode == ProgressMode::Json) {
         std::printf("{\"event\":\"pulled\",\"reference\":\"%s\",\"digest\":\"%s\",\"manifest\":\"%s\"}\n",
-                    r.reference.str().c_str(), r.digest.str().c_str(), written.str().c_str());
+                    json_printable(r.reference.str()).c_str(), r.digest.str().c_str(), written.str().c_str());
         return kOk;
     }
-    std::printf("Pulled %s\n", r.reference.str().c_str());
+    std::printf("Pulled %s\n", printable(r.reference.str(), false).c_str());
     std::printf("Digest: %s\n", r.digest.str().c_str());
     std::printf("Manifest: %s%s\n", r.manifest_digest.str().c_str(),
                 r.platform ? (" (" + r.platform->str() + ")").c_str() : "");
     for (const auto& out : r.outputs) {
-        std::printf("Output: %s\n", out.where.c_str());
+        std::printf("Output: %s\n", printable(out.where, false).c_str());
         if (out.written_manifest)
             std::printf("Output manifest: %s (converted to OCI media types)\n",
                         out.written_manifest->str().c_str());

@@ -1,16 +1,10 @@
 #include "http/http_client.hpp"
 
-#include <Poco/Delegate.h>
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/VerificationErrorArgs.h>
 #include <Poco/URI.h>
 #include <sys/socket.h>
 
@@ -18,7 +12,9 @@
 #include <array>
 #include <cctype>
 
-#include "http/tls_trust.hpp"
+#include "http/connection_pool.hpp"
+#include "http/transfer_watchdog.hpp"
+#include "http/transport_errors.hpp"
 #include "http/transport_failure.hpp"
 
 namespace boxtool::http {
@@ -31,129 +27,45 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-// The reason OpenSSL gave for rejecting a certificate, captured on the handshaking thread so the
-// error can say "certificate has expired" rather than a bare "handshake failed".
-thread_local std::string t_verify_error;
-
-void on_verification_error(const void*, Poco::Net::VerificationErrorArgs& args) {
-    t_verify_error = args.errorMessage();
-    if (!args.certificate().subjectName().empty())
-        t_verify_error += " (certificate " + args.certificate().subjectName() + ")";
-    args.setIgnoreError(false);
+// RFC 7230 token characters, for header names.
+bool is_token_char(unsigned char c) {
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-void init_ssl_once() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        Poco::Net::initializeSSL();
-        Poco::Net::SSLManager::instance().ClientVerificationError += Poco::delegate(&on_verification_error);
+// A header must reach the wire as exactly one header: a CR or LF in a value (a token from a token
+// server, say) would end it early and let the rest pose as more headers, or as whole requests
+// smuggled onto the same connection. RFC 7230: field-value is VCHAR / obs-text / SP / HTAB.
+void check_header(const std::string& name, const std::string& value, const Poco::URI& uri) {
+    bool name_ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return is_token_char(static_cast<unsigned char>(c));
     });
+    bool value_ok = std::all_of(value.begin(), value.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return u == '\t' || (u >= 0x20 && u != 0x7f);
+    });
+    if (!name_ok || !value_ok)
+        throw Failure(Error{ErrorKind::Protocol,
+                            "refusing to send the header \"" + (name_ok ? name : std::string("?")) +
+                                "\" to " + uri.getHost() +
+                                ": its value holds control characters (CR/LF would inject headers or "
+                                "requests)",
+                            uri.getHost(),
+                            {},
+                            "a value that went into it (a token, a redirect) came from a server that sent "
+                            "malformed data; report it to the registry's operator"});
 }
 
-std::string origin_of(const Poco::URI& uri) {
-    return uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
-}
-
-Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
-    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
-}
-
-// Where a certs.d folder for this registry would be looked for, for hints.
-std::string certs_d_places(const Poco::URI& uri) {
-    std::string name = uri.getHost();
-    if (uri.getPort() != 443 && uri.getPort() != 80) name += ":" + std::to_string(uri.getPort());
-    return "~/.config/containers/certs.d/" + name + "/, /etc/containers/certs.d/" + name +
-           "/ or /etc/docker/certs.d/" + name + "/";
-}
-
-[[noreturn]] void throw_transport(const Poco::Exception& e, const Poco::URI& uri, const TlsSettings& tls) {
-    std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
-    std::string what = e.displayText();
-    auto fail = [&](ErrorKind kind, std::string msg, std::string hint, bool transient) {
-        return TransportFailure(Error{kind, std::move(msg), host, {}, std::move(hint)}, transient);
-    };
-    if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e))
-        throw fail(ErrorKind::Network, "connection refused by " + host,
-                   "check that the registry is running and the host and port are right", false);
-    // A host that does not take a connection within the connect timeout is down or unreachable:
-    // retrying would cost a full timeout each time, so the pull moves on to the next candidate.
-    if (dynamic_cast<const Poco::TimeoutException*>(&e) &&
-        what.find("connect timed out") != std::string::npos)
-        throw fail(ErrorKind::Timeout, "could not connect to " + host + " within the connect timeout",
-                   "the registry is down or unreachable; check the host and port, or raise --connect-timeout",
-                   false);
-    if (dynamic_cast<const Poco::TimeoutException*>(&e))
-        throw fail(ErrorKind::Timeout, "timed out talking to " + host,
-                   "the registry is slow or unreachable; check the network, or retry", true);
-    if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) ||
-        dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e) ||
-        dynamic_cast<const Poco::Net::DNSException*>(&e))
-        throw fail(ErrorKind::Network, "cannot resolve " + uri.getHost(),
-                   "check the registry name and your DNS", false);
-    if (dynamic_cast<const Poco::Net::SSLException*>(&e)) {
-        std::string detail = t_verify_error.empty() ? what : t_verify_error;
-        t_verify_error.clear();
-        bool plain_http = what.find("wrong version number") != std::string::npos ||
-                          what.find("packet length too long") != std::string::npos ||
-                          what.find("record layer failure") != std::string::npos;
-        if (plain_http)
-            throw fail(ErrorKind::Tls,
-                       "TLS handshake with " + host + " failed: the server does not speak TLS (" + what + ")",
-                       "it seems to serve plain HTTP; if you trust it, allow it with --insecure-registry " +
-                           host + " (or \"insecure_registries\" in the config)",
-                       false);
-        const std::string skip =
-            "if it is a test registry you trust, --insecure-registry " + host + " skips verification";
-        // TLS 1.3 servers refuse a missing client certificate after the handshake, with an alert.
-        bool client_cert_refused = what.find("certificate required") != std::string::npos ||
-                                   what.find("alert bad certificate") != std::string::npos ||
-                                   what.find("alert unknown ca") != std::string::npos;
-        if (client_cert_refused && detail == what) {
-            if (tls.client_certificate.empty())
-                throw fail(
-                    ErrorKind::Tls,
-                    "TLS connection to " + host +
-                        " failed: the registry requires a client certificate and none was presented (" +
-                        what + ")",
-                    "put the client certificate and key as client.cert and client.key in a certs.d "
-                    "folder for the registry: " +
-                        certs_d_places(uri) + ", or a folder listed in \"certs_dirs\" in the config",
-                    false);
-            throw fail(ErrorKind::Tls,
-                       "TLS connection to " + host + " failed: the registry refused the client certificate " +
-                           tls.client_certificate + " (" + what + ")",
-                       "the certificate is not issued by a CA the registry accepts for clients, or has "
-                       "expired; get one it accepts",
-                       false);
-        }
-        if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) && t_verify_error.empty() &&
-            detail == what)
-            throw fail(ErrorKind::Tls,
-                       "TLS connection to " + host + " failed: the certificate is not valid for the name " +
-                           uri.getHost() + " (" + what + ")",
-                       "connect with a name the certificate lists, or have it reissued for " + uri.getHost() +
-                           "; " + skip,
-                       false);
-        if (detail.find("expired") != std::string::npos || detail.find("not yet valid") != std::string::npos)
-            throw fail(
-                ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
-                "the registry's certificate is outside its validity period (or this machine's clock is "
-                "wrong); renew the certificate, or " +
-                    skip,
-                false);
-        // Say what was trusted already, so a wrong CA file is told from a missing one.
-        std::string trusted;
-        for (const auto& origin : tls.extra_root_origins) trusted += (trusted.empty() ? "" : ", ") + origin;
-        if (!trusted.empty()) detail += "; trusted besides the system store: " + trusted;
-        throw fail(ErrorKind::Tls, "TLS connection to " + host + " failed: " + detail,
-                   "if the registry uses a private CA, trust it: --ca-file FILE, \"extra_root_certificates\" "
-                   "in the config, a CA file NAME.crt in a certs.d folder for the registry (" +
-                       certs_d_places(uri) +
-                       ", or one listed in \"certs_dirs\"), or the system trust store; " + skip,
-                   false);
-    }
-    throw fail(ErrorKind::Network, "network error talking to " + host + ": " + what,
-               "the connection failed; check the network and retry", true);
+// A URL to request: no whitespace or control characters, which Poco would put on the request line.
+void check_url(const std::string& url) {
+    if (std::any_of(url.begin(), url.end(), [](char c) {
+            auto u = static_cast<unsigned char>(c);
+            return u <= 0x20 || u == 0x7f;
+        }))
+        throw Failure(ErrorKind::Protocol,
+                      "refusing to request a URL with spaces or control characters (from a server's "
+                      "redirect or challenge)",
+                      "the registry sent a malformed URL; report it to its operator");
 }
 
 // Reads a body in chunks of up to 64 KiB. Bytes that arrived before a connection breaks are still
@@ -192,7 +104,8 @@ std::uint64_t read_body(std::istream& rs, const std::function<void(const char*, 
 
 // Copies a streamed request body to the connection; with a declared length, exactly that many
 // bytes (a reader that ends early or runs long is an error, not a silently short upload).
-void send_streamed_body(std::ostream& os, const Request& req) {
+void send_streamed_body(std::ostream& os, const Request& req,
+                        const std::function<void(std::size_t)>& sent_some) {
     std::array<char, 64 * 1024> buf{};
     std::uint64_t sent = 0;
     while (true) {
@@ -205,6 +118,7 @@ void send_streamed_body(std::ostream& os, const Request& req) {
         os.write(buf.data(), static_cast<std::streamsize>(got));
         if (!os) throw Poco::Net::NetException("connection failed while sending the request body");
         sent += got;
+        sent_some(got);  // an upload moving is not a stall
     }
     if (req.body_length && sent != *req.body_length)
         throw Failure(ErrorKind::Io, "the upload body ended after " + std::to_string(sent) + " of " +
@@ -265,86 +179,21 @@ class ConnectionAborter {
     Poco::Net::HTTPClientSession* session_;
 };
 
-// Idle keep-alive sessions per origin and TLS settings, so layers and manifests reuse connections.
-struct Client::Pool {
-    std::mutex mutex;
-    std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;
-    struct Entry {
-        std::size_t id;
-        Poco::Net::Context::Ptr context;
-    };
-    std::map<TlsSettings, Entry> contexts;  // guarded by mutex
-    std::size_t next_id = 0;
-    static constexpr std::size_t kMaxIdlePerOrigin = 16;
-
-    Poco::Net::Context::Ptr context(const TlsSettings& tls) {
-        auto it = contexts.find(tls);
-        if (it != contexts.end()) return it->second.context;
-        Poco::Net::Context::Params params;
-        // VERIFY_STRICT, not RELAXED: Poco 1.11 skips the host name check for loopback addresses
-        // unless the mode is strict, and a certificate for another name must never pass.
-        params.verificationMode =
-            tls.verify ? Poco::Net::Context::VERIFY_STRICT : Poco::Net::Context::VERIFY_NONE;
-        params.loadDefaultCAs = tls.verify;
-        params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-        auto ctx =
-            Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
-        ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-        // Extra roots join the system store rather than replace it, as docker and podman do.
-        if (tls.verify)
-            for (std::size_t i = 0; i < tls.extra_roots.size(); ++i)
-                add_root_certificates(ctx->sslContext(), tls.extra_roots[i], tls.extra_root_origins.at(i));
-        if (!tls.client_certificate.empty())
-            use_client_certificate(ctx->sslContext(), tls.client_certificate, tls.client_key);
-        contexts.emplace(tls, Entry{next_id++, ctx});
-        return ctx;
-    }
-
-    // Distinct TLS settings never share a pooled connection.
-    std::size_t settings_id(const TlsSettings& tls) {
-        context(tls);
-        return contexts.at(tls).id;
-    }
-
-    std::unique_ptr<Poco::Net::HTTPClientSession> acquire(const Poco::URI& uri, const TlsSettings& tls,
-                                                          const ClientOptions& opts, std::string& key,
-                                                          bool& reused, bool allow_reuse = true) {
-        std::lock_guard lock(mutex);
-        key = origin_of(uri) + "|" + std::to_string(settings_id(tls));
-        auto& list = idle[key];
-        if (allow_reuse && !list.empty()) {
-            auto s = std::move(list.back());
-            list.pop_back();
-            reused = true;
-            return s;
-        }
-        reused = false;
-        std::unique_ptr<Poco::Net::HTTPClientSession> s;
-        if (uri.getScheme() == "https")
-            s = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context(tls));
-        else
-            s = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        s->setKeepAlive(true);
-        s->setTimeout(to_timespan(opts.connect_timeout), to_timespan(opts.io_timeout),
-                      to_timespan(opts.io_timeout));
-        return s;
-    }
-
-    void release(const std::string& key, std::unique_ptr<Poco::Net::HTTPClientSession> s) {
-        std::lock_guard lock(mutex);
-        auto& list = idle[key];
-        if (list.size() < kMaxIdlePerOrigin) list.push_back(std::move(s));
-    }
-};
-
-Client::Client(ClientOptions options) : options_(std::move(options)), pool_(std::make_unique<Pool>()) {
+Client::Client(ClientOptions options)
+    : options_(std::move(options)), pool_(std::make_unique<ConnectionPool>()) {
     init_ssl_once();
 }
 Client::~Client() = default;
 
 Response Client::fetch(const Request& request, const TlsSettings& tls, std::size_t max_body) {
-    return execute(request, tls, nullptr, max_body);
+    // A body held in memory is small (a token, a manifest): however slowly it drips, it has a few
+    // minutes, even when layers may take as long as they keep moving.
+    if (request.limits || options_.limits.deadline.count() > 0)
+        return execute(request, tls, nullptr, max_body);
+    Request bounded = request;
+    bounded.limits = options_.limits;
+    bounded.limits->deadline = kSmallBodyDeadline;
+    return execute(bounded, tls, nullptr, max_body);
 }
 
 Response Client::stream(const Request& request, const TlsSettings& tls, const BodySink& sink) {
@@ -357,9 +206,11 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
     bool strip_authorization = false;
     Poco::URI first(original.url);
     for (int hop = 0;; ++hop) {
+        check_url(req.url);
         Poco::URI uri(req.url);
         if (uri.getScheme() != "http" && uri.getScheme() != "https")
             throw Failure(ErrorKind::Protocol, "unsupported URL scheme in " + req.url);
+        for (const auto& [k, v] : req.headers) check_header(k, v, uri);
         std::string key;
         bool reused = false;
         // A streamed body cannot be sent twice, so it never risks a pooled connection the server
@@ -368,7 +219,38 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
         auto session = pool_->acquire(uri, tls, options_, key, reused, !streamed);
         bool response_started = false;
         ConnectionAborter aborter(*session);
+        // Declared after the aborter: the watch ends (and calls it no more) before it goes.
+        TransferWatchdog::Handle watch = watchdog_.watch(req.limits ? *req.limits : options_.limits, req.stop,
+                                                         [&aborter] { aborter.abort(); });
         std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
+        auto throw_if_tripped = [&] {
+            if (req.stop.stop_requested())
+                throw Failure(
+                    ErrorKind::Cancelled,
+                    "pull interrupted; no output was written (downloads so far are kept to resume)");
+            auto verdict = watch.watch().verdict();
+            if (verdict == TransferWatchdog::Verdict::None) return;
+            const TransferLimits& lim = req.limits ? *req.limits : options_.limits;
+            std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
+            if (verdict == TransferWatchdog::Verdict::Stalled)
+                throw TransportFailure(
+                    Error{ErrorKind::Timeout,
+                          "the transfer from " + host + " stalled: fewer than " +
+                              std::to_string(lim.min_bytes_per_second) + " bytes/s for " +
+                              std::to_string(lim.stall_window.count() / 1000) + " s",
+                          host,
+                          {},
+                          "the registry or the network is too slow; retry later, or lower the minimum with "
+                          "--speed-limit / --speed-time"},
+                    true);
+            throw TransportFailure(Error{ErrorKind::Timeout,
+                                         "a request to " + host + " did not finish within " +
+                                             std::to_string(lim.deadline.count() / 1000) + " s",
+                                         host,
+                                         {},
+                                         "the registry is too slow; retry later, or raise --max-time"},
+                                   true);
+        };
         try {
             std::string path = uri.getPathAndQuery();
             if (path.empty()) path = "/";
@@ -392,7 +274,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             }
             std::ostream& os = session->sendRequest(hreq);
             if (streamed)
-                send_streamed_body(os, req);
+                send_streamed_body(os, req, [&](std::size_t n) { watch.watch().received(n); });
             else
                 os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
             Poco::Net::HTTPResponse hresp;
@@ -422,10 +304,14 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             if (to_sink && req.on_response) req.on_response(resp);
             // A HEAD answer has headers only: its Content-Length describes the GET's body.
             if (req.method == "HEAD") {
-                if (hresp.getKeepAlive()) pool_->release(key, std::move(session));
+                if (hresp.getKeepAlive()) {
+                    aborter.disarm();
+                    pool_->release(key, std::move(session));
+                }
                 return resp;
             }
             std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
+                watch.watch().received(n);
                 if (to_sink) {
                     (*sink)(data, n);
                     return;
@@ -436,8 +322,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                                                                 " bytes");
                 resp.body.append(data, n);
             });
-            if (req.stop.stop_requested())
-                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+            throw_if_tripped();
             if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
                 received != static_cast<std::uint64_t>(length)) {
                 session->reset();
@@ -457,10 +342,12 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
 
             if (!redirect || !req.follow_redirects) return resp;
             if (hop >= options_.max_redirects)
-                throw Failure(ErrorKind::Protocol, "too many redirects starting at " + original.url);
+                throw Failure(ErrorKind::Protocol, "too many redirects starting at " + original.url,
+                              "the registry sends requests around in circles; report it to its operator");
             std::string location = resp.header("Location");
             if (location.empty())
                 throw Failure(ErrorKind::Protocol, "redirect without a Location from " + req.url);
+            check_url(location);
             Poco::URI next(uri);
             next.resolve(location);
             if (uri.getScheme() == "https" && next.getScheme() != "https")
@@ -468,10 +355,28 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                               "refusing to follow a redirect from HTTPS to " + next.getScheme() + " (" +
                                   next.toString() + ")",
                               "a registry must not downgrade a secure connection");
+            bool cross_origin = origin_of(next) != origin_of(uri);
+            bool keeps_body = resp.status == 307 || resp.status == 308;
+            // A 307/308 repeats the request with its body. A body may carry credentials (an OAuth2
+            // password or refresh token grant): it goes to the origin it was meant for or nowhere.
+            if (keeps_body && cross_origin && (!req.body.empty() || streamed))
+                throw Failure(Error{ErrorKind::Protocol,
+                                    "refusing to follow a " + std::to_string(resp.status) +
+                                        " redirect from " + origin_of(uri) + " to " + origin_of(next) +
+                                        ": it would send the request body (which may hold credentials) to "
+                                        "another host",
+                                    uri.getHost(),
+                                    {},
+                                    "the server redirects a POST elsewhere; point the client at the final "
+                                    "address, or report it to the server's operator"});
             if (origin_of(next) != origin_of(first)) strip_authorization = true;
-            if (resp.status == 303) {
+            // 303 turns any request into a GET without its body, and 301 and 302 turn a POST into
+            // one, as browsers do. A streamed upload cannot be sent twice.
+            if ((resp.status == 303 && req.method != "HEAD") ||
+                ((resp.status == 301 || resp.status == 302) && req.method == "POST")) {
                 req.method = "GET";
                 req.body.clear();
+                req.content_type.clear();
                 req.body_reader = nullptr;
                 req.body_length.reset();
             } else if (streamed) {
@@ -480,8 +385,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             }
             req.url = next.toString();
         } catch (const Poco::Exception& e) {
-            if (req.stop.stop_requested())
-                throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+            throw_if_tripped();
             // A pooled connection the server closed while idle fails on first use: try a fresh one once.
             if (reused && !response_started && !streamed &&
                 (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
@@ -491,6 +395,12 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                 continue;
             }
             throw_transport(e, uri, tls);
+        } catch (const BodyTooLarge&) {
+            throw;
+        } catch (const Failure& f) {
+            // A consumer that threw because the connection broke under it says less than the verdict.
+            if (f.error().kind != ErrorKind::Cancelled) throw_if_tripped();
+            throw;
         }
     }
 }

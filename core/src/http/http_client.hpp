@@ -16,8 +16,11 @@
 #include <vector>
 
 #include "boxtool/error.hpp"
+#include "http/transfer_watchdog.hpp"
 
 namespace boxtool::http {
+
+class ConnectionPool;
 
 // How a TLS connection is verified, and what it presents. registry_tls.hpp builds one per registry.
 struct TlsSettings {
@@ -54,6 +57,9 @@ struct Request {
     // Once stopped, the connection is shut down: a read blocked on a silent server returns at
     // once, and the call throws Failure(Cancelled).
     std::stop_token stop;
+    // Overrides the client's stall detector and deadline for this request (a token request may
+    // deserve less patience than a layer).
+    std::optional<TransferLimits> limits;
 };
 
 struct Response {
@@ -72,6 +78,9 @@ struct ClientOptions {
     std::chrono::milliseconds io_timeout{60000};
     std::string user_agent = "boxtool";
     int max_redirects = 5;
+    // Stall detector and whole-request deadline: a server dripping bytes, or a silent TLS
+    // handshake, ends in a transient Timeout instead of holding the pull forever.
+    TransferLimits limits{};
 };
 
 // Receives body bytes as they arrive. Returning normally continues; throwing aborts the transfer.
@@ -79,6 +88,9 @@ using BodySink = std::function<void(const char* data, std::size_t size)>;
 
 class Client {
   public:
+    // The deadline of a fetch() when the client sets none.
+    static constexpr std::chrono::minutes kSmallBodyDeadline{2};
+
     explicit Client(ClientOptions options);
     ~Client();
     Client(const Client&) = delete;
@@ -91,11 +103,11 @@ class Client {
     Response stream(const Request& request, const TlsSettings& tls, const BodySink& sink);
 
   private:
-    struct Pool;
     Response execute(const Request& request, const TlsSettings& tls, const BodySink* sink,
                      std::size_t max_body);
     ClientOptions options_;
-    std::unique_ptr<Pool> pool_;
+    std::unique_ptr<ConnectionPool> pool_;
+    TransferWatchdog watchdog_;  // last: it stops before the pool goes
 };
 
 // Percent-encodes a query value.
