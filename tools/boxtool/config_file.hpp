@@ -31,6 +31,11 @@ struct ConfigFile {
     // A Lua policy script ("policy"); empty: not set; relative paths resolve as for store.
     std::filesystem::path policy;
     std::vector<CredentialLink> credential_links;
+    // The signature policy ("signature_policy"): a containers-policy.json file (relative paths resolve
+    // as for store) or a kbs:// resource released by the kbs credential source. Empty: not set.
+    std::string signature_policy;
+    // The registries.d folder for signature lookaside locations ("registries_d"); empty: not set.
+    std::filesystem::path registries_d;
 };
 
 // The keys a config file may hold, for "did you mean" and the README.

@@ -8,6 +8,7 @@
 #include "engine_setup.hpp"
 #include "exit_codes.hpp"
 #include "help_text.hpp"
+#include "signatures_output.hpp"
 #include "terminal_text.hpp"
 
 namespace boxtool::cli {
@@ -36,7 +37,7 @@ Object::Ptr platform_json(const Platform& p) {
 
 int inspect_command(const std::vector<std::string>& argv) {
     FlagSpec spec = registry_flags();
-    spec.switches.insert({"-h", "--help"});
+    spec.switches.insert({"-h", "--help", "--signatures"});
     Args args(argv, spec);
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s\n%s", kInspectHelp, kRegistryFlagsHelp);
@@ -50,6 +51,12 @@ int inspect_command(const std::vector<std::string>& argv) {
     Engine engine(setup.engine);
     InspectOptions options;
     options.platform = setup.platform;
+    if (args.has("--signatures")) {
+        auto report = engine.signatures(ref, options);
+        if (!report) return report_error(report.error());
+        std::printf("%s\n", json_printable(signatures_json(*report)).c_str());
+        return kOk;
+    }
     auto result = engine.inspect(ref, options);
     if (!result) return report_error(result.error());
     const InspectResult& r = *result;
