@@ -254,7 +254,15 @@ TEST_F(CredentialSources, EncryptedStoreThroughTheChainAndByName) {
         pull("e2e/private", {"--config", cfg.string(), "--store", env.path("store2").string()}, {.env = key});
     EXPECT_EQ(disabled.exit_code, kUnauthorized) << disabled.describe();
 
-    // The wrong key is refused clearly and the file is left alone.
+    // With its only entry disabled, the store's index has nothing for the registry: the key is not
+    // even needed (a wrong one goes unnoticed), and the pull is anonymous.
+    auto unconsulted = pull("e2e/private", {"--config", cfg.string(), "--store", env.path("store3").string()},
+                            {.env = {{"BOXTOOL_STORE_KEY", std::string(64, 'a')}}});
+    EXPECT_EQ(unconsulted.exit_code, kUnauthorized) << unconsulted.describe();
+    EXPECT_EQ(unconsulted.err.find("wrong key"), std::string::npos) << unconsulted.err;
+
+    // Enabled again, the wrong key is refused clearly and the file is left alone.
+    ASSERT_EQ(registry_cli({"update", "private-reg", "--enable"}).exit_code, kOk);
     std::string before = harness::read_file(env.path("creds.store"));
     auto wrong = pull("e2e/private", {"--config", cfg.string()},
                       {.env = {{"BOXTOOL_STORE_KEY", std::string(64, 'a')}}});

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config clang-format
-  libpoco-dev liblua5.4-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
+  libpoco-dev liblua5.4-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   docker-registry skopeo umoci apache2-utils openssl ca-certificates
   python3 python3-cryptography pigz zstd podman

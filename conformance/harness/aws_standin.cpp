@@ -1,8 +1,14 @@
 #include "harness/aws_standin.hpp"
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "harness/paths.hpp"
+#include "harness/process.hpp"
 
 namespace boxtool::harness {
 namespace {
@@ -54,6 +60,7 @@ std::vector<AwsRequest> AwsStandIn::requests() const {
         std::istringstream fields(line);
         AwsRequest r;
         if (!(fields >> r.service >> r.operation >> r.detail >> r.status)) continue;
+        fields >> r.note;
         if (r.detail == "-") r.detail.clear();
         out.push_back(std::move(r));
     }
@@ -67,6 +74,42 @@ int AwsStandIn::count(std::string_view service, std::string_view operation, std:
             (status.empty() || r.status == status))
             ++n;
     return n;
+}
+
+RunResult AwsStandIn::aws_client(const std::vector<std::string>& operation, const AwsKey& key) const {
+    RunOptions options;
+    options.env = {{"AWS_ACCESS_KEY_ID", key.access_key_id},
+                   {"AWS_SECRET_ACCESS_KEY", key.secret_access_key}};
+    if (!key.session_token.empty()) options.env["AWS_SESSION_TOKEN"] = key.session_token;
+    options.unset_env = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM"};
+    if (key.session_token.empty()) options.unset_env.push_back("AWS_SESSION_TOKEN");
+    std::vector<std::string> argv{
+        python().string(), fixture_script("conformance/fixtures/aws_client.py").string(),
+        "--endpoint",      endpoint(),
+        "--region",        options_.region};
+    argv.insert(argv.end(), operation.begin(), operation.end());
+    auto r = run(argv, options);
+    if (r.exit_code != 0) throw std::runtime_error("aws_client.py failed: " + r.describe());
+    return r;
+}
+
+AwsParameter AwsStandIn::botocore_get_parameter(const std::string& name, const AwsKey& key) const {
+    auto r = aws_client({"get-parameter", name}, key);
+    auto obj = Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>();
+    AwsParameter out;
+    out.error = obj->optValue<std::string>("Error", "");
+    out.type = obj->optValue<std::string>("Type", "");
+    out.value = obj->optValue<std::string>("Value", "");
+    out.version = obj->optValue<int>("Version", 0);
+    return out;
+}
+
+int AwsStandIn::botocore_put_parameter(const std::string& name, const std::string& value,
+                                       const AwsKey& key) const {
+    auto r = aws_client({"put-parameter", name, value}, key);
+    auto obj = Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>();
+    if (obj->has("Error")) throw std::runtime_error("PutParameter failed: " + r.out);
+    return obj->optValue<int>("Version", 0);
 }
 
 }  // namespace boxtool::harness

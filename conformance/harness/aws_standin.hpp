@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/certificates.hpp"
+#include "harness/process.hpp"
 #include "harness/script_server.hpp"
 
 namespace boxtool::harness {
@@ -44,6 +45,15 @@ struct AwsRequest {
     std::string operation;  // GetParameter, GetAuthorizationToken, PUT, GET
     std::string detail;     // the parameter name or path; "" when none
     std::string status;     // "200", or "400:InvalidSignatureException"
+    std::string note;       // PutParameter: "type=SecureString,overwrite=false,version=1"
+};
+
+// A parameter as botocore's own SSM client reads it back from the stand-in (decrypted).
+struct AwsParameter {
+    std::string type;  // "SecureString"
+    std::string value;
+    int version = 0;
+    std::string error;  // the AWS error code instead, e.g. "ParameterNotFound"
 };
 
 class AwsStandIn : public ScriptServer {
@@ -54,7 +64,17 @@ class AwsStandIn : public ScriptServer {
     std::vector<AwsRequest> requests() const;
     // Requests of `service` and `operation` (any if empty) that got `status` (any if empty).
     int count(std::string_view service, std::string_view operation = {}, std::string_view status = {}) const;
+    // GetParameter with WithDecryption through botocore's SSM client (conformance/fixtures/aws_client.py),
+    // signed with `key`: an independent reader of what boxtool wrote.
+    AwsParameter botocore_get_parameter(const std::string& name, const AwsKey& key) const;
+    // PutParameter (SecureString, overwriting) through botocore's SSM client: a change made behind
+    // boxtool's back. Returns the new version, or throws with the script's output.
+    int botocore_put_parameter(const std::string& name, const std::string& value, const AwsKey& key) const;
 
+  private:
+    harness::RunResult aws_client(const std::vector<std::string>& operation, const AwsKey& key) const;
+
+  public:
   private:
     AwsStandInOptions options_;
 };

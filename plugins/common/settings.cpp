@@ -5,7 +5,10 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "suggest.hpp"
 
 namespace boxtool::plugins {
 
@@ -59,6 +62,19 @@ std::optional<std::vector<std::string>> Settings::strings(const std::string& key
         out.push_back(v.convert<std::string>());
     }
     return out;
+}
+
+void Settings::reject_unknown(const std::vector<std::string>& known) const {
+    std::vector<std::string> names = known;
+    names.insert(names.end(), {"plugin", "registries"});
+    for (const auto& [key, value] : *impl_->obj) {
+        if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw std::runtime_error("unknown setting \"" + key + "\"" + cli::did_you_mean(key, names) +
+                                 "; this source's settings are " + (list.empty() ? "none" : list) +
+                                 " (and \"plugin\", \"registries\")");
+    }
 }
 
 }  // namespace boxtool::plugins

@@ -19,6 +19,11 @@ class Settings {
     std::optional<bool> boolean(const std::string& key) const;
     std::optional<std::vector<std::string>> strings(const std::string& key) const;
 
+    // Throws std::runtime_error naming the first key that is neither in `known` nor one the chain
+    // itself reads ("plugin", "registries"), with a "did you mean" when a known key is close: a
+    // misspelt setting must not be silently ignored (a "timeuot" would leave the default in force).
+    void reject_unknown(const std::vector<std::string>& known) const;
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

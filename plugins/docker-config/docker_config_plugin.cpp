@@ -18,6 +18,7 @@ class DockerConfigSource final : public boxtool_plugin::CredentialSource {
   public:
     explicit DockerConfigSource(const boxtool_plugin::Host& host) {
         Settings settings(host.settings_json());
+        settings.reject_unknown({"files", "helper_timeout"});
         if (auto files = settings.strings("files"))
             files_.assign(files->begin(), files->end());
         else

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,8 +17,10 @@
 #include <stdexcept>
 
 #include "base64.hpp"
+#include "ecr.hpp"
 #include "secure_wipe.hpp"
 #include "server_key.hpp"
+#include "ssm_api.hpp"
 #include "store_crypto.hpp"
 
 namespace boxtool::plugins {
@@ -30,13 +33,33 @@ std::runtime_error store_error(const std::filesystem::path& path, const std::str
     return std::runtime_error("credential store " + path.string() + ": " + why);
 }
 
-std::string aad_for(StoreKeyMaterial::Kind kind, const std::string& salt, std::uint64_t n, std::uint64_t r,
-                    std::uint64_t p) {
-    std::string aad = std::string(kFormat) + "|1|";
-    if (kind == StoreKeyMaterial::Kind::Raw) return aad + "none";
-    return aad + "scrypt|" + base64_encode(salt) + "|" + std::to_string(n) + "|" + std::to_string(r) + "|" +
-           std::to_string(p);
+constexpr int kVersion = 2;  // 2 added the "servers" index; 1 is still read
+
+// The authenticated header: format, version, key derivation and (version 2) the server index, each
+// server length-prefixed so no two different lists give the same text.
+std::string aad_for(int version, StoreKeyMaterial::Kind kind, const std::string& salt, std::uint64_t n,
+                    std::uint64_t r, std::uint64_t p, const std::vector<std::string>& servers) {
+    std::string aad = std::string(kFormat) + "|" + std::to_string(version) + "|";
+    if (kind == StoreKeyMaterial::Kind::Raw)
+        aad += "none";
+    else
+        aad += "scrypt|" + base64_encode(salt) + "|" + std::to_string(n) + "|" + std::to_string(r) + "|" +
+               std::to_string(p);
+    if (version < 2) return aad;
+    aad += "|servers";
+    for (const auto& server : servers) aad += "|" + std::to_string(server.size()) + ":" + server;
+    return aad;
 }
+
+// The whole file, after checking it is the user's own and private; nothing when it does not exist.
+std::optional<std::string> read_private_file(const std::filesystem::path& path);
+
+// The store's root object, checked to be a boxtool store of a version this build reads.
+Poco::JSON::Object::Ptr parse_root(const std::string& text, const std::filesystem::path& path, int& version);
+
+// "servers" of a version 2 file: non-empty strings.
+std::vector<std::string> servers_member(const Poco::JSON::Object::Ptr& root,
+                                        const std::filesystem::path& path);
 
 std::string b64_member(const Poco::JSON::Object::Ptr& obj, const char* name,
                        const std::filesystem::path& path) {
@@ -84,6 +107,72 @@ void check_file_is_private(const std::filesystem::path& path, const struct stat&
                               path.string() + ", and consider the credentials in it exposed)");
 }
 
+std::optional<std::string> read_private_file(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT) return std::nullopt;
+        throw store_error(path, std::string("cannot open it: ") + std::strerror(errno));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw store_error(path, std::string("cannot stat it: ") + std::strerror(errno));
+    check_file_is_private(path, st);
+    if (static_cast<std::size_t>(st.st_size) > kMaxStoreBytes)
+        throw store_error(path, "is larger than 8 MiB");
+    std::string text(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t got = 0;
+    while (got < text.size()) {
+        auto n = ::read(fd, text.data() + got, text.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw store_error(path, "cannot read it");
+        got += static_cast<std::size_t>(n);
+    }
+    return text;
+}
+
+Poco::JSON::Object::Ptr parse_root(const std::string& text, const std::filesystem::path& path, int& version) {
+    Poco::JSON::Object::Ptr root;
+    try {
+        Poco::JSON::Parser parser;
+        auto parsed = parser.parse(text);
+        if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+            root = parsed.extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception&) {
+    }
+    if (!root || entry_string(root, "format") != kFormat)
+        throw store_error(path, "is not a boxtool credential store, or is damaged; it was left as it is");
+    if (!root->has("version") || !root->get("version").isInteger())
+        throw store_error(path, "has no format version; it was left as it is");
+    version = root->get("version").convert<int>();
+    if (version != 1 && version != 2)
+        throw store_error(path, "has an unknown format version; a newer boxtool may have written it");
+    return root;
+}
+
+std::vector<std::string> servers_member(const Poco::JSON::Object::Ptr& root,
+                                        const std::filesystem::path& path) {
+    auto list = root->getArray("servers");
+    if (!list) throw store_error(path, "is damaged (no \"servers\" index)");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        auto v = list->get(static_cast<unsigned>(i));
+        if (!v.isString() || v.convert<std::string>().empty())
+            throw store_error(path, "is damaged (\"servers\" holds something that is not a server)");
+        out.push_back(v.convert<std::string>());
+    }
+    return out;
+}
+
+bool plain_text(std::string_view s) {
+    for (unsigned char c : s)
+        if (c <= 0x20 || c == 0x7f) return false;
+    return true;
+}
+
 }  // namespace
 
 StoredCredential::~StoredCredential() {
@@ -113,9 +202,8 @@ CredentialStore::~CredentialStore() {
 
 CredentialStore CredentialStore::open(const std::filesystem::path& path, const StoreKeyMaterial& key) {
     CredentialStore store(path, key);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno != ENOENT) throw store_error(path, std::string("cannot open it: ") + std::strerror(errno));
+    auto text = read_private_file(path);
+    if (!text) {
         // A new store: its key kind is the one offered now.
         if (key.kind == StoreKeyMaterial::Kind::Raw) {
             store.key_ = key.secret;
@@ -127,39 +215,11 @@ CredentialStore CredentialStore::open(const std::filesystem::path& path, const S
         }
         return store;
     }
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-        throw store_error(path, std::string("cannot stat it: ") + std::strerror(errno));
-    check_file_is_private(path, st);
-    if (static_cast<std::size_t>(st.st_size) > kMaxStoreBytes)
-        throw store_error(path, "is larger than 8 MiB");
-    std::string text(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t got = 0;
-    while (got < text.size()) {
-        auto n = ::read(fd, text.data() + got, text.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw store_error(path, "cannot read it");
-        got += static_cast<std::size_t>(n);
-    }
     store.existed_ = true;
-
-    Poco::JSON::Object::Ptr root;
-    try {
-        Poco::JSON::Parser parser;
-        auto parsed = parser.parse(text);
-        if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
-            root = parsed.extract<Poco::JSON::Object::Ptr>();
-    } catch (const Poco::Exception&) {
-    }
-    if (!root || entry_string(root, "format") != kFormat)
-        throw store_error(path, "is not a boxtool credential store, or is damaged; it was left as it is");
-    if (!root->has("version") || !root->get("version").isInteger() ||
-        root->get("version").convert<int>() != 1)
-        throw store_error(path, "has an unknown format version; a newer boxtool may have written it");
+    int version = 0;
+    auto root = parse_root(*text, path, version);
+    std::vector<std::string> servers;
+    if (version >= 2) servers = servers_member(root, path);
     auto kdf = root->getObject("kdf");
     std::string kdf_name = kdf ? entry_string(kdf, "name") : "";
     StoreKeyMaterial::Kind file_kind;
@@ -194,7 +254,8 @@ CredentialStore CredentialStore::open(const std::filesystem::path& path, const S
     Sealed sealed{b64_member(root, "nonce", path), b64_member(root, "ciphertext", path),
                   b64_member(root, "tag", path)};
     std::string plaintext;
-    if (!open_sealed(store.key_, sealed, aad_for(store.kind_, store.salt_, store.n_, store.r_, store.p_),
+    if (!open_sealed(store.key_, sealed,
+                     aad_for(version, store.kind_, store.salt_, store.n_, store.r_, store.p_, servers),
                      plaintext))
         throw store_error(path,
                           "failed its integrity check: it was tampered with or is corrupt; it was left as it "
@@ -216,21 +277,62 @@ CredentialStore CredentialStore::open(const std::filesystem::path& path, const S
             c.email = entry_string(e, "email");
             c.enabled = !e->has("enabled") || e->get("enabled").convert<bool>();
             c.password = entry_string(e, "password");
+            if (e->has("backend")) c.backend = entry_string(e, "backend");
+            c.parameter = entry_string(e, "parameter");
+            c.region = entry_string(e, "region");
             store.entries_.push_back(std::move(c));
         }
     } catch (const Poco::Exception&) {
         secure_wipe(plaintext);
         throw store_error(path, "decrypted, but its contents are malformed; it was left as it is");
     }
+    // Both are authenticated, so they agree unless the writer was broken: refuse rather than guess.
+    if (version >= 2 && servers != store.index())
+        throw store_error(path,
+                          "is damaged (its server index does not match its entries); it was left as it is");
     return store;
 }
 
+std::optional<std::vector<std::string>> CredentialStore::indexed_servers(const std::filesystem::path& path) {
+    auto text = read_private_file(path);
+    if (!text) return std::vector<std::string>{};
+    int version = 0;
+    auto root = parse_root(*text, path, version);
+    if (version < 2) return std::nullopt;
+    return servers_member(root, path);
+}
+
+bool CredentialStore::index_may_match(const std::vector<std::string>& servers, std::string_view registry,
+                                      std::string_view repository) {
+    for (const auto& key : lookup_keys(registry, repository))
+        if (std::find(servers.begin(), servers.end(), key) != servers.end()) return true;
+    return false;
+}
+
+std::vector<std::string> CredentialStore::index() const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_)
+        if (e.enabled) out.push_back(e.server);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<const StoredCredential*> CredentialStore::find_all(std::string_view name_or_id) const {
+    for (const auto& e : entries_)
+        if (e.id == name_or_id) return {&e};
+    for (const auto& e : entries_)
+        if (e.name == name_or_id) return {&e};
+    std::vector<const StoredCredential*> out;
+    if (name_or_id.size() >= 4)
+        for (const auto& e : entries_)
+            if (e.id.compare(0, name_or_id.size(), name_or_id) == 0) out.push_back(&e);
+    return out;
+}
+
 const StoredCredential* CredentialStore::find(std::string_view name_or_id) const {
-    for (const auto& e : entries_)
-        if (e.id == name_or_id) return &e;
-    for (const auto& e : entries_)
-        if (e.name == name_or_id) return &e;
-    return nullptr;
+    auto all = find_all(name_or_id);
+    return all.size() == 1 ? all.front() : nullptr;
 }
 
 const StoredCredential* CredentialStore::match(std::string_view registry, std::string_view repository) const {
@@ -247,10 +349,33 @@ void CredentialStore::validate(const StoredCredential& e, std::string_view ignor
         throw std::runtime_error("name \"" + e.name +
                                  "\" must be 1-64 letters, digits, '.', '_', '-', ':' or '/'");
     if (e.server.empty()) throw std::runtime_error("a server (HOST[:PORT][/NAMESPACE]) is required");
+    if (!plain_text(e.server))
+        throw std::runtime_error("the server \"" + e.server +
+                                 "\" must not contain spaces or control characters");
     if (e.username.empty()) throw std::runtime_error("a username is required");
     if (e.username.find(':') != std::string::npos)
         throw std::runtime_error("the username must not contain ':'");
-    if (e.password.empty()) throw std::runtime_error("a password (or token) is required");
+    if (e.backend == "local") {
+        if (e.password.empty()) throw std::runtime_error("a password (or token) is required");
+    } else if (e.backend == "ssm") {
+        if (!aws::valid_parameter_name(e.parameter))
+            throw std::runtime_error("\"" + e.parameter +
+                                     "\" is not an SSM parameter name (letters, digits and _.-/, a path "
+                                     "starting with '/', not starting with aws or ssm)");
+        if (e.region.empty() || !plain_text(e.region))
+            throw std::runtime_error("an SSM-backed entry needs the parameter's region");
+        if (!e.password.empty()) throw std::runtime_error("an SSM-backed entry keeps no password locally");
+    } else if (e.backend == "ecr") {
+        auto ecr = aws::parse_ecr_host(e.server);
+        if (!ecr || e.server.find('/') != std::string::npos)
+            throw std::runtime_error(
+                "an ECR entry's server must be ACCOUNT.dkr.ecr.REGION.amazonaws.com, not \"" + e.server +
+                "\"");
+        if (!e.password.empty())
+            throw std::runtime_error("an ECR entry keeps no password: ECR hands out tokens");
+    } else {
+        throw std::runtime_error("unknown backend \"" + e.backend + "\" (local, ssm or ecr)");
+    }
     for (const auto& other : entries_)
         if (other.id != ignore_id && (other.name == e.name || other.id == e.name))
             throw std::runtime_error("an entry named \"" + e.name + "\" already exists");
@@ -296,6 +421,9 @@ void CredentialStore::save() const {
         if (!e.email.empty()) o->set("email", e.email);
         o->set("enabled", e.enabled);
         o->set("password", e.password);
+        if (e.backend != "local") o->set("backend", e.backend);
+        if (!e.parameter.empty()) o->set("parameter", e.parameter);
+        if (!e.region.empty()) o->set("region", e.region);
         list->add(o);
     }
     Poco::JSON::Object body;
@@ -303,12 +431,13 @@ void CredentialStore::save() const {
     std::ostringstream plain;
     body.stringify(plain);
     std::string plaintext = plain.str();
-    auto sealed = seal(key_, plaintext, aad_for(kind_, salt_, n_, r_, p_));
+    const auto servers = index();
+    auto sealed = seal(key_, plaintext, aad_for(kVersion, kind_, salt_, n_, r_, p_, servers));
     secure_wipe(plaintext);
 
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     root.set("format", std::string(kFormat));
-    root.set("version", 1);
+    root.set("version", kVersion);
     Poco::JSON::Object::Ptr kdf = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     if (kind_ == StoreKeyMaterial::Kind::Raw) {
         kdf->set("name", "none");
@@ -320,6 +449,9 @@ void CredentialStore::save() const {
         kdf->set("p", static_cast<Poco::UInt64>(p_));
     }
     root.set("kdf", kdf);
+    Poco::JSON::Array::Ptr index_list = new Poco::JSON::Array;
+    for (const auto& server : servers) index_list->add(server);
+    root.set("servers", index_list);
     root.set("key_check", base64_encode(key_check(key_)));
     root.set("nonce", base64_encode(sealed.nonce));
     root.set("ciphertext", base64_encode(sealed.ciphertext));

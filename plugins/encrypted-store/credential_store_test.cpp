@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include "../loader/test_support.hpp"
+#include "base64.hpp"
+#include "store_crypto.hpp"
 
 namespace boxtool::plugins {
 namespace {
@@ -153,6 +155,150 @@ TEST(CredentialStore, ValidatesEntries) {
     EXPECT_NE(error_of([&] { store.add(entry("four", "a.io", "u", "")); }).find("password"),
               std::string::npos);
     EXPECT_NE(error_of([&] { store.add(entry("bad name!", "a.io")); }).find("name"), std::string::npos);
+}
+
+TEST(CredentialStore, IndexOfEnabledServersIsReadableWithoutTheKey) {
+    testing::TempDir dir;
+    auto path = dir / "creds.store";
+    EXPECT_EQ(CredentialStore::indexed_servers(path), std::vector<std::string>{});  // no file: nothing
+    auto store = CredentialStore::open(path, raw_key());
+    store.add(entry("org", "ghcr.io/org", "org-user", "org-secret"));
+    store.add(entry("host", "https://GHCR.io/v1/", "host-user", "host-secret"));
+    auto off = entry("off", "disabled.example");
+    off.enabled = false;
+    store.add(off);
+    store.save();
+    auto index = CredentialStore::indexed_servers(path);
+    ASSERT_TRUE(index);
+    EXPECT_EQ(*index, (std::vector<std::string>{"ghcr.io", "ghcr.io/org"}));  // disabled ones are left out
+    std::string text = testing::read_file(path);
+    EXPECT_NE(text.find("\"version\": 2"), std::string::npos) << text;
+    for (const char* secret : {"org-user", "org-secret", "host-user", "\"org\"", "disabled.example"})
+        EXPECT_EQ(text.find(secret), std::string::npos) << secret << " readable without the key:\n" << text;
+
+    EXPECT_TRUE(CredentialStore::index_may_match(*index, "ghcr.io", "org/app"));
+    EXPECT_TRUE(CredentialStore::index_may_match(*index, "ghcr.io", "other/app"));  // the host entry
+    EXPECT_FALSE(CredentialStore::index_may_match(*index, "quay.io", "org/app"));
+    EXPECT_FALSE(CredentialStore::index_may_match(*index, "disabled.example", "app"));
+    EXPECT_FALSE(CredentialStore::index_may_match({"ghcr.io/org"}, "ghcr.io", "other/app"));
+}
+
+TEST(CredentialStore, AnEditedIndexCannotRedirectASecret) {
+    testing::TempDir dir;
+    auto path = dir / "creds.store";
+    auto store = CredentialStore::open(path, raw_key());
+    store.add(entry("private", "private.example", "u", "private-secret"));
+    store.save();
+    // Someone who can write the file but lacks the key points the index at their own registry...
+    std::string text = testing::read_file(path);
+    auto at = text.find("\"private.example\"");
+    ASSERT_NE(at, std::string::npos) << text;
+    text.replace(at, 17, "\"attacker.example\"");
+    testing::write_file(path, text, 0600);
+    auto index = CredentialStore::indexed_servers(path);
+    ASSERT_TRUE(index);
+    EXPECT_TRUE(CredentialStore::index_may_match(*index, "attacker.example", "x"));
+    // ...but opening the store to use it detects the edit, and nothing is handed out.
+    EXPECT_NE(error_of([&] { CredentialStore::open(path, raw_key()); }).find("tampered with or is corrupt"),
+              std::string::npos);
+}
+
+// A store file as boxtool 0.1 wrote it (format version 1, no index), sealing `entries_json`.
+void write_version_one_store(const std::filesystem::path& path, const std::string& key,
+                             const std::string& entries_json) {
+    auto sealed = seal(key, R"({"entries":)" + entries_json + "}", "boxtool-credential-store|1|none");
+    testing::write_file(
+        path,
+        R"({"format":"boxtool-credential-store","version":1,"kdf":{"name":"none"},"key_check":")" +
+            base64_encode(key_check(key)) + R"(","nonce":")" + base64_encode(sealed.nonce) +
+            R"(","ciphertext":")" + base64_encode(sealed.ciphertext) + R"(","tag":")" +
+            base64_encode(sealed.tag) + R"("})",
+        0600);
+}
+
+std::string entry_json(const std::string& id, const std::string& name, const std::string& server) {
+    return R"({"id":")" + id + R"(","name":")" + name + R"(","server":")" + server +
+           R"(","username":"u","enabled":true,"password":"old-secret"})";
+}
+
+TEST(CredentialStore, VersionOneFilesAreReadAndHaveNoIndex) {
+    testing::TempDir dir;
+    auto path = dir / "creds.store";
+    write_version_one_store(
+        path, std::string(32, 'k'),
+        "[" + entry_json("0c1d2e3f-0000-4000-8000-000000000001", "old", "old.example") + "]");
+    EXPECT_FALSE(CredentialStore::indexed_servers(path));  // must be opened to know
+    auto store = CredentialStore::open(path, raw_key());
+    ASSERT_NE(store.find("old"), nullptr);
+    EXPECT_EQ(store.find("old")->password, "old-secret");
+    store.save();  // rewritten as version 2, with its index
+    EXPECT_EQ(CredentialStore::indexed_servers(path), std::vector<std::string>{"old.example"});
+    EXPECT_EQ(CredentialStore::open(path, raw_key()).find("old")->password, "old-secret");
+}
+
+TEST(CredentialStore, FindsByNameIdOrIdPrefixAndReportsAmbiguity) {
+    testing::TempDir dir;
+    auto path = dir / "creds.store";
+    write_version_one_store(
+        path, std::string(32, 'k'),
+        "[" + entry_json("abcd1234-0000-4000-8000-000000000001", "first", "a.example") + "," +
+            entry_json("abcd5678-0000-4000-8000-000000000002", "second", "b.example") + "," +
+            entry_json("99990000-0000-4000-8000-000000000003", "abcd", "c.example") + "]");
+    auto store = CredentialStore::open(path, raw_key());
+    EXPECT_EQ(store.find("abcd1234")->name, "first");  // the 8 characters `registry list` shows
+    EXPECT_EQ(store.find("abcd5678-0000-4000-8000-000000000002")->name, "second");
+    EXPECT_EQ(store.find("abcd")->name, "abcd");  // an exact name comes before id prefixes
+    EXPECT_EQ(store.find_all("abcd")[0]->name, "abcd");
+    EXPECT_EQ(store.find_all("abcd1")[0]->name, "first");
+    auto both = store.find_all("abcd");
+    EXPECT_EQ(both.size(), 1u);
+    EXPECT_EQ(store.find_all("abc").size(), 0u);  // shorter than 4: not an id prefix
+    EXPECT_EQ(store.find_all("9999").size(), 1u);
+    store.remove(store.find("abcd")->id);
+    EXPECT_EQ(store.find_all("abcd").size(), 2u);  // now an ambiguous prefix
+    EXPECT_EQ(store.find("abcd"), nullptr);
+}
+
+TEST(CredentialStore, BackendsKeepOnlyWhatTheyNeed) {
+    testing::TempDir dir;
+    auto path = dir / "s";
+    auto store = CredentialStore::open(path, raw_key());
+    auto ssm = entry("in-ssm", "registry.example", "ci", "");
+    ssm.backend = "ssm";
+    ssm.parameter = "/ci/registry";
+    ssm.region = "eu-west-1";
+    store.add(ssm);
+    auto ecr = entry("ecr", "123456789012.dkr.ecr.eu-west-1.amazonaws.com", "AWS", "");
+    ecr.backend = "ecr";
+    ecr.region = "eu-west-1";
+    store.add(ecr);
+    store.save();
+    auto again = CredentialStore::open(path, raw_key());
+    ASSERT_NE(again.find("in-ssm"), nullptr);
+    EXPECT_EQ(again.find("in-ssm")->backend, "ssm");
+    EXPECT_EQ(again.find("in-ssm")->parameter, "/ci/registry");
+    EXPECT_EQ(again.find("in-ssm")->region, "eu-west-1");
+    EXPECT_EQ(again.find("ecr")->backend, "ecr");
+    EXPECT_EQ(again.find("ecr")->password, "");
+
+    auto bad = ssm;
+    bad.name = "no-param";
+    bad.parameter = "relative/name";
+    EXPECT_NE(error_of([&] { store.add(bad); }).find("SSM parameter name"), std::string::npos);
+    bad.parameter = "/ok";
+    bad.region = "";
+    EXPECT_NE(error_of([&] { store.add(bad); }).find("region"), std::string::npos);
+    bad.region = "eu-west-1";
+    bad.password = "local-too";
+    EXPECT_NE(error_of([&] { store.add(bad); }).find("keeps no password"), std::string::npos);
+    auto not_ecr = ecr;
+    not_ecr.name = "not-ecr";
+    not_ecr.server = "registry.example";
+    EXPECT_NE(error_of([&] { store.add(not_ecr); }).find("ACCOUNT.dkr.ecr.REGION.amazonaws.com"),
+              std::string::npos);
+    auto odd = entry("odd", "a.io");
+    odd.backend = "vault";
+    EXPECT_NE(error_of([&] { store.add(odd); }).find("unknown backend"), std::string::npos);
 }
 
 TEST(StoreKey, ParsesHexAndBase64KeysAndChecksKeyFiles) {

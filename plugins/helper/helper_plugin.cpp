@@ -15,6 +15,7 @@ class HelperSource final : public boxtool_plugin::CredentialSource {
   public:
     explicit HelperSource(const boxtool_plugin::Host& host) {
         Settings settings(host.settings_json());
+        settings.reject_unknown({"helper", "timeout"});
         auto helper = settings.string("helper");
         if (!helper)
             throw std::runtime_error(

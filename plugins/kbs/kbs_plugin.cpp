@@ -28,6 +28,8 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
   public:
     explicit KbsSource(const boxtool_plugin::Host& host) : host_(host) {
         Settings settings(host.settings_json());
+        settings.reject_unknown({"url", "kbs_url", "resource", "resource_uri", "cert", "kbs_cert", "attester",
+                                 "allow_sample_attester", "tee_key", "timeout"});
         auto resource = first_string(settings, {"resource", "resource_uri"});
         if (!resource)
             throw std::runtime_error(

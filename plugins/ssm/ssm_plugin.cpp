@@ -6,19 +6,16 @@
 // {registry} / {repository}), "username" (for parameters holding a bare secret), "region",
 // "profile", "ecr" (default true: *.dkr.ecr.*.amazonaws.com registries get GetAuthorizationToken
 // tokens), "timeout" (seconds per AWS request, default 10).
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <map>
 #include <sstream>
 
 #include "aws_credentials.hpp"
-#include "aws_json_api.hpp"
 #include "boxtool/credential_plugin.hpp"
 #include "ecr.hpp"
 #include "parameter_lookup.hpp"
 #include "secure_wipe.hpp"
 #include "settings.hpp"
+#include "ssm_api.hpp"
 
 namespace boxtool::plugins::aws {
 namespace {
@@ -30,14 +27,17 @@ class SsmSource final : public boxtool_plugin::CredentialSource {
   public:
     explicit SsmSource(const boxtool_plugin::Host& host)
         : parameters_(read_parameter_settings(host.settings_json())),
-          chain_(Settings(host.settings_json()).string("profile").value_or("")) {
+          chain_(Settings(host.settings_json()).string("profile").value_or("")),
+          ssm_(chain_, Settings(host.settings_json()).string("region").value_or(""), 10) {
         Settings settings(host.settings_json());
+        settings.reject_unknown(
+            {"parameters", "parameter", "username", "region", "profile", "ecr", "timeout"});
         username_ = settings.string("username").value_or("");
-        region_ = settings.string("region").value_or("");
         ecr_ = settings.boolean("ecr").value_or(true);
         if (auto t = settings.integer("timeout")) {
             if (*t < 1 || *t > 600) throw std::runtime_error("setting \"timeout\" must be 1 to 600 seconds");
             timeout_ = static_cast<int>(*t);
+            ssm_ = SsmClient(chain_, settings.string("region").value_or(""), timeout_);
         }
         if (username_.find(':') != std::string::npos)
             throw std::runtime_error("setting \"username\" cannot contain ':'");
@@ -81,62 +81,13 @@ class SsmSource final : public boxtool_plugin::CredentialSource {
     }
 
   private:
-    std::string ssm_region() {
-        auto region = resolve_region(region_, chain_);
-        if (region.empty())
-            throw std::runtime_error(
-                "no AWS region for SSM: set the source's \"region\" setting, AWS_REGION or "
-                "AWS_DEFAULT_REGION, or a region in the profile \"" +
-                chain_.profile() + "\"");
-        return region;
-    }
-
-    const ResolvedCredentials& credentials(const std::string& what) {
-        try {
-            return chain_.get();
-        } catch (const std::exception& e) {
-            throw std::runtime_error("cannot read " + what + ": " + e.what());
-        }
-    }
-
     // The parameter's credentials; nothing when AWS says ParameterNotFound.
     std::optional<ParameterCredential> fetch_parameter(const std::string& name) {
-        ssm_region_ = ssm_region();
-        const auto& creds = credentials("SSM parameter " + name);
-        JsonApi api{resolve_endpoint("SSM", "https://ssm." + ssm_region_ + "." + aws_domain(ssm_region_)),
-                    ssm_region_, "ssm", "AmazonSSM", timeout_};
-        Poco::JSON::Object request;
-        request.set("Name", name);
-        request.set("WithDecryption", true);
-        std::ostringstream body;
-        request.stringify(body);
-        std::string answer;
-        try {
-            answer = call_json_api(api, "GetParameter", body.str(), creds.keys);
-        } catch (const AwsApiError& e) {
-            if (e.type() == "ParameterNotFound" || e.type() == "ParameterVersionNotFound")
-                return std::nullopt;
-            throw std::runtime_error(explain("SSM parameter " + name,
-                                             "ssm:GetParameter on " + name +
-                                                 " (and kms:Decrypt on its key for a "
-                                                 "SecureString)",
-                                             e, creds.source, api.endpoint));
-        } catch (const std::exception& e) {
-            throw std::runtime_error("cannot read SSM parameter " + name + ": " + e.what());
-        }
-        std::string value;
-        try {
-            auto obj = Poco::JSON::Parser().parse(answer).extract<Poco::JSON::Object::Ptr>();
-            auto parameter = obj->getObject("Parameter");
-            if (parameter && parameter->has("Value")) value = parameter->getValue<std::string>("Value");
-        } catch (const std::exception&) {
-        }
-        secure_wipe(answer);
-        if (value.empty())
-            throw std::runtime_error("cannot read SSM parameter " + name +
-                                     ": GetParameter answered without a value");
-        auto credential = parse_parameter_value(value, username_, name);
-        secure_wipe(value);
+        auto value = ssm_.get_parameter(name);
+        ssm_region_ = ssm_.region();
+        if (!value) return std::nullopt;
+        auto credential = parse_parameter_value(*value, username_, name);
+        secure_wipe(*value);
         return credential;
     }
 
@@ -149,26 +100,8 @@ class SsmSource final : public boxtool_plugin::CredentialSource {
             ecr_cache_.erase(it);
             it = ecr_cache_.end();
         }
-        if (it == ecr_cache_.end()) {
-            const auto& creds = credentials("an ECR token for " + key);
-            std::string domain = aws_domain(ecr.region);
-            JsonApi api{
-                resolve_endpoint("ECR", std::string("https://") + (ecr.fips ? "ecr-fips." : "api.ecr.") +
-                                            ecr.region + "." + domain),
-                ecr.region, "ecr", "AmazonEC2ContainerRegistry_V20150921", timeout_};
-            std::string answer_body;
-            try {
-                answer_body = call_json_api(api, "GetAuthorizationToken", "{}", creds.keys);
-            } catch (const AwsApiError& e) {
-                throw std::runtime_error(explain("an ECR token for " + key, "ecr:GetAuthorizationToken", e,
-                                                 creds.source, api.endpoint));
-            } catch (const std::exception& e) {
-                throw std::runtime_error("cannot get an ECR token for " + key + ": " + e.what());
-            }
-            auto token = parse_authorization_token(answer_body);
-            secure_wipe(answer_body);
-            it = ecr_cache_.emplace(key, std::move(token)).first;
-        }
+        if (it == ecr_cache_.end())
+            it = ecr_cache_.emplace(key, get_ecr_token(chain_, ecr, key, timeout_)).first;
         answer.username = it->second.username;
         answer.password = it->second.password;
         answer.source =
@@ -176,28 +109,12 @@ class SsmSource final : public boxtool_plugin::CredentialSource {
         return boxtool_plugin::Status::Found;
     }
 
-    // What went wrong and what to try, from an AWS error answer.
-    static std::string explain(const std::string& what, const std::string& permission, const AwsApiError& e,
-                               const std::string& credential_source, const std::string& endpoint) {
-        std::string out = "cannot read " + what + " from " + endpoint + ": " + e.what();
-        if (e.access_denied())
-            out += " (access denied): the AWS identity from " + credential_source + " needs " + permission;
-        else if (e.throttled())
-            out +=
-                " (throttled by AWS after retries): try again later, or lower the request rate of other "
-                "clients";
-        else if (e.bad_signature())
-            out += " (AWS rejected the request's signature or keys): check the keys from " +
-                   credential_source +
-                   " (a wrong AWS_SECRET_ACCESS_KEY, an expired AWS_SESSION_TOKEN) and this machine's clock";
-        return out;
-    }
-
     ParameterSettings parameters_;
     AwsCredentialChain chain_;
-    std::string username_, region_, ssm_region_;
+    std::string username_, ssm_region_;
     bool ecr_ = true;
     int timeout_ = 10;
+    SsmClient ssm_;
     std::map<std::string, std::optional<ParameterCredential>> parameters_cache_;  // one fetch per pull
     std::map<std::string, EcrToken> ecr_cache_;                                   // until expiresAt
 };

@@ -5,12 +5,14 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <typeinfo>
 
 #include "boxtool/reference.hpp"
+#include "suggest.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -126,7 +128,57 @@ std::vector<plugins::SourceConfig> credential_sources(const Poco::JSON::Object::
     return out;
 }
 
+std::vector<CredentialLink> credential_links(const Poco::JSON::Object::Ptr& obj,
+                                             const std::filesystem::path& path) {
+    auto arr = obj->getArray("credential_links");
+    if (!arr)
+        throw config_error(path,
+                           "\"credential_links\" must be an array of {\"images\": [GLOB, ...], "
+                           "\"credential\": NAME} objects");
+    std::vector<CredentialLink> out;
+    static const std::vector<std::string> keys = {"images", "credential"};
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        std::string where = "\"credential_links\"[" + std::to_string(i) + "]";
+        auto entry = arr->getObject(static_cast<unsigned>(i));
+        if (!entry) throw config_error(path, where + " is not an object");
+        for (const auto& [key, value] : *entry)
+            if (std::find(keys.begin(), keys.end(), key) == keys.end())
+                throw config_error(path, where + " has an unknown key \"" + key + "\"" +
+                                             did_you_mean(key, keys) +
+                                             " (a link has \"images\" and \"credential\")");
+        CredentialLink link;
+        link.origin = where + " in " + path.string();
+        auto images = entry->getArray("images");
+        if (!images || images->size() == 0)
+            throw config_error(path, where +
+                                         ".images must be a non-empty array of image globs, e.g. "
+                                         "[\"ghcr.io/org/*\"]");
+        for (std::size_t j = 0; j < images->size(); ++j) {
+            auto g = images->get(static_cast<unsigned>(j));
+            if (!g.isString() || g.convert<std::string>().empty())
+                throw config_error(path,
+                                   where + ".images[" + std::to_string(j) + "] is not a non-empty string");
+            link.images.push_back(g.convert<std::string>());
+        }
+        if (!entry->has("credential") || !entry->get("credential").isString() ||
+            entry->get("credential").convert<std::string>().empty())
+            throw config_error(path, where +
+                                         " needs \"credential\": the name or id of a stored credential "
+                                         "(boxtool registry list)");
+        link.credential = entry->get("credential").convert<std::string>();
+        out.push_back(std::move(link));
+    }
+    return out;
+}
+
 }  // namespace
+
+const std::vector<std::string>& config_file_keys() {
+    static const std::vector<std::string> keys = {
+        "image_registries", "insecure_registries",     "store",      "plugin_dirs",     "credential_sources",
+        "policy",           "extra_root_certificates", "certs_dirs", "credential_links"};
+    return keys;
+}
 
 ConfigFile load_config_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -148,6 +200,11 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     auto obj = parsed.extract<Poco::JSON::Object::Ptr>();
     if (!obj) throw config_error(path, "the top level must be a JSON object");
 
+    // Unknown keys first: a misspelt key explains the rest better than any error it causes.
+    for (const auto& [key, value] : *obj)
+        if (std::find(config_file_keys().begin(), config_file_keys().end(), key) == config_file_keys().end())
+            throw config_error(path, "unknown key \"" + key + "\"" + did_you_mean(key, config_file_keys()));
+
     ConfigFile cfg;
     cfg.image_registries = registry_list(obj, "image_registries", path);
     cfg.insecure_registries = registry_list(obj, "insecure_registries", path);
@@ -167,11 +224,7 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     if (obj->has("credential_sources")) cfg.credential_sources = credential_sources(obj, path);
     cfg.extra_root_certificates = pem_list(obj, "extra_root_certificates", path);
     cfg.certs_dirs = path_list(obj, "certs_dirs", path);
-    static const std::set<std::string> known = {
-        "image_registries", "insecure_registries",     "store",     "plugin_dirs", "credential_sources",
-        "policy",           "extra_root_certificates", "certs_dirs"};
-    for (const auto& [key, value] : *obj)
-        if (!known.count(key)) cfg.unknown_keys.push_back(key);
+    if (obj->has("credential_links")) cfg.credential_links = credential_links(obj, path);
     return cfg;
 }
 

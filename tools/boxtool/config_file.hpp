@@ -11,6 +11,14 @@
 
 namespace boxtool::cli {
 
+// "credential_links": [{"images": ["ghcr.io/org/*"], "credential": "NAME-OR-ID"}]: images whose
+// registry/repository matches a glob use that stored credential, even when other entries match.
+struct CredentialLink {
+    std::vector<std::string> images;  // globs over "registry/repository" (normalized, docker.io/library/x)
+    std::string credential;           // a name, id or id prefix in the encrypted store
+    std::string origin;               // where the link was written, for messages
+};
+
 struct ConfigFile {
     std::vector<std::string> image_registries;
     std::vector<std::string> insecure_registries;
@@ -22,10 +30,14 @@ struct ConfigFile {
     std::optional<std::vector<plugins::SourceConfig>> credential_sources;
     // A Lua policy script ("policy"); empty: not set; relative paths resolve as for store.
     std::filesystem::path policy;
-    std::vector<std::string> unknown_keys;  // reported as warnings: later versions add sections
+    std::vector<CredentialLink> credential_links;
 };
 
-// Throws Failure(Config) for a missing, unreadable or malformed file, naming the file and the key.
+// The keys a config file may hold, for "did you mean" and the README.
+const std::vector<std::string>& config_file_keys();
+
+// Throws Failure(Config) for a missing, unreadable or malformed file, naming the file and the key;
+// an unknown key is an error too (with the closest known key), so a typo never goes unnoticed.
 ConfigFile load_config_file(const std::filesystem::path& path);
 
 }  // namespace boxtool::cli

@@ -1,6 +1,9 @@
 #include "credential_sources.hpp"
 
+#include <Poco/JSON/Object.h>
+
 #include <cstdio>
+#include <sstream>
 
 #include "boxtool/credential_chain.hpp"
 #include "credential_input.hpp"
@@ -8,7 +11,25 @@
 
 namespace boxtool::cli {
 
-std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFile& config) {
+std::vector<plugins::SourceConfig> default_chain_sources(const std::filesystem::path& store_path) {
+    std::vector<plugins::SourceConfig> sources;
+    std::error_code ec;
+    if (std::filesystem::exists(store_path, ec)) {
+        // Saved credentials just work: `boxtool registry add` then `boxtool pull`. The store asks for
+        // its key only when its index has an entry for the registry (see credential_store.hpp).
+        Poco::JSON::Object settings(Poco::JSON_PRESERVE_KEY_ORDER);
+        settings.set("plugin", "encrypted-store");
+        settings.set("path", store_path.string());
+        std::ostringstream json;
+        settings.stringify(json);
+        sources.push_back({"encrypted-store", {}, json.str()});
+    }
+    for (auto& source : plugins::default_credential_sources()) sources.push_back(std::move(source));
+    return sources;
+}
+
+std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFile& config,
+                                                                 const std::filesystem::path& store_path) {
     auto log = [](bool warning, const std::string& line) {
         std::fprintf(stderr, "boxtool: %s%s\n", warning ? "warning: " : "", line.c_str());
     };
@@ -17,9 +38,23 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
         if (config.credential_sources->empty()) return nullptr;
         return plugins::CredentialChain::load(*config.credential_sources, dirs, log).value();
     }
-    auto chain = plugins::CredentialChain::load(plugins::default_credential_sources(), dirs, log);
+    // A default source that cannot be loaded costs only itself: pulls of public images go on.
+    auto sources = default_chain_sources(store_path);
+    auto chain = plugins::CredentialChain::load(sources, dirs, log);
+    if (chain) return *chain;
+    std::vector<plugins::SourceConfig> usable;
+    for (auto& source : sources) {
+        if (auto alone = plugins::CredentialChain::load({source}, dirs, log); !alone) {
+            std::fprintf(stderr, "boxtool: warning: the default credential source %s is unavailable: %s\n",
+                         source.plugin.c_str(), alone.error().message.c_str());
+            continue;
+        }
+        usable.push_back(std::move(source));
+    }
+    if (usable.empty()) return nullptr;
+    chain = plugins::CredentialChain::load(usable, dirs, log);
     if (!chain) {
-        std::fprintf(stderr, "boxtool: warning: the default credential source is unavailable: %s\n",
+        std::fprintf(stderr, "boxtool: warning: the default credential sources are unavailable: %s\n",
                      chain.error().message.c_str());
         return nullptr;
     }
@@ -31,41 +66,13 @@ std::filesystem::path credential_store_path(const std::optional<std::string>& fl
     return plugins::CredentialStore::default_path();
 }
 
-std::shared_ptr<CredentialProvider> stored_credential(const std::string& name_or_id,
-                                                      const std::filesystem::path& store_path,
+std::shared_ptr<CredentialProvider> stored_credential(const std::string& name_or_id, StoreAccess& store,
                                                       std::vector<std::string> registries) {
-    std::error_code ec;
-    if (!std::filesystem::exists(store_path, ec))
-        throw Failure(
-            ErrorKind::InvalidArgument,
-            "--credential " + name_or_id + ": there is no credential store at " + store_path.string(),
-            "add one with: boxtool registry add NAME --server HOST --username USER");
-    try {
-        plugins::StoreKeyOptions options;
-        options.ask_passphrase = [&] {
-            return prompt_secret("Passphrase for " + store_path.string() + ": ");
-        };
-        auto store = plugins::CredentialStore::open(store_path, plugins::resolve_store_key(options));
-        const auto* entry = store.find(name_or_id);
-        if (!entry)
-            throw Failure(ErrorKind::InvalidArgument,
-                          "--credential: no entry named \"" + name_or_id + "\" in " + store_path.string(),
-                          "see the entries with: boxtool registry list");
-        if (!entry->enabled)
-            throw Failure(ErrorKind::InvalidArgument,
-                          "--credential: entry \"" + entry->name + "\" is disabled",
-                          "enable it with: boxtool registry update " + entry->name + " --enable");
-        Credential c;
-        c.username = entry->username;
-        c.password = Secret(entry->password);
-        c.source = "--credential " + entry->name + " (" + store_path.string() + ")";
-        return std::make_shared<StaticCredentialProvider>(std::move(c), std::move(registries));
-    } catch (const std::runtime_error& e) {
-        if (dynamic_cast<const Failure*>(&e)) throw;
-        throw Failure(ErrorKind::Plugin, e.what(),
-                      "check the store's key (BOXTOOL_STORE_KEY, BOXTOOL_STORE_KEY_FILE "
-                      "or BOXTOOL_STORE_PASSPHRASE) and the file's permissions");
-    }
+    auto entry = store.entry(name_or_id, "--credential");
+    auto credential = store.credential(entry, "--credential");
+    credential.source = "--credential " + entry.name + " (" + store.path().string() + ")" +
+                        (entry.backend == "local" ? "" : " via " + plugins::describe_backend(entry));
+    return std::make_shared<StaticCredentialProvider>(std::move(credential), std::move(registries));
 }
 
 }  // namespace boxtool::cli

@@ -30,15 +30,13 @@ int parse_int(const std::string& flag, const std::string& text, int min, int max
 }
 }  // namespace
 
-Setup make_setup(const Args& args, const Reference& reference) {
+namespace {
+
+// Config and flags, without credentials.
+Setup base_setup(const Args& args) {
     Setup s;
-    ConfigFile cfg;
-    if (auto path = args.last("--config")) {
-        cfg = load_config_file(*path);
-        for (const auto& key : cfg.unknown_keys)
-            std::fprintf(stderr, "boxtool: warning: config key \"%s\" in %s is not used by this version\n",
-                         key.c_str(), path->c_str());
-    }
+    ConfigFile& cfg = s.config;
+    if (auto path = args.last("--config")) cfg = load_config_file(*path);
     // Flags first, then the config file: the command line is the more specific wish.
     for (const auto& r : args.all("--registry")) {
         auto probe = parse_reference(r + "/x");
@@ -67,14 +65,36 @@ Setup make_setup(const Args& args, const Reference& reference) {
         s.engine.policy = lua::LuaPolicy::from_file(policy).value();
         s.policy_name = policy.string();
     }
+    s.store = std::make_shared<StoreAccess>(credential_store_path(args.last("--credential-store")));
+    return s;
+}
+
+// The layers, in order: the command line's credentials, then links, then the chain.
+void attach_credentials(Setup& s, std::shared_ptr<CredentialProvider> from_flags,
+                        std::vector<CredentialLink> links) {
+    if (!links.empty()) s.links = std::make_shared<LinkedCredentials>(std::move(links), s.store);
+    auto chain = credential_chain_from_config(s.config, s.store->path());
+    std::vector<std::shared_ptr<CredentialProvider>> layers;
+    for (auto& layer : {from_flags, std::shared_ptr<CredentialProvider>(s.links), chain})
+        if (layer) layers.push_back(layer);
+    if (layers.size() == 1)
+        s.engine.credentials = layers.front();
+    else if (!layers.empty())
+        s.engine.credentials = std::make_shared<LayeredCredentialProvider>(std::move(layers));
+}
+
+}  // namespace
+
+std::vector<std::string> registries_for(const Reference& reference, const EngineOptions& engine) {
+    if (reference.qualified) return {reference.registry};
+    if (engine.search_registries.empty()) return {std::string(kDockerHub)};
+    return engine.search_registries;
+}
+
+Setup make_setup(const Args& args, const Reference& reference) {
+    Setup s = base_setup(args);
     // Credentials offered by flags go only to the registries `reference` can be pulled from.
-    std::vector<std::string> scope;
-    if (reference.qualified)
-        scope.push_back(reference.registry);
-    else if (s.engine.search_registries.empty())
-        scope.emplace_back(kDockerHub);
-    else
-        scope = s.engine.search_registries;
+    std::vector<std::string> scope = registries_for(reference, s.engine);
     auto named = args.last("--credential");
     if (named && args.has("--creds"))
         throw Failure(ErrorKind::InvalidArgument, "--creds and --credential both choose credentials",
@@ -83,14 +103,29 @@ Setup make_setup(const Args& args, const Reference& reference) {
     if (auto cred = credential_from_flags(args.last("--creds"), args.has("--password-stdin")))
         from_flags = std::make_shared<StaticCredentialProvider>(std::move(*cred), scope);
     else if (named)
-        from_flags = stored_credential(*named, credential_store_path(args.last("--credential-store")), scope);
-    // The command line wins over the chain; the chain answers for everything else.
-    auto chain = credential_chain_from_config(cfg);
-    if (from_flags && chain)
-        s.engine.credentials = std::make_shared<LayeredCredentialProvider>(
-            std::vector<std::shared_ptr<CredentialProvider>>{from_flags, chain});
-    else
-        s.engine.credentials = from_flags ? from_flags : chain;
+        from_flags = stored_credential(*named, *s.store, scope);
+    attach_credentials(s, from_flags, s.config.credential_links);
+    // A link for this image that names nothing usable stops here, before any registry is contacted.
+    if (s.links && !from_flags)
+        for (const auto& registry : scope)
+            if (auto ref = parse_reference(registry + "/" + reference.repository))
+                if (const auto* link = s.links->link_for(ref->registry, ref->repository))
+                    s.links->check(*link);
+    return s;
+}
+
+Setup make_stack_setup(
+    const Args& args, const std::function<std::vector<CredentialLink>(const EngineOptions&)>& service_links) {
+    if (args.has("--creds") || args.has("--credential") || args.has("--password-stdin"))
+        throw Failure(ErrorKind::InvalidArgument,
+                      "--creds and --credential choose one credential for one image; a compose stack has "
+                      "several",
+                      "name a stored credential per service with x-boxtool-credential, list links in the "
+                      "config's credential_links, or let the credential chain find them");
+    Setup s = base_setup(args);
+    auto links = service_links(s.engine);
+    for (const auto& link : s.config.credential_links) links.push_back(link);
+    attach_credentials(s, nullptr, std::move(links));
     return s;
 }
 

@@ -6,6 +6,7 @@ inline constexpr const char* kMainHelp = R"(boxtool: pull OCI and Docker images 
 
 Usage:
   boxtool pull REF [flags]       pull an image into the store and optionally an output
+  boxtool pull --compose FILE    pull every image of a compose stack at once
   boxtool inspect REF [flags]    show what REF resolves to, as JSON, without pulling layers
   boxtool push SRC REF [flags]   push an image (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE)
   boxtool copy SRC DST [flags]   copy an image between registries (docker://REF), layouts and archives
@@ -16,6 +17,9 @@ Usage:
   boxtool policy test FILE.lua CASES.json   check a Lua policy against expected candidates
   boxtool version                print the version
   boxtool COMMAND --help         flags of a command
+
+Registry, config, credential and TLS flags may also come before the command:
+  boxtool --config cfg.json --registry my.registry pull alpine
 
 Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 not found, 4 unauthorized or denied,
 5 network/TLS/timeout/server error, 6 integrity (digest, size, manifest), 7 no matching platform,
@@ -87,25 +91,35 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
                              before the config's image_registries; docker.io is the last resort)
   --insecure-registry HOST   allow plain HTTP or unverified TLS for HOST (HOST:PORT, or HOST for any port)
   --config FILE              JSON config: image_registries, insecure_registries, store, policy,
-                             plugin_dirs, credential_sources, extra_root_certificates, certs_dirs
+                             plugin_dirs, credential_sources, credential_links,
+                             extra_root_certificates, certs_dirs
   --ca-file FILE             also trust the CA certificates in this PEM file (repeatable)
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's)
   --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing)
   --password-stdin           read the password for --creds USER from standard input
-  --credential NAME|ID       use this entry of the encrypted credential store (see boxtool registry)
+  --credential NAME|ID       use this entry of the encrypted credential store (see boxtool registry;
+                             an id prefix of 8 characters, as `registry list` shows, works too)
   --credential-store FILE    the encrypted credential store (default $BOXTOOL_CREDENTIAL_STORE or
                              ~/.config/boxtool/credentials.store)
   --connect-timeout SECONDS  give up connecting to a registry after this long (default 2)
   --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
   --retries N                retries of transient failures (default 3)
   --policy FILE.lua          Lua registry-selection policy (overrides the config's "policy")
+These flags may also be given before the command (boxtool --config FILE pull REF).
 )";
 
 inline constexpr const char* kPullHelp = R"(Usage: boxtool pull REF [flags]
+       boxtool pull --compose FILE [--compose FILE2 ...] [flags]
 
 Pulls REF into the content store; with --output, also writes it out. Without --output the image
 is only pre-pulled into the store and its digest printed.
+
+With --compose, pulls the image of every service of a Compose file (several files merge in order,
+as docker compose -f a -f b; ${VAR} interpolation from the environment and the .env beside the first
+file), all at once into the store, and prints a table: service, image, registry, credentials,
+digest, size, result. --output oci:DIR writes one layout with each image named after its service.
+A service's x-boxtool-credential names the stored credential it uses.
 
 Pull flags:
   --output oci:DIR[:TAG]     write an OCI image layout (TAG defaults to the reference's tag)
@@ -123,7 +137,10 @@ Pull flags:
   --jobs N                   concurrent blob downloads (default 4)
   --progress MODE            auto (bars on a terminal, lines otherwise), tty, plain, json, none
   -q, --quiet                no progress output
-  --explain                  print the candidate registries in order, with reasons, before pulling
+  --explain                  print the candidate registries in order, with reasons, and the
+                             credential source each would use, before pulling
+  --compose FILE             pull a compose stack instead of REF (repeatable: files merge in order)
+  --parallel N               images pulled at once with --compose (default 4)
 )";
 
 inline constexpr const char* kPolicyHelp = R"help(Usage:
@@ -146,16 +163,24 @@ config and layers. Downloads manifests only.
 inline constexpr const char* kRegistryHelp = R"(Usage: boxtool registry COMMAND [flags]
 
 Manages the encrypted credential store (AES-256-GCM). Passwords are read from standard input
-(--password-stdin) or a terminal prompt, never from arguments, and are never printed.
+(--password-stdin) or a terminal prompt, never from arguments, and are never printed. A plain
+`boxtool pull` uses the entry whose server matches the image (most specific namespace first).
 
 Commands:
   add [NAME] --server HOST[/NAMESPACE] --username USER [--email E] [--disable] [--password-stdin]
+      [--backend ssm:/PARAMETER/NAME [--region R]]
+                                     with --backend, the password goes to AWS SSM Parameter Store
+                                     as a SecureString; only the parameter's name stays here
+  add NAME --type ecr --server ACCOUNT.dkr.ecr.REGION.amazonaws.com
+                                     no secret at all: each pull gets a short-lived ECR token
   add HOST --username USER ...       the same, named after the host (as `docker login HOST`)
-  list [--json]                      entries without their passwords
+  list [--json]                      entries without their passwords (ID: the first 8 characters)
   show NAME|ID [--json]              one entry without its password
   update NAME|ID [--name N] [--server S] [--username U] [--email E] [--enable|--disable]
-                 [--password-stdin|--prompt-password]   changes only what is given
-  rm NAME|ID
+                 [--password-stdin|--prompt-password]   changes only what is given (an SSM
+                                     entry's new password is written to its parameter)
+  rm NAME|ID                         also deletes an entry's SSM parameter (best effort)
+An ID may be shortened to any unique prefix of 4 or more characters.
 
 Flags:
   --credential-store FILE   the store (default $BOXTOOL_CREDENTIAL_STORE or ~/.config/boxtool/credentials.store)

@@ -7,22 +7,27 @@
 #include "boxtool/engine.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "global_flags.hpp"
 #include "help_text.hpp"
 
 namespace boxtool::cli {
 
 namespace {
 int dispatch(const std::vector<std::string>& args) {
-    if (args.empty()) {
+    // Engine flags may come before the command; they are handed to it after its name.
+    const CommandLine line = split_command_line(args);
+    if (line.command.empty()) {
+        if (!line.global.empty())
+            throw UsageError("flags given, but no command (pull, inspect, registry, policy)");
         std::fprintf(stderr, "%s", kMainHelp);  // a usage error: the help goes where errors go
         return kUsage;
     }
-    if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    const std::string& cmd = line.command;
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         std::printf("%s", kMainHelp);
         return kOk;
     }
-    std::vector<std::string> rest(args.begin() + 1, args.end());
-    const std::string& cmd = args[0];
+    std::vector<std::string> rest = command_arguments(line);
     if (cmd == "pull") return pull_command(rest);
     if (cmd == "inspect") return inspect_command(rest);
     if (cmd == "registry") return registry_command(rest);

@@ -8,14 +8,35 @@
 #include "exit_codes.hpp"
 #include "help_text.hpp"
 #include "policy_cases.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 
-int print_explanation(Engine& engine, const std::string& reference, const Setup& setup, std::FILE* out) {
+int print_explanation(Engine& engine, const std::string& reference, const Setup& setup, std::FILE* out,
+                      bool credentials) {
     auto candidates = engine.candidates(reference, setup.platform, "pull");
     if (!candidates) return report_error(candidates.error());
     std::fprintf(out, "Candidates for %s (policy: %s):\n%s", reference.c_str(), setup.policy_name.c_str(),
                  explain_candidates(*candidates).c_str());
+    if (credentials) {
+        // The same lookups the pull makes (and caches): when several sources have credentials for
+        // a registry, this says which one wins.
+        std::fprintf(out, "Credentials:\n");
+        for (const auto& c : *candidates) {
+            std::string what = "none (anonymous)";
+            if (setup.engine.credentials) {
+                auto found = setup.engine.credentials->lookup(c.reference.registry, c.reference.repository);
+                if (found && !*found && !c.credentials_from.empty())
+                    found = setup.engine.credentials->lookup(c.credentials_from, c.reference.repository);
+                if (!found)
+                    what = "error: " + found.error().message;
+                else if (*found)
+                    what = (*found)->source;
+            }
+            std::fprintf(out, "  %s/%s: %s\n", c.reference.registry.c_str(), c.reference.repository.c_str(),
+                         printable(what, false).c_str());
+        }
+    }
     std::fflush(out);
     return kOk;
 }

@@ -21,11 +21,12 @@ class QuietView final : public ProgressView {
 
 class PlainView final : public ProgressView {
   public:
-    explicit PlainView(std::FILE* out) : out_(out) {}
+    explicit PlainView(std::FILE* out, std::string prefix = "") : out_(out), prefix_(std::move(prefix)) {}
     void on_event(const ProgressEvent& e) override {
         using T = ProgressEvent::Type;
         const std::string key = e.digest ? e.digest->str() : "";
         std::string d = short_digest(key);
+        if (e.type != T::BlobProgress) std::fputs(prefix_.c_str(), out_);
         switch (e.type) {
             case T::CandidateStart:
                 std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
@@ -75,19 +76,33 @@ class PlainView final : public ProgressView {
 
   private:
     std::FILE* out_;
+    std::string prefix_;
     std::map<std::string, Clock::time_point> starts_;
 };
 
 class JsonView final : public ProgressView {
   public:
-    explicit JsonView(std::FILE* out) : out_(out) {}
+    explicit JsonView(std::FILE* out, std::string service = "") : out_(out), service_(std::move(service)) {}
     void on_event(const ProgressEvent& e) override {
-        std::fprintf(out_, "%s\n", to_json(e).c_str());
+        std::string line = to_json(e);
+        if (!service_.empty()) {
+            // A stack's events say which service they belong to, right after the event's name
+            // (the image, as pull() was given it, is already in them).
+            Poco::JSON::Object label;
+            label.set("service", service_);
+            std::ostringstream text;
+            label.stringify(text);
+            std::string field = "," + text.str().substr(1, text.str().size() - 2);
+            auto at = line.find(",\"time\"");
+            line.insert(at == std::string::npos ? line.size() - 1 : at, field);
+        }
+        std::fprintf(out_, "%s\n", line.c_str());
         std::fflush(out_);
     }
 
   private:
     std::FILE* out_;
+    std::string service_;
 };
 
 // One line per blob, redrawn in place at most ten times a second.
@@ -229,6 +244,20 @@ std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* o
             return std::make_unique<PlainView>(out);
         case ProgressMode::Json:
             return std::make_unique<JsonView>(out);
+        case ProgressMode::Quiet:
+            break;
+    }
+    return std::make_unique<QuietView>();
+}
+
+std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out,
+                                                         const std::string& service) {
+    switch (mode) {
+        case ProgressMode::Tty:
+        case ProgressMode::Plain:
+            return std::make_unique<PlainView>(out, service + ": ");
+        case ProgressMode::Json:
+            return std::make_unique<JsonView>(out, service);
         case ProgressMode::Quiet:
             break;
     }

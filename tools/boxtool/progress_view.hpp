@@ -24,6 +24,13 @@ class ProgressView {
 // `out` receives the rendering: stderr for bars and lines, stdout for JSON lines.
 std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* out);
 
+// The view of one image among several pulled at once (compose stacks): JSON events carry
+// "service" after the event's name (and "image", as every event does), plain lines start with
+// "SERVICE: ". Bars for
+// several images at once are not drawn: Tty renders as Plain. The caller serializes calls across views.
+std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out,
+                                                         const std::string& service);
+
 std::string human_bytes(std::uint64_t bytes);
 std::string short_digest(const std::string& digest);
 

@@ -9,6 +9,7 @@
 #include "help_text.hpp"
 #include "interrupt.hpp"
 #include "progress_view.hpp"
+#include "stack_pull.hpp"
 #include "terminal_text.hpp"
 #include "unpack_flags.hpp"
 
@@ -31,7 +32,7 @@ ProgressMode progress_mode(const Args& args) {
 
 int pull_command(const std::vector<std::string>& argv) {
     FlagSpec spec = registry_flags();
-    spec.with_value.insert({"--output", "--jobs", "--progress"});
+    spec.with_value.insert({"--output", "--jobs", "--progress", "--compose", "--parallel"});
     spec.switches.insert({"-q", "--quiet", "-h", "--help", "--explain"});
     add_unpack_flags(spec);
     Args args(argv, spec);
@@ -39,17 +40,7 @@ int pull_command(const std::vector<std::string>& argv) {
         std::printf("%s\n%s", kPullHelp, kRegistryFlagsHelp);
         return kOk;
     }
-    if (args.positionals().size() != 1) throw UsageError("pull takes exactly one image reference");
-    const std::string& ref = args.positionals()[0];
-    auto parsed = parse_reference(ref);
-    if (!parsed) return report_error(parsed.error());
-
     PullOptions options;
-    std::optional<OutputSpec> output;
-    if (auto out = args.last("--output")) {
-        output = parse_output_spec(*out).value();
-        apply_unpack_flags(args, *output);
-    }
     if (auto jobs = args.last("--jobs")) {
         try {
             std::size_t used = 0;
@@ -61,6 +52,18 @@ int pull_command(const std::vector<std::string>& argv) {
         }
     }
     ProgressMode mode = progress_mode(args);
+    if (args.has("--compose")) return pull_stack(args, mode, options.jobs);
+    if (args.has("--parallel")) throw UsageError("--parallel goes with --compose");
+    if (args.positionals().size() != 1)
+        throw UsageError("pull takes exactly one image reference (or --compose FILE)");
+    const std::string& ref = args.positionals()[0];
+    auto parsed = parse_reference(ref);
+    if (!parsed) return report_error(parsed.error());
+    std::optional<OutputSpec> output;
+    if (auto out = args.last("--output")) {
+        output = parse_output_spec(*out).value();
+        apply_unpack_flags(args, *output);
+    }
     Setup setup = make_setup(args, *parsed);
     options.platform = setup.platform;
 
@@ -69,7 +72,7 @@ int pull_command(const std::vector<std::string>& argv) {
     Engine engine(setup.engine);
     if (args.has("--explain")) {
         // On stdout, except when stdout carries only JSON events.
-        int code = print_explanation(engine, ref, setup, mode == ProgressMode::Json ? stderr : stdout);
+        int code = print_explanation(engine, ref, setup, mode == ProgressMode::Json ? stderr : stdout, true);
         if (code != kOk) return code;
     }
     auto view = make_progress_view(mode, mode == ProgressMode::Json ? stdout : stderr);
