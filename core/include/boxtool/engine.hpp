@@ -37,6 +37,7 @@
 #include "boxtool/error.hpp"
 #include "boxtool/export.hpp"
 #include "boxtool/manifest.hpp"
+#include "boxtool/network.hpp"
 #include "boxtool/output.hpp"
 #include "boxtool/output_sink.hpp"
 #include "boxtool/platform.hpp"
@@ -58,6 +59,11 @@ struct EngineOptions {
     std::chrono::milliseconds io_timeout{60000};      ///< a registry silent this long has timed out
     int retries = 3;                                  ///< extra attempts for transient failures
     std::string user_agent = "boxtool";
+    /// Forward proxies (network.hpp); by default HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply.
+    ProxyOptions proxy;
+    /// A record per request, answer, redirect, retry and credential decision (network.hpp), with
+    /// secrets redacted; null: nothing is logged. Called from the engine's threads.
+    LogCallback log;
 };
 
 struct PullOptions {
@@ -109,6 +115,9 @@ struct InspectResult {
     std::optional<Platform> platform;
     Manifest manifest;
     std::vector<CandidateAttempt> attempts;
+    std::string raw;            ///< the document the reference resolved to, byte for byte as served
+    std::string manifest_body;  ///< the chosen platform manifest's bytes (equal to raw for one manifest)
+    std::string config;         ///< the image config blob (verified against manifest.config)
 };
 
 class BOXTOOL_API Engine {
@@ -120,13 +129,19 @@ class BOXTOOL_API Engine {
     Engine& operator=(const Engine&) = delete;
 
     Result<PullResult> pull(std::string_view reference, const PullOptions& options = {}) noexcept;
-    /// What a reference resolves to (digest, platforms, the chosen manifest), without pulling blobs.
+    /// What a reference resolves to (digest, platforms, the chosen manifest and its config), without
+    /// pulling layers and without touching the store.
     Result<InspectResult> inspect(std::string_view reference, const InspectOptions& options = {}) noexcept;
     /// The candidates a reference would be tried on for `operation`, without contacting any registry.
     Result<std::vector<Candidate>> candidates(std::string_view reference,
                                               const std::optional<Platform>& platform = {},
                                               std::string_view operation = "pull") noexcept;
 
+    /// Checks `credential` against `registry` (a host, "docker.io" for Docker Hub) as `docker
+    /// login` does: a token without a scope from a Bearer realm, or GET /v2/ with Basic. Returns
+    /// how it was checked ("a token from auth.example.com"); an Error of kind Unauthorized when the
+    /// registry refuses the credentials. EngineOptions::credentials are not consulted.
+    Result<std::string> check_login(std::string_view registry, const Credential& credential) noexcept;
     const EngineOptions& options() const noexcept;
 
   private:

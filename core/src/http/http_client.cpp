@@ -18,6 +18,10 @@
 #include <array>
 #include <cctype>
 
+#include "http/answer_deadline.hpp"
+#include "http/connection_opener.hpp"
+#include "http/proxy_failure.hpp"
+#include "http/request_log.hpp"
 #include "http/tls_trust.hpp"
 #include "http/transport_failure.hpp"
 
@@ -212,6 +216,21 @@ void send_streamed_body(std::ostream& os, const Request& req) {
     os.flush();
 }
 
+// The answer did not come within --timeout (answer_deadline.hpp): transient, so retries apply.
+TransportFailure answer_timeout(const Poco::URI& uri, std::chrono::milliseconds limit) {
+    const std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
+    return TransportFailure(
+        Error{ErrorKind::Timeout,
+              "timed out talking to " + host + ": no answer within " +
+                  (limit.count() % 1000 == 0 ? std::to_string(limit.count() / 1000) + " s"
+                                             : std::to_string(limit.count()) + " ms") +
+                  " (--timeout)",
+              host,
+              {},
+              "the registry is slow or unreachable; check the network, retry, or raise --timeout"},
+        true);
+}
+
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -307,28 +326,23 @@ struct Client::Pool {
         return contexts.at(tls).id;
     }
 
+    // An idle session for the origin, TLS settings and proxy, or null: the caller opens a new one
+    // (connection_opener.hpp) outside the lock, with `context` for HTTPS.
     std::unique_ptr<Poco::Net::HTTPClientSession> acquire(const Poco::URI& uri, const TlsSettings& tls,
-                                                          const ClientOptions& opts, std::string& key,
-                                                          bool& reused, bool allow_reuse = true) {
+                                                          std::string& key, bool allow_reuse,
+                                                          const std::optional<ProxyUrl>& proxy,
+                                                          Poco::Net::Context::Ptr& tls_context) {
         std::lock_guard lock(mutex);
         key = origin_of(uri) + "|" + std::to_string(settings_id(tls));
+        if (proxy) key += "|" + proxy->str() + "|" + proxy->username;  // never share across proxies
+        tls_context = uri.getScheme() == "https" ? context(tls) : nullptr;
         auto& list = idle[key];
         if (allow_reuse && !list.empty()) {
             auto s = std::move(list.back());
             list.pop_back();
-            reused = true;
             return s;
         }
-        reused = false;
-        std::unique_ptr<Poco::Net::HTTPClientSession> s;
-        if (uri.getScheme() == "https")
-            s = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context(tls));
-        else
-            s = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        s->setKeepAlive(true);
-        s->setTimeout(to_timespan(opts.connect_timeout), to_timespan(opts.io_timeout),
-                      to_timespan(opts.io_timeout));
-        return s;
+        return nullptr;
     }
 
     void release(const std::string& key, std::unique_ptr<Poco::Net::HTTPClientSession> s) {
@@ -355,6 +369,17 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                          std::size_t max_body) {
     Request req = original;
     bool strip_authorization = false;
+    auto emit_failure = [this](LogRecord& record, const std::string& why,
+                               std::chrono::steady_clock::time_point since) {
+        if (!options_.log) return;
+        record.kind = LogRecord::Kind::Failure;
+        record.time = {};
+        record.headers.clear();
+        record.message = why;
+        record.elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since);
+        emit(options_.log, record);
+    };
     Poco::URI first(original.url);
     for (int hop = 0;; ++hop) {
         Poco::URI uri(req.url);
@@ -365,14 +390,55 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
         // A streamed body cannot be sent twice, so it never risks a pooled connection the server
         // may have closed while idle.
         const bool streamed = static_cast<bool>(req.body_reader);
-        auto session = pool_->acquire(uri, tls, options_, key, reused, !streamed);
-        bool response_started = false;
-        ConnectionAborter aborter(*session);
-        std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
+        std::optional<ProxyUrl> proxy;
         try {
+            proxy = proxy_for(options_.proxy, uri.getScheme(), uri.getHost(), uri.getPort());
+        } catch (const ProxyError& e) {
+            throw Failure(Error{ErrorKind::Config,
+                                std::string("cannot use the proxy: ") + e.what(),
+                                uri.getHost(),
+                                {},
+                                "fix HTTPS_PROXY / HTTP_PROXY (or \"proxy\" in the config): "
+                                "http://[USER:PASS@]HOST:PORT"});
+        }
+        Poco::Net::Context::Ptr tls_context;
+        auto session = pool_->acquire(uri, tls, key, !streamed, proxy, tls_context);
+        reused = session != nullptr;
+        const auto started = std::chrono::steady_clock::now();
+        LogRecord logged{.kind = LogRecord::Kind::Request,
+                         .method = req.method,
+                         .url = redact_url(req.url),
+                         .registry = host_of(req.url),
+                         .proxy = proxy ? proxy->str() : std::string()};
+        bool response_started = false;
+        // Declared before the session's users: it stops watching before the session goes anywhere.
+        AnswerDeadline deadline(options_.io_timeout);
+        std::unique_ptr<ConnectionAborter> aborter;
+        std::optional<std::stop_callback<std::function<void()>>> abort_on_stop;
+        try {
+            if (!session) {
+                // A stop while connecting ends the wait at the next timeout at worst: the connect
+                // timeout is short, and the deadline covers the handshake.
+                session = open_session(uri, tls_context, options_.connect_timeout, options_.io_timeout, proxy,
+                                       deadline);
+                session->setKeepAlive(true);
+                session->setTimeout(to_timespan(options_.connect_timeout), to_timespan(options_.io_timeout),
+                                    to_timespan(options_.io_timeout));
+            } else {
+                deadline.arm(session->socket().impl()->sockfd());
+            }
+            aborter = std::make_unique<ConnectionAborter>(*session);
+            abort_on_stop.emplace(req.stop, std::function<void()>([&aborter] { aborter->abort(); }));
             std::string path = uri.getPathAndQuery();
             if (path.empty()) path = "/";
+            // Through a proxy, plain HTTP asks in the absolute-URI form (RFC 9112 3.2.2), with the
+            // proxy's credentials; HTTPS went through the tunnel opened for the session.
+            const bool via_proxy = proxy && uri.getScheme() == "http";
+            if (via_proxy) path = "http://" + host_header(uri) + path;
             Poco::Net::HTTPRequest hreq(req.method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+            hreq.set("Host", host_header(uri));
+            if (via_proxy && !proxy->username.empty())
+                hreq.set("Proxy-Authorization", proxy_authorization(*proxy));
             hreq.set("User-Agent", options_.user_agent);
             for (const auto& [k, v] : req.headers) {
                 // Credentials are for the registry that asked for them, never for a host it redirects to.
@@ -390,6 +456,12 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                 hreq.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
                 if (!req.content_type.empty()) hreq.setContentType(req.content_type);
             }
+            if (options_.log) {
+                HeaderList sent;
+                for (const auto& [k, v] : hreq) sent.emplace_back(k, v);
+                logged.headers = loggable_headers(sent);
+                emit(options_.log, logged);
+            }
             std::ostream& os = session->sendRequest(hreq);
             if (streamed)
                 send_streamed_body(os, req);
@@ -398,6 +470,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             Poco::Net::HTTPResponse hresp;
             std::istream& rs = session->receiveResponse(hresp);
             response_started = true;
+            deadline.kick();
             rs.exceptions(std::ios::badbit);
 
             Response resp;
@@ -406,6 +479,16 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             for (const auto& [k, v] : hresp) resp.headers.emplace_back(k, v);
             resp.final_url = req.url;
             Poco::Int64 length = hresp.getContentLength64();
+            if (options_.log) {
+                logged.kind = LogRecord::Kind::Response;
+                logged.time = {};
+                logged.status = resp.status;
+                logged.headers = loggable_headers(resp.headers);
+                logged.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started);
+                emit(options_.log, logged);
+            }
+            if (proxy && uri.getScheme() == "http") check_proxy_status(resp.status, *proxy, uri.getHost());
 
             bool redirect = resp.status == 301 || resp.status == 302 || resp.status == 303 ||
                             resp.status == 307 || resp.status == 308;
@@ -422,10 +505,13 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             if (to_sink && req.on_response) req.on_response(resp);
             // A HEAD answer has headers only: its Content-Length describes the GET's body.
             if (req.method == "HEAD") {
-                if (hresp.getKeepAlive()) pool_->release(key, std::move(session));
+                deadline.stop();
+                aborter->disarm();
+                if (hresp.getKeepAlive() && !deadline.expired()) pool_->release(key, std::move(session));
                 return resp;
             }
             std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
+                deadline.kick();
                 if (to_sink) {
                     (*sink)(data, n);
                     return;
@@ -436,8 +522,10 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                                                                 " bytes");
                 resp.body.append(data, n);
             });
+            deadline.stop();
             if (req.stop.stop_requested())
                 throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+            if (deadline.expired()) throw answer_timeout(uri, options_.io_timeout);
             if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
                 received != static_cast<std::uint64_t>(length)) {
                 session->reset();
@@ -451,7 +539,7 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                     true);
             }
             if (hresp.getKeepAlive() && !req.stop.stop_requested()) {
-                aborter.disarm();
+                aborter->disarm();
                 pool_->release(key, std::move(session));
             }
 
@@ -469,6 +557,12 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                                   next.toString() + ")",
                               "a registry must not downgrade a secure connection");
             if (origin_of(next) != origin_of(first)) strip_authorization = true;
+            emit(options_.log,
+                 LogRecord{.kind = LogRecord::Kind::Redirect,
+                           .url = redact_url(next.toString()),
+                           .registry = next.getHost(),
+                           .message = std::to_string(resp.status) + " from " + redact_url(req.url) +
+                                      (strip_authorization ? ", without Authorization" : "")});
             if (resp.status == 303) {
                 req.method = "GET";
                 req.body.clear();
@@ -480,8 +574,14 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
             }
             req.url = next.toString();
         } catch (const Poco::Exception& e) {
+            deadline.stop();
             if (req.stop.stop_requested())
                 throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+            if (deadline.expired()) {
+                emit_failure(logged, "no answer within " + std::to_string(options_.io_timeout.count()) + "ms",
+                             started);
+                throw answer_timeout(uri, options_.io_timeout);
+            }
             // A pooled connection the server closed while idle fails on first use: try a fresh one once.
             if (reused && !response_started && !streamed &&
                 (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
@@ -490,6 +590,9 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                 --hop;
                 continue;
             }
+            emit_failure(logged, e.displayText(), started);
+            if (proxy && !response_started)
+                rethrow_if_proxy_failure(e, *proxy, uri.getHost() + ":" + std::to_string(uri.getPort()));
             throw_transport(e, uri, tls);
         }
     }

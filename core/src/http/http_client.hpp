@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "boxtool/error.hpp"
+#include "boxtool/network.hpp"
+#include "http/proxy.hpp"
 
 namespace boxtool::http {
 
@@ -72,6 +74,8 @@ struct ClientOptions {
     std::chrono::milliseconds io_timeout{60000};
     std::string user_agent = "boxtool";
     int max_redirects = 5;
+    ProxyRules proxy;  // forward proxies (proxy.hpp); empty: direct connections
+    LogCallback log;   // one record per request, answer, redirect and failure (request_log.hpp)
 };
 
 // Receives body bytes as they arrive. Returning normally continues; throwing aborts the transfer.

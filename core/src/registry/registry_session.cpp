@@ -1,5 +1,7 @@
 #include "registry/registry_session.hpp"
 
+#include "http/request_log.hpp"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
@@ -8,12 +10,12 @@
 
 #include "boxtool/digest.hpp"
 #include "boxtool/reference.hpp"
+#include "grammar.hpp"
 #include "http/transport_failure.hpp"
 #include "registry/registry_errors.hpp"
 #include "registry/token_response.hpp"
 #include "util/base64.hpp"
 #include "util/stopping.hpp"
-#include "grammar.hpp"
 
 namespace boxtool::registry {
 namespace {
@@ -35,20 +37,37 @@ std::chrono::milliseconds backoff(int attempt, const http::Response* resp) {
 }
 
 // Waits between attempts end early when the pull is stopped.
+// Each retry is logged (`log`, about `req`) with why and how long it waits.
 template <typename Attempt>
-http::Response with_retries(int retries, const std::stop_token& stop, Attempt&& attempt) {
+http::Response with_retries(int retries, const std::stop_token& stop, Attempt&& attempt,
+                            const LogCallback& log = {}, const http::Request* req = nullptr) {
+    auto note = [&](int i, const std::string& why, std::chrono::milliseconds wait) {
+        if (!log) return;
+        LogRecord r{.kind = LogRecord::Kind::Retry};
+        if (req) {
+            r.method = req->method;
+            r.url = http::redact_url(req->url);
+            r.registry = http::host_of(req->url);
+        }
+        r.attempt = i + 1;
+        r.message = why + "; attempt " + std::to_string(i + 2) + " of " + std::to_string(retries + 1) +
+                    " in " + std::to_string(wait.count()) + "ms";
+        http::emit(log, std::move(r));
+    };
     for (int i = 0;; ++i) {
         try {
             http::Response r = attempt();
             // 501 and 505 say what the server cannot do, which asking again will not change.
             bool transient = (r.status >= 500 && r.status != 501 && r.status != 505) || r.status == 429;
             if (transient && i < retries) {
+                note(i, "status " + std::to_string(r.status), backoff(i, &r));
                 if (!util::sleep_unless_stopped(backoff(i, &r), stop)) util::throw_if_stopped(stop);
                 continue;
             }
             return r;
         } catch (const http::TransportFailure& f) {
             if (!f.transient() || i >= retries) throw;
+            note(i, f.error().message, backoff(i, nullptr));
             if (!util::sleep_unless_stopped(backoff(i, nullptr), stop)) util::throw_if_stopped(stop);
         }
     }
@@ -86,8 +105,9 @@ void RegistrySession::ping() {
             http::Request req;
             req.url = base + "/v2/";
             req.stop = options_.stop;
-            auto resp = with_retries(options_.retries, options_.stop,
-                                     [&] { return client_.fetch(req, tls(), 64 * 1024); });
+            auto resp = with_retries(
+                options_.retries, options_.stop, [&] { return client_.fetch(req, tls(), 64 * 1024); },
+                options_.log, &req);
             if (resp.status == 401) {
                 auth_.challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
             } else if (resp.status != 200) {
@@ -120,6 +140,12 @@ const std::optional<Credential>& RegistrySession::credential_for(const std::stri
         auto answer = options_.credentials->lookup(options_.registry, repository);
         if (!answer) throw Failure(std::move(answer).error());
         found = std::move(*answer);
+    }
+    if (options_.log) {
+        LogRecord r{.kind = LogRecord::Kind::Credential, .registry = options_.registry};
+        r.message = found ? "credentials for " + repository + " from " + found->source
+                          : "no credentials for " + repository + " (anonymous)";
+        http::emit(options_.log, std::move(r));
     }
     return credentials_.emplace(repository, std::move(found)).first->second;
 }
@@ -176,7 +202,7 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
                 (query.empty() ? "scope=" : "&scope=") + http::url_encode(scope.substr(start, end - start));
         start = end + 1;
     }
-    if (!service.empty()) query += "&service=" + http::url_encode(service);
+    if (!service.empty()) query += (query.empty() ? "service=" : "&service=") + http::url_encode(service);
     std::string post_scope = "scope=" + http::url_encode(scope);
     if (!service.empty()) post_scope += "&service=" + http::url_encode(service);
 
@@ -210,8 +236,9 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
     }
     const http::TlsSettings& realm_tls = tls();
-    auto resp = with_retries(options_.retries, options_.stop,
-                             [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); });
+    auto resp = with_retries(
+        options_.retries, options_.stop, [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); },
+        options_.log, &req);
     // Servers without the OAuth2 endpoint answer 404, 405 or 501 (GCR, simple token servers), some
     // 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token then
     // goes as a Basic password, which is how docker's GET endpoint takes it.
@@ -220,8 +247,9 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         if (status == 404 || status == 405 || status == 501) tokens_.mark_oauth_unsupported(realm);
         http::Request get = refresh ? token_get("<token>", cred->identity_token.reveal())
                                     : token_get(cred->username, cred->password.reveal());
-        resp = with_retries(options_.retries, options_.stop,
-                            [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); });
+        resp = with_retries(
+            options_.retries, options_.stop, [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); },
+            options_.log, &get);
     }
     ErrorContext ctx = error_context(repository, "token", cred);
     if (resp.status != 200) {
@@ -254,6 +282,34 @@ http::Response RegistrySession::request(http::Request request, const std::string
     return send_scoped(std::move(request), repository, object, scope, nullptr, retries, max_body, accept);
 }
 
+std::string RegistrySession::check_login() {
+    ping();
+    std::lock_guard lock(mutex_);
+    const auto& cred = credential_for("");
+    if (!cred) throw Failure(ErrorKind::InvalidArgument, "no credentials to check for " + options_.registry);
+    if (const Challenge* bearer = find_challenge(auth_.challenges, "bearer")) {
+        // No scope: the token service checks who is asking, as for `docker login`.
+        std::string key = options_.registry + "||login|" + cred->username;
+        tokens_.invalidate(key);
+        fetch_token(*bearer, "", "", key);
+        tokens_.invalidate(key);
+        return "a token from " + Poco::URI(bearer->param("realm")).getHost();
+    }
+    if (find_challenge(auth_.challenges, "basic")) {
+        http::Request req;
+        req.url = base_url_ + "/v2/";
+        req.stop = options_.stop;
+        req.headers.emplace_back("Authorization",
+                                 basic_authorization(cred->username, cred->password.reveal()));
+        auto resp = with_retries(
+            options_.retries, options_.stop, [&] { return client_.fetch(req, tls(), 64 * 1024); },
+            options_.log, &req);
+        if (resp.status != 200) throw registry_error(resp, error_context("", "registry API", cred));
+        return "Basic authentication";
+    }
+    return "nothing: the registry does not ask for credentials";
+}
+
 std::string RegistrySession::base_url() {
     ping();
     return base_url_;
@@ -273,9 +329,10 @@ http::Response RegistrySession::send_scoped(http::Request request, const std::st
         if (!req.stop.stop_possible()) req.stop = options_.stop;
         if (auto authz = authorization(repository, scope, attempt > 0))
             req.headers.emplace_back("Authorization", *authz);
-        auto resp = with_retries(retries, req.stop, [&] {
-            return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body);
-        });
+        auto resp = with_retries(
+            retries, req.stop,
+            [&] { return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body); },
+            options_.log, &req);
         if (resp.status == 401 && attempt == 0) {
             auto challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
             bool bearer = find_challenge(challenges, "bearer") != nullptr;
@@ -372,6 +429,35 @@ void RegistrySession::get_blob(const std::string& repository, const Descriptor& 
     req.on_response = on_response;
     req.stop = stop;
     send(req, repository, "blob " + blob.digest.str(), &sink, 0, 64 * 1024);
+}
+
+std::string RegistrySession::get_small_blob(const std::string& repository, const Descriptor& blob,
+                                            std::size_t max_bytes) {
+    if (blob.size > max_bytes)
+        throw Failure(Error{ErrorKind::InvalidManifest,
+                            "blob " + blob.digest.str() + " is " + std::to_string(blob.size) +
+                                " bytes, more than " + std::to_string(max_bytes) +
+                                " allowed for an image config",
+                            options_.registry, repository, "the image's config is implausibly large"});
+    http::Request req;
+    req.url = "/v2/" + repository + "/blobs/" + blob.digest.str();
+    req.stop = options_.stop;
+    std::string body;
+    http::BodySink sink = [&](const char* data, std::size_t n) {
+        if (body.size() + n > max_bytes)
+            throw Failure(Error{ErrorKind::SizeMismatch,
+                                "blob " + blob.digest.str() + " is larger than declared", options_.registry,
+                                repository, "the registry serves a damaged image"});
+        body.append(data, n);
+    };
+    send(req, repository, "blob " + blob.digest.str(), &sink, options_.retries, 64 * 1024);
+    if (body.size() != blob.size || digest_of(body, blob.digest.algorithm).str() != blob.digest.str())
+        throw Failure(Error{ErrorKind::DigestMismatch,
+                            "blob " + blob.digest.str() + " does not match its digest or size (" +
+                                std::to_string(body.size()) + " bytes received, " +
+                                std::to_string(blob.size) + " expected)",
+                            options_.registry, repository, "the registry serves a damaged image"});
+    return body;
 }
 
 }  // namespace boxtool::registry

@@ -13,6 +13,7 @@
 
 #include "boxtool/credentials.hpp"
 #include "boxtool/manifest.hpp"
+#include "boxtool/network.hpp"
 #include "http/http_client.hpp"
 #include "registry/challenge.hpp"
 #include "registry/registry_errors.hpp"
@@ -27,6 +28,7 @@ struct SessionOptions {
     CredentialProvider* credentials = nullptr;
     http::TlsSettings tls;  // for the registry, its token realm and its redirects; verify = !insecure
     std::stop_token stop;   // the pull's: stops requests and the waits between retries
+    LogCallback log;        // EngineOptions::log: retries and credential decisions
 };
 
 struct FetchedManifest {
@@ -52,6 +54,9 @@ class RegistrySession {
                   const std::function<void(const http::Response&)>& on_response, const http::BodySink& sink,
                   const std::stop_token& stop);
 
+    // A small blob (an image config) read whole, at most `max_bytes`, verified against its digest.
+    std::string get_small_blob(const std::string& repository, const Descriptor& blob, std::size_t max_bytes);
+
     // Any request with this session's authentication, for what pulls do not need (uploads, tag
     // lists, deletes). `scope` is the token scope asked for, space-separated, e.g.
     // "repository:team/app:pull,push repository:team/base:pull"; empty: "repository:REPO:pull".
@@ -61,6 +66,10 @@ class RegistrySession {
     http::Response request(http::Request request, const std::string& repository, const std::string& object,
                            const std::string& scope, int retries, std::size_t max_body,
                            const std::function<bool(int)>& accept = {});
+    // Checks the session's credentials as `docker login` does: a token without a scope from a
+    // Bearer realm, or GET /v2/ with Basic. Throws the registry's Failure (Unauthorized...) when
+    // they are refused; returns how they were checked.
+    std::string check_login();
     // The scheme and host the registry answers on ("https://host:port"), after a ping.
     std::string base_url();
     int retries() const { return options_.retries; }
