@@ -13,6 +13,7 @@ packages=(
   golang-docker-credential-helpers pass gnupg
   python3-botocore
   doxygen
+  tinyproxy tmux zsh fish bash-completion util-linux
 )
 
 missing=()

@@ -8,6 +8,7 @@
 
 #include "boxtool/credential_chain.hpp"
 #include "boxtool/error.hpp"
+#include "boxtool/network.hpp"
 
 namespace boxtool::cli {
 
@@ -31,6 +32,9 @@ struct ConfigFile {
     // A Lua policy script ("policy"); empty: not set; relative paths resolve as for store.
     std::filesystem::path policy;
     std::vector<CredentialLink> credential_links;
+    // "proxy": "http://HOST:PORT" (both schemes) or {"https": URL, "http": URL, "no_proxy": "a,b" or
+    // ["a", "b"], "loopback": true}. What it sets wins over HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+    ProxyOptions proxy;
 };
 
 // The keys a config file may hold, for "did you mean" and the README.

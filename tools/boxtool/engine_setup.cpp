@@ -6,6 +6,7 @@
 #include "config_file.hpp"
 #include "credential_input.hpp"
 #include "credential_sources.hpp"
+#include "debug_log.hpp"
 #include "tls_setup.hpp"
 
 namespace boxtool::cli {
@@ -14,7 +15,7 @@ FlagSpec registry_flags() {
     return FlagSpec{
         {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
          "--credential-store", "--connect-timeout", "--timeout", "--retries", "--policy", "--ca-file"},
-        {"--password-stdin"}};
+        {"--password-stdin", "--debug"}};
 }
 
 namespace {
@@ -59,6 +60,8 @@ Setup base_setup(const Args& args) {
     if (auto t = args.last("--timeout"))
         s.engine.io_timeout = std::chrono::seconds(parse_int("--timeout", *t, 1, 3600));
     if (auto r = args.last("--retries")) s.engine.retries = parse_int("--retries", *r, 0, 10);
+    s.engine.proxy = cfg.proxy;  // the config's proxies first; the environment fills the rest
+    if (debug_wanted(args)) s.engine.log = debug_log(args.last("--progress") == "json");
     // --policy overrides the config file's "policy"; a script that cannot be read stops here.
     std::filesystem::path policy = args.last("--policy").value_or(cfg.policy.string());
     if (!policy.empty()) {
@@ -89,6 +92,10 @@ std::vector<std::string> registries_for(const Reference& reference, const Engine
     if (reference.qualified) return {reference.registry};
     if (engine.search_registries.empty()) return {std::string(kDockerHub)};
     return engine.search_registries;
+}
+
+Setup make_plain_setup(const Args& args) {
+    return base_setup(args);
 }
 
 Setup make_setup(const Args& args, const Reference& reference) {
