@@ -182,7 +182,7 @@ TEST(CliSurface, ZshCompletionLoadsAndCompletesInATerminal) {
           "Enter"});
     EXPECT_TRUE(wait_for("READY")) << screen();
     tmux({"send-keys", "-t", "z", "boxtool logo", "Tab"});
-    EXPECT_TRUE(wait_for("boxtool logout ")) << screen();
+    EXPECT_TRUE(wait_for("boxtool logout")) << screen();
     tmux({"send-keys", "-t", "z", "C-u"});
     tmux({"send-keys", "-t", "z", "boxtool pull --progr", "Tab"});
     EXPECT_TRUE(wait_for("boxtool pull --progress")) << screen();

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "e2e_support.hpp"
 #include "harness/files.hpp"
 #include "harness/http.hpp"
@@ -107,7 +109,7 @@ TEST_F(LoginTest, EncryptedStoreByDefaultThenAPlainPullUsesIt) {
     // Again: the entry is replaced, not duplicated.
     ASSERT_EQ(login({}, kPassword).exit_code, kOk);
     auto again = env.boxtool({"registry", "list", "--json"}, with_key());
-    EXPECT_EQ(again.out.find(registry.host()), again.out.rfind(registry.host())) << again.out;
+    EXPECT_EQ(std::count(again.out.begin(), again.out.end(), '{'), 1) << "not one entry: " << again.out;
 
     auto out = env.boxtool({"logout", registry.host()}, with_key());
     ASSERT_EQ(out.exit_code, kOk) << out.describe();
@@ -161,9 +163,14 @@ TEST_F(LoginTest, CredsStoreHelperAsDockerLoginDoes) {
     EXPECT_EQ(pull({.env = gpg_env()}).exit_code, kOk);
     auto out = env.boxtool({"logout", registry.host()}, with_key({.env = gpg_env()}));
     ASSERT_EQ(out.exit_code, kOk) << out.describe();
+    EXPECT_NE(out.out.find("docker-credential-pass"), std::string::npos) << out.out;
+    // Debian's helper answers an erased entry with empty fields, others with an error: either way,
+    // the password is gone.
     auto gone =
         harness::run({"docker-credential-pass", "get"}, {.env = gpg_env(), .stdin_text = registry.host()});
-    EXPECT_NE(gone.exit_code, 0) << "logout did not erase the helper's entry: " << gone.describe();
+    EXPECT_EQ(gone.out.find(kPassword), std::string::npos) << "logout did not erase the helper's entry: "
+                                                           << gone.describe();
+    EXPECT_EQ(pull({.env = gpg_env()}).exit_code, kUnauthorized);
 }
 
 TEST_F(LoginTest, PasswordOnTheCommandLineOnlyWithAWarning) {
@@ -194,7 +201,7 @@ TEST(LoginTokenTest, TokenRealmChecksTheCredentials) {
     };
     auto bad = run("nope");
     EXPECT_EQ(bad.exit_code, kUnauthorized) << bad.describe();
-    EXPECT_EQ(tokens.count_requests("alice", 401), 1) << "the token server was not asked";
+    EXPECT_GE(tokens.count_requests("alice", 401), 1) << "the token server was not asked";
     auto good = run("Alice-Pa55-19fe");
     ASSERT_EQ(good.exit_code, kOk) << good.describe();
     EXPECT_NE(good.err.find("a token from 127.0.0.1"), std::string::npos) << good.err;

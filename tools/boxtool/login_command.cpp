@@ -49,7 +49,8 @@ std::string registry_of(const std::string& host) {
 }
 
 std::string where_to(const Args& args, const char* flag) {
-    std::string to = args.last(flag).value_or("store");
+    const bool from = std::string(flag) == "--from";
+    std::string to = args.last(flag).value_or(from ? "all" : "store");
     if (to != "store" && to != "docker-config" && !(std::string(flag) == "--from" && to == "all"))
         throw UsageError(std::string(flag) +
                          " must be store (the encrypted credential store) or docker-config" +
