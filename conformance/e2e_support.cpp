@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 #include <sstream>
 
 #include "harness/files.hpp"
@@ -117,6 +118,14 @@ std::vector<std::string> verify_blobs(const std::filesystem::path& blobs_dir) {
 
 std::vector<std::filesystem::path> ingest_leftovers(const std::filesystem::path& store) {
     return harness::list_files(store / "ingest");
+}
+
+std::vector<std::filesystem::path> stray_ingest_files(const std::filesystem::path& store) {
+    static const std::regex partial("(sha256-[0-9a-f]{64}|sha512-[0-9a-f]{128})\\.partial");
+    auto all = ingest_leftovers(store);
+    std::erase_if(
+        all, [](const std::filesystem::path& p) { return std::regex_match(p.filename().string(), partial); });
+    return all;
 }
 
 std::optional<std::string> layout_manifest(const std::filesystem::path& layout, const std::string& tag,

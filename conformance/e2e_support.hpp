@@ -63,6 +63,9 @@ bool contains_icase(const std::string& text, const std::string& needle);
 std::vector<std::string> verify_blobs(const std::filesystem::path& blobs_dir);
 // Regular files under STORE/ingest: a finished pull must leave none.
 std::vector<std::filesystem::path> ingest_leftovers(const std::filesystem::path& store);
+// Files under STORE/ingest that are not resumable partial downloads ("<alg>-<hex>.partial", which a
+// failed or interrupted pull keeps for the next one to resume): a failed pull must leave none.
+std::vector<std::filesystem::path> stray_ingest_files(const std::filesystem::path& store);
 
 // The manifest that `tag` of an OCI layout gives for a platform: the tagged manifest itself, or
 // the index entry for that platform. Empty if there is none.

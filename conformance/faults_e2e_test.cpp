@@ -83,7 +83,7 @@ TEST_F(FaultTest, CorruptedBlobFailsAndIsNotStored) {
     EXPECT_FALSE(std::filesystem::exists(env.store() / "blobs/sha256" / layer.digest.substr(7)))
         << "the corrupted blob reached the store";
     EXPECT_TRUE(verify_blobs(env.store() / "blobs").empty());
-    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+    EXPECT_TRUE(stray_ingest_files(env.store()).empty());
     EXPECT_GE(proxy->count_requests("GET", layer.digest), 1);
 }
 

@@ -147,7 +147,7 @@ TEST_P(HostileLayer, RefusedOrContainedAndSentinelUntouched) {
     }
     auto diff = snapshot_diff(sentinel_before, tree_snapshot(sentinel, true));
     EXPECT_TRUE(diff.empty()) << "the sentinel changed: " << diff.front();
-    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+    EXPECT_TRUE(stray_ingest_files(env.store()).empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, HostileLayer, ::testing::ValuesIn(corpus()), [](const auto& param_info) {
@@ -190,7 +190,7 @@ TEST(HostileEarlyStop, RefusedLayerStopsLaterDownloads) {
     EXPECT_TRUE(contains_icase(r.err, "contains \"..\"")) << r.err;
     const std::string last = image.manifests.at(0).layers.back().digest;
     EXPECT_FALSE(fs::exists(env.store() / "blobs" / "sha256" / last.substr(7)));
-    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+    EXPECT_TRUE(stray_ingest_files(env.store()).empty());
 }
 
 }  // namespace

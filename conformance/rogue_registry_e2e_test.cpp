@@ -51,7 +51,7 @@ class RogueRegistryTest : public ::testing::Test {
             EXPECT_NE(entry.path().filename().string().rfind(temp_prefix, 0), 0u)
                 << "a failed pull left its temp dir " << entry.path();
         }
-        EXPECT_TRUE(ingest_leftovers(env.store()).empty()) << "files left in " << env.store() / "ingest";
+        EXPECT_TRUE(stray_ingest_files(env.store()).empty()) << "files left in " << env.store() / "ingest";
         auto problems = verify_blobs(env.store() / "blobs");
         EXPECT_TRUE(problems.empty())
             << "unverified blobs in the store: " << ::testing::PrintToString(problems);

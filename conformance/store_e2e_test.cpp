@@ -2,9 +2,11 @@
 // succeed and leave only verified blobs behind.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
 
 #include "e2e_support.hpp"
+#include "harness/files.hpp"
 #include "harness/images.hpp"
 
 namespace boxtool::conformance {
@@ -94,6 +96,101 @@ TEST_F(StoreTest, ConcurrentPullsShareOneStore) {
         EXPECT_EQ(layout_manifest(env.path(out), "v1", "linux/amd64"), image.digest) << out;
         EXPECT_TRUE(verify_blobs(env.path(out) / "blobs").empty()) << out;
     }
+}
+
+// --- boxtool store ls / du / verify / prune / rm ---------------------------------------------------
+
+TEST_F(StoreTest, StoreCommandsListMeasureVerifyPruneAndRemove) {
+    auto app = harness::make_and_push({.out = env.path("app"), .tag = "v1", .layers = 2, .seed = "app"},
+                                      registry.host(), "e2e/app:v1");
+    auto tool = harness::make_and_push({.out = env.path("tool"), .tag = "v2", .layers = 2, .seed = "tool"},
+                                       registry.host(), "e2e/tool:v2");
+    const std::string app_ref = registry.host() + "/e2e/app:v1";
+    const std::string tool_ref = registry.host() + "/e2e/tool:v2";
+    for (const auto& ref : {app_ref, tool_ref}) {
+        auto r = env.pull(ref, {"--insecure-registry", registry.host()});
+        ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    }
+    const std::vector<std::string> at = {"--store", env.store().string()};
+    auto cmd = [&](std::vector<std::string> args) {
+        args.insert(args.end(), at.begin(), at.end());
+        return env.boxtool(args);
+    };
+
+    auto ls = cmd({"store", "ls"});
+    ASSERT_EQ(ls.exit_code, kOk) << ls.describe();
+    EXPECT_NE(ls.out.find(app_ref), std::string::npos) << ls.out;
+    EXPECT_NE(ls.out.find(tool_ref), std::string::npos) << ls.out;
+    EXPECT_NE(ls.out.find("linux/amd64"), std::string::npos) << ls.out;
+    auto json = cmd({"store", "ls", "--json"});
+    EXPECT_NE(json.out.find("\"digest\": \"" + app.digest + "\""), std::string::npos) << json.out;
+
+    auto du = cmd({"store", "du"});
+    ASSERT_EQ(du.exit_code, kOk) << du.describe();
+    EXPECT_NE(du.out.find("images:       2"), std::string::npos) << du.out;
+    EXPECT_NE(du.out.find("unreferenced: 0 blob(s)"), std::string::npos) << du.out;
+
+    auto verify = cmd({"store", "verify"});
+    EXPECT_EQ(verify.exit_code, kOk) << verify.describe();
+    EXPECT_NE(verify.out.find("0 problem(s)"), std::string::npos) << verify.out;
+
+    // Forget the app: its blobs become unreferenced; a dry run names them and removes nothing.
+    auto rm = cmd({"store", "rm", app_ref});
+    ASSERT_EQ(rm.exit_code, kOk) << rm.describe();
+    EXPECT_EQ(cmd({"store", "rm", app_ref}).exit_code, kNotFound);
+    const auto app_layer = env.store() / "blobs/sha256" / app.manifests[0].layers[0].digest.substr(7);
+    auto dry = cmd({"store", "prune", "--dry-run"});
+    ASSERT_EQ(dry.exit_code, kOk) << dry.describe();
+    EXPECT_NE(dry.out.find("would remove blobs/sha256/" + app.manifests[0].layers[0].digest.substr(7)),
+              std::string::npos)
+        << dry.out;
+    EXPECT_TRUE(std::filesystem::exists(app_layer));
+    auto prune = cmd({"store", "prune"});
+    ASSERT_EQ(prune.exit_code, kOk) << prune.describe();
+    EXPECT_FALSE(std::filesystem::exists(app_layer));
+    for (const auto& layer : tool.manifests[0].layers)
+        EXPECT_TRUE(std::filesystem::exists(env.store() / "blobs/sha256" / layer.digest.substr(7)));
+    EXPECT_EQ(cmd({"store", "verify"}).exit_code, kOk);
+    // The image that stayed still needs no download.
+    int gets = registry.count_requests("GET", "/blobs/");
+    auto again = env.pull(tool_ref, {"--insecure-registry", registry.host()});
+    ASSERT_EQ(again.exit_code, kOk) << again.describe();
+    EXPECT_EQ(registry.count_requests("GET", "/blobs/"), gets);
+}
+
+TEST_F(StoreTest, VerifyFindsATamperedBlobAndPruneClearsPartialsAndLocks) {
+    auto image = harness::make_and_push({.out = env.path("src"), .tag = "v1"}, registry.host(), "e2e/app:v1");
+    auto r = env.pull(registry.host() + "/e2e/app:v1", {"--insecure-registry", registry.host()});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    const auto blob = env.store() / "blobs/sha256" / image.manifests[0].layers[0].digest.substr(7);
+    std::filesystem::permissions(blob, std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::add);
+    { std::ofstream(blob, std::ios::binary | std::ios::app) << "x"; }
+    auto verify = env.boxtool({"store", "verify", "--store", env.store().string()});
+    EXPECT_EQ(verify.exit_code, kFailure) << verify.describe();
+    EXPECT_NE(verify.out.find("BAD " + blob.string()), std::string::npos) << verify.out;
+    // Leftovers of a crash: a partial and its lock file, nobody holding them.
+    const std::string hex(64, 'a');
+    harness::write_file(env.store() / "ingest" / ("sha256-" + hex + ".partial"), "half");
+    harness::write_file(env.store() / "locks" / ("sha256-" + hex + ".lock"), "");
+    const std::string lone(64, 'b');  // a lock file alone
+    harness::write_file(env.store() / "locks" / ("sha256-" + lone + ".lock"), "");
+    auto dry = env.boxtool({"store", "prune", "--dry-run", "--store", env.store().string()});
+    ASSERT_EQ(dry.exit_code, kOk) << dry.describe();
+    EXPECT_NE(dry.out.find("would remove ingest/sha256-" + hex + ".partial"), std::string::npos) << dry.out;
+    EXPECT_TRUE(std::filesystem::exists(env.store() / "locks" / ("sha256-" + lone + ".lock")));  // dry: kept
+    auto prune = env.boxtool({"store", "prune", "--store", env.store().string()});
+    ASSERT_EQ(prune.exit_code, kOk) << prune.describe();
+    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+    EXPECT_TRUE(std::filesystem::is_empty(env.store() / "locks"));
+}
+
+TEST_F(StoreTest, StoreCommandsOnAMissingStoreCreateNothing) {
+    const auto nowhere = env.path("no-store");
+    auto ls = env.boxtool({"store", "ls", "--store", nowhere.string()});
+    EXPECT_EQ(ls.exit_code, kOk) << ls.describe();
+    EXPECT_EQ(env.boxtool({"store", "prune", "--store", nowhere.string()}).exit_code, kOk);
+    EXPECT_FALSE(std::filesystem::exists(nowhere));
 }
 
 }  // namespace

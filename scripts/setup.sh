@@ -14,6 +14,7 @@ packages=(
   python3-botocore
   doxygen
   tinyproxy tmux zsh fish bash-completion util-linux
+  clang libfuzzer-14-dev libclang-rt-14-dev
 )
 
 missing=()
@@ -27,6 +28,9 @@ if ((${#missing[@]})); then
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# --packages: only the packages (scripts/fuzz.sh, which makes its own build).
+[ "${1:-}" = "--packages" ] && exit 0
 
 build_type="${BOXTOOL_BUILD_TYPE:-RelWithDebInfo}"
 # Warnings are errors here (and so in CI); a packager's build leaves BOXTOOL_WERROR off.

@@ -1,7 +1,10 @@
 #include "harness/fault_proxy.hpp"
 
 #include <set>
+#include <sstream>
+
 #include <utility>
+#include "harness/files.hpp"
 
 namespace boxtool::harness {
 
@@ -15,6 +18,12 @@ void FaultProxy::start() {
     for (const auto& rule : options_.redirect) args.insert(args.end(), {"--redirect", rule});
     for (const auto& rule : options_.reset) args.insert(args.end(), {"--reset", rule});
     for (const auto& rule : options_.corrupt) args.insert(args.end(), {"--corrupt", rule});
+    for (const auto& rule : options_.inject) args.insert(args.end(), {"--inject", rule});
+    if (!options_.random.empty()) args.insert(args.end(), {"--random", options_.random});
+    if (options_.strip_range) args.push_back("--strip-range");
+    if (options_.throttle) args.insert(args.end(), {"--throttle", std::to_string(options_.throttle)});
+    args.insert(args.end(), {"--bytes-log", file("bytes.log").string()});
+    write_file(file("bytes.log"), "");
     for (const auto& mode : options_.breaks) args.insert(args.end(), {"--break", mode});
     if (options_.paginate_tags > 0)
         args.insert(args.end(), {"--paginate-tags", std::to_string(options_.paginate_tags)});
@@ -46,6 +55,15 @@ int FaultProxy::count_with_authorization(std::string_view method, const std::str
 
 int FaultProxy::count_without_authorization(std::string_view method, const std::string& path_regex) const {
     return count_matching(with_authorization(requests(), false), method, path_regex);
+}
+
+std::uint64_t FaultProxy::bytes_sent() const {
+    std::istringstream in(read_file(file("bytes.log")));
+    std::uint64_t total = 0;
+    std::string method, target;
+    std::uint64_t n = 0;
+    while (in >> method >> target >> n) total += n;
+    return total;
 }
 
 int FaultProxy::count_connections() const {

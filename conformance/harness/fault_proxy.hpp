@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@ struct FaultProxyOptions {
     std::vector<std::string> redirect{};
     std::vector<std::string> reset{};
     std::vector<std::string> corrupt{};
+    std::vector<std::string> inject{};  // "[METHOD ]REGEX:KIND:COUNT", KIND from the --random list
+    std::string random{};               // "SEED:RATE[:FAULTS]": random faults (see the script)
+    std::uint64_t throttle = 0;         // bytes per second for bodies; 0: full speed
+    bool strip_range = false;           // forward without Range (200 for resumes); faults still apply
     // --break modes (fault_proxy.py): strip-digest, wrong-digest, missing-blob-200, ignore-range,
     // malformed-challenge, empty-error-bodies, wrong-error-codes, auth-404.
     std::vector<std::string> breaks{};
@@ -46,6 +51,8 @@ class FaultProxy : public ScriptServer {
     int count_without_authorization(std::string_view method, const std::string& path_regex) const;
     // How many client connections the requests so far came over.
     int count_connections() const;
+    // Body bytes sent to clients so far (all answers), from the proxy's bytes log.
+    std::uint64_t bytes_sent() const;
 
   private:
     FaultProxyOptions options_;

@@ -1,5 +1,6 @@
 #include "harness/request_log.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -32,6 +33,9 @@ std::vector<LoggedRequest> parse_proxy_log(const std::filesystem::path& log) {
                 request.connection = word.substr(eq + 1);
             } else if (word.compare(0, eq, "auth") == 0) {
                 request.authorization = word.substr(eq + 1) == "yes";
+            } else if (word.compare(0, eq, "range") == 0 && eq + 1 < word.size() &&
+                       std::isdigit(static_cast<unsigned char>(word[eq + 1]))) {
+                request.range_start = std::stoll(word.substr(eq + 1));
             }
         }
         requests.push_back(request);

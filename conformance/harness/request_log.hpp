@@ -17,6 +17,7 @@ struct LoggedRequest {
     std::string fault{};         // the rule that fired ("fail", "redirect", ...), if one did
     std::string connection{};    // the client connection that carried it: same value, same connection
     bool authorization = false;  // whether it carried an Authorization header
+    long long range_start = -1;  // the first byte its Range header asked for; -1 without one
 };
 
 // Lines like `127.0.0.1 - - [date] "GET /v2/ HTTP/1.1" 200 2 "" "agent"`; other lines are skipped.

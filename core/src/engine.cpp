@@ -11,6 +11,7 @@
 #include "http/engine_client_options.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
+#include "http/retry_policy.hpp"
 #include "pull/blob_fetcher.hpp"
 #include "pull/candidate_loop.hpp"
 #include "pull/mirror_credentials.hpp"
@@ -64,6 +65,7 @@ struct Engine::Impl {
     EngineOptions options;
     http::Client client;
     registry::TokenCache tokens;
+    http::HostBackoff backoff;  // a registry's "slow down" reaches every pull of this engine
     std::shared_ptr<RegistryPolicy> policy;
     std::once_flag store_once;
     std::optional<Store> opened_store;
@@ -118,7 +120,7 @@ struct Engine::Impl {
             registry::SessionOptions{
                 cand.reference.registry, cand.insecure, options.retries, credentials.get(),
                 http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure), std::move(stop),
-                options.log});
+                options.log, &backoff});
         auto r = pull::resolve(std::move(session), cand, platform, wants.keep ? &store() : nullptr, wants);
         r.credentials = std::move(credentials);
         return r;
@@ -148,7 +150,8 @@ Result<std::string> Engine::check_login(std::string_view registry, const Credent
                                      &provider,
                                      http::tls_settings_for(host, impl_->options.tls, insecure),
                                      {},
-                                     impl_->options.log});
+                                     impl_->options.log,
+                                     &impl_->backoff});
         return session.check_login();
     });
 }
@@ -195,6 +198,21 @@ void announce(pull::ProgressChannel& progress, const pull::Resolution& r) {
     }
 }
 
+// What `store ls` and `store prune` know of this pull: every blob the image needs, with sizes.
+PullRecord pull_record(std::string_view given, const pull::Resolution& r) {
+    PullRecord rec;
+    rec.reference = std::string(given);
+    rec.resolved = r.candidate.reference.str();
+    rec.digest = r.digest;
+    rec.manifest_digest = r.manifest_digest;
+    rec.platform = r.platform ? r.platform->str() : "";
+    rec.pulled_at = std::chrono::system_clock::now();
+    if (r.index) rec.blobs.emplace_back(r.digest, r.index_body_size);
+    rec.blobs.emplace_back(r.manifest_digest, r.manifest_body.size());
+    for (const auto& b : blobs_of(r.manifest)) rec.blobs.emplace_back(b.digest, b.size);
+    return rec;
+}
+
 }  // namespace
 
 Result<PullResult> Engine::pull(std::string_view text, const PullOptions& options) noexcept {
@@ -207,6 +225,9 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         PullResult result;
         auto candidates = impl_->select(*ref, platform, "pull");
         util::throw_if_stopped(control.token());
+        // Held for the whole pull: `store prune` waits for it, so it never removes a blob this
+        // pull stored but has not recorded yet.
+        Store::UseLock in_use = impl_->store().use_shared();
         pull::SinkSet sinks(options.outputs, control, progress, candidates.front().reference);
 
         auto resolution =
@@ -242,6 +263,7 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
         result.manifest_digest = resolution.manifest_digest;
         result.platform = resolution.platform;
         result.manifest = resolution.manifest;
+        impl_->store().record_pull(pull_record(text, resolution));
 
         if (!sinks.empty()) {
             // The outputs finish (an unpack may still be applying its last layers) on a thread of their

@@ -35,6 +35,8 @@ const char* to_string(ProgressEvent::Type type) noexcept {
             return "layer-unpacked";
         case ProgressEvent::Type::OutputWritten:
             return "output-written";
+        case ProgressEvent::Type::BlobDiscarded:
+            return "blob-discarded";
     }
     return "unknown";
 }

@@ -165,7 +165,7 @@ struct Transfer::Impl {
 
     explicit Impl(EngineOptions o)
         : options(std::move(o)),
-          client(http::client_options_for(options)),
+          client(http::client_options_for(options, false)),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
     Store& store() {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -79,6 +80,20 @@ Result<std::shared_ptr<LuaPolicy>> LuaPolicy::from_file(const std::filesystem::p
     return std::make_shared<LuaPolicy>(std::move(text), path.string(), limits);
 }
 
+namespace {
+
+// Runs given up on (over the wall-clock limit) whose threads have not ended yet. A run stops at
+// its next instruction hook once abandoned, so they end promptly, except inside one long library
+// call; a bound keeps a hostile script from piling threads up in a long-running embedder.
+std::atomic<int> g_abandoned_running{0};
+constexpr int kMaxAbandonedRuns = 4;
+
+}  // namespace
+
+int LuaPolicy::abandoned_runs() noexcept {
+    return g_abandoned_running.load();
+}
+
 // One decision on its own thread. The instruction budget cannot see time spent inside a single
 // library call (a pathological string pattern runs in C); the wall-clock limit bounds that wait.
 Decision LuaPolicy::decide(const Reference& reference, const PolicyContext& context) const {
@@ -89,7 +104,15 @@ Decision LuaPolicy::decide(const Reference& reference, const PolicyContext& cont
         PolicyContext context;
         std::atomic<bool> abandoned{false};
         std::promise<Decision> done;
+        std::mutex mutex;
+        bool given_up = false;  // guarded by mutex
+        bool finished = false;  // guarded by mutex
     };
+    if (g_abandoned_running.load() >= kMaxAbandonedRuns)
+        return {Outcome::OutOfBudget,
+                {},
+                name_ + ": not run: " + std::to_string(kMaxAbandonedRuns) +
+                    " earlier runs of policy scripts that overran their time are still being stopped"};
     try {
         auto job = std::make_shared<Job>();
         job->script = script_;
@@ -105,10 +128,21 @@ Decision LuaPolicy::decide(const Reference& reference, const PolicyContext& cont
             } catch (...) {
                 job->done.set_exception(std::current_exception());
             }
+            std::lock_guard lock(job->mutex);
+            job->finished = true;
+            if (job->given_up) --g_abandoned_running;
         });
         if (result.wait_for(limits_.wall_clock) == std::future_status::timeout) {
-            // The thread owns everything it uses; it stops at its next hook, or with the process.
+            // The thread owns everything it uses; it stops at its next hook and ends. It is counted
+            // until then (see kMaxAbandonedRuns).
             job->abandoned = true;
+            {
+                std::lock_guard lock(job->mutex);
+                if (!job->finished) {
+                    job->given_up = true;
+                    ++g_abandoned_running;
+                }
+            }
             worker.detach();
             return {Outcome::OutOfBudget,
                     {},

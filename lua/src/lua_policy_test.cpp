@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <thread>
+
 #include "test_support.hpp"
 
 namespace boxtool::lua {
@@ -174,6 +177,105 @@ TEST(LuaPolicy, DigestOnlyCandidatesAreUsedOnlyForDigestPulls) {
               std::vector<std::string>{"docker.io/library/alpine:3"});
     auto by_digest = test::ref_of("alpine@sha256:" + std::string(64, 'c'));
     EXPECT_EQ(usable_candidates(by_digest, policy.select(by_digest, ctx).value()).size(), 2u);
+}
+
+// --- Finalizers and runaway library calls (security review) ---
+
+int thread_count() {
+    int n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec);
+         it != std::filesystem::directory_iterator(); ++it)
+        ++n;
+    return n;
+}
+
+TEST(LuaPolicy, GcMetamethodsAreRefused) {
+    // Lua runs finalizers with hooks off: an endless loop in one escaped the instruction budget and
+    // kept a thread spinning after the decision was given up.
+    auto d = decide(R"(
+        setmetatable({}, {__gc = function() while true do end end})
+        function select(ref, ctx) return {{registry = "docker.io", reason = "x"}} end
+    )");
+    EXPECT_EQ(d.outcome, Outcome::RuntimeError);
+    EXPECT_NE(d.message.find("__gc"), std::string::npos) << d.message;
+    // Inside select too, and a pcall cannot make it pass.
+    auto inside = decide(R"(
+        function select(ref, ctx)
+            local ok = pcall(setmetatable, {}, {__gc = function() end})
+            if ok then return {{registry = "docker.io", reason = "finalizer set"}} end
+            deny("refused")
+        end
+    )");
+    EXPECT_EQ(inside.outcome, Outcome::Denied) << inside.message;
+}
+
+TEST(LuaPolicy, GcAddedToAMetatableLaterFinalizesNothing) {
+    // Only a __gc present when setmetatable runs marks an object; adding it later does nothing,
+    // so closing the state cannot run (and hang in) this one.
+    auto d = decide(R"(
+        local mt = {}
+        local t = setmetatable({}, mt)
+        mt.__gc = function() while true do end end
+        function select(ref, ctx) return {{registry = "docker.io", reason = "fine"}} end
+    )");
+    EXPECT_EQ(d.outcome, Outcome::Candidates) << d.message;
+}
+
+TEST(LuaPolicy, OtherMetatablesStillWork) {
+    auto d = decide(R"(
+        local defaults = setmetatable({}, {__index = function(_, k) return "docker.io" end})
+        function select(ref, ctx) return {{registry = defaults.anything, reason = "via __index"}} end
+    )");
+    EXPECT_EQ(d.outcome, Outcome::Candidates) << d.message;
+}
+
+TEST(LuaPolicy, RunawayStringPatternsAreRefusedBeforeTheyRun) {
+    // Backtracking inside string.find runs in C, where the instruction budget cannot see it.
+    auto d = decide(R"(
+        function select(ref, ctx)
+            string.find(string.rep("a", 40), string.rep("a*", 40) .. "b")
+            return {{registry = "docker.io", reason = "x"}}
+        end
+    )");
+    EXPECT_EQ(d.outcome, Outcome::RuntimeError);
+    EXPECT_NE(d.message.find("too costly"), std::string::npos) << d.message;
+    // Ordinary patterns, plain finds and methods on strings are untouched.
+    auto ok = decide(R"(
+        function select(ref, ctx)
+            local host, port = ("registry.example.com:5000"):match("^([%w%.%-]+):?(%d*)$")
+            assert(host == "registry.example.com" and port == "5000")
+            assert(string.find("a*b", "*", 1, true) == 2)
+            local n = 0
+            for part in ("a/b/c"):gmatch("[^/]+") do n = n + 1 end
+            assert(n == 3)
+            assert(("x-y"):gsub("%-", "_") == "x_y")
+            return {{registry = "docker.io", reason = "patterns"}}
+        end
+    )");
+    EXPECT_EQ(ok.outcome, Outcome::Candidates) << ok.message;
+}
+
+TEST(LuaPolicy, ManyHostileDecisionsLeaveNoThreadsBehind) {
+    // A long-running embedder asks a hostile script again and again: finalizers, endless loops,
+    // runaway patterns. Every decision ends, and no thread is left spinning.
+    const int before = thread_count();
+    LuaLimits limits;
+    limits.wall_clock = std::chrono::milliseconds(200);
+    const char* scripts[] = {
+        "setmetatable({}, {__gc = function() while true do end end})\nfunction select() end",
+        "function select() while true do end end",
+        "function select() local t = {} while true do t[#t + 1] = t end end",
+        "function select() return string.rep('a', 60):find(string.rep('a-', 30) .. 'b') end",
+    };
+    for (int i = 0; i < 40; ++i) {
+        auto d = decide(scripts[i % 4], "docker.io/library/alpine:3", limits);
+        EXPECT_NE(d.outcome, Outcome::Candidates);
+    }
+    for (int i = 0; i < 100 && (LuaPolicy::abandoned_runs() > 0 || thread_count() > before); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(LuaPolicy::abandoned_runs(), 0);
+    EXPECT_LE(thread_count(), before);
 }
 
 }  // namespace

@@ -132,6 +132,77 @@ int lua_deny(lua_State* L) {
     return lua_error(L);
 }
 
+// setmetatable without finalizers: Lua runs __gc metamethods with hooks off, so a finalizer would
+// escape the instruction budget (an endless loop in one would spin forever, even after the
+// decision was given up). A __gc field added to a metatable later marks nothing for finalization,
+// so checking here is enough.
+int lua_safe_setmetatable(lua_State* L) {
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L,
+                              "setmetatable: __gc metamethods are not allowed in a policy script "
+                              "(finalizers would run outside the instruction budget)");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+// Lua's pattern matcher backtracks: k quantifiers over a subject of n bytes may take n^k steps
+// inside one library call, where no instruction hook runs. A pattern whose worst case is out of
+// all proportion is refused before it runs, so a decision can always be stopped, and a run given
+// up on ends rather than spinning on.
+constexpr double kMaxPatternCost = 1e9;
+
+double pattern_cost(const char* p, std::size_t plen, std::size_t subject_len, bool every_position) {
+    int quantifiers = 0;
+    for (std::size_t i = 0; i < plen; ++i) {
+        char c = p[i];
+        if (c == '%') {
+            ++i;  // an escape or class: the next byte is not special
+        } else if (c == '[') {
+            // A set: up to its closing bracket ("[]...]" and "[^]...]" start with a literal ']').
+            ++i;
+            if (i < plen && p[i] == '^') ++i;
+            if (i < plen && p[i] == ']') ++i;
+            while (i < plen && p[i] != ']') i += p[i] == '%' ? 2 : 1;
+        } else if (c == '*' || c == '+' || c == '-') {
+            ++quantifiers;
+        }
+    }
+    double n = static_cast<double>(subject_len) + 1;
+    double cost = 1;
+    for (int q = 0; q < quantifiers + (every_position ? 1 : 0) && cost <= kMaxPatternCost; ++q) cost *= n;
+    return cost;
+}
+
+// string.find / match / gmatch / gsub with the cost check; upvalue 1 is the original function,
+// upvalue 2 whether arg 4 may say "plain" (find).
+int lua_costed_match(lua_State* L) {
+    bool may_be_plain = lua_toboolean(L, lua_upvalueindex(2));
+    if ((lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER) &&
+        (lua_type(L, 2) == LUA_TSTRING || lua_type(L, 2) == LUA_TNUMBER) &&
+        !(may_be_plain && lua_toboolean(L, 4))) {
+        std::size_t n = 0, plen = 0;
+        lua_tolstring(L, 1, &n);
+        const char* pattern = lua_tolstring(L, 2, &plen);
+        bool anchored = plen > 0 && pattern[0] == '^';  // tried at the first position only
+        if (pattern_cost(pattern, plen, n, !anchored) > kMaxPatternCost)
+            return luaL_error(L,
+                              "string pattern too costly for a policy (its quantifiers could backtrack for "
+                              "ages over a %d-byte string); simplify it",
+                              static_cast<int>(n));
+    }
+    int args = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, args, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 // Non-string error objects get the script and line they were raised at, so every message names both.
 int message_handler(lua_State* L) {
     if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TLIGHTUSERDATA) return 1;
@@ -171,9 +242,18 @@ void open_sandbox(lua_State* L, Run* run) {
         lua_pushnil(L);
         lua_setglobal(L, name);
     }
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, guarded<lua_safe_setmetatable>, 1);
+    lua_setglobal(L, "setmetatable");
     lua_getglobal(L, LUA_STRLIBNAME);
     lua_pushnil(L);
-    lua_setfield(L, -2, "dump");  // bytecode out is the first half of loading bytecode back
+    lua_setfield(L, -2, "dump");
+    for (const char* name : {"find", "match", "gmatch", "gsub"}) {
+        lua_getfield(L, -1, name);
+        lua_pushboolean(L, name[0] == 'f');  // find(s, pattern, init, plain)
+        lua_pushcclosure(L, guarded<lua_costed_match>, 2);
+        lua_setfield(L, -2, name);
+    }  // bytecode out is the first half of loading bytecode back
     lua_pop(L, 1);
     // Strings share one metatable; lock it so a script cannot change what "s:method()" means.
     lua_pushliteral(L, "");

@@ -71,7 +71,7 @@ void Settings::reject_unknown(const std::vector<std::string>& known) const {
         if (std::find(names.begin(), names.end(), key) != names.end()) continue;
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-        throw std::runtime_error("unknown setting \"" + key + "\"" + cli::did_you_mean(key, names) +
+        throw std::runtime_error("unknown setting \"" + key + "\"" + text::did_you_mean(key, names) +
                                  "; this source's settings are " + (list.empty() ? "none" : list) +
                                  " (and \"plugin\", \"registries\")");
     }

@@ -1,5 +1,7 @@
 #include "credential_store.hpp"
 
+#include "store_location.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -180,15 +182,7 @@ StoredCredential::~StoredCredential() {
 }
 
 std::filesystem::path CredentialStore::default_path() {
-    if (const char* env = std::getenv("BOXTOOL_CREDENTIAL_STORE"); env && *env) return env;
-    std::filesystem::path base;
-    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
-        base = xdg;
-    else if (const char* home = std::getenv("HOME"); home && *home)
-        base = std::filesystem::path(home) / ".config";
-    else
-        base = ".";
-    return base / "boxtool" / "credentials.store";
+    return default_credential_store_path();
 }
 
 CredentialStore::CredentialStore(std::filesystem::path path, const StoreKeyMaterial& key)

@@ -4,15 +4,33 @@
 
 #include <map>
 #include <mutex>
+#include <sstream>
+
+#include <Poco/JSON/Object.h>
 
 #include "boxtool/reference.hpp"
 #include "plugin_instance.hpp"
 #include "plugin_search.hpp"
+#include "store_location.hpp"
 
 namespace boxtool::plugins {
 
-std::vector<SourceConfig> default_credential_sources() {
-    return {SourceConfig{"docker-config", {}, R"({"plugin":"docker-config"})"}};
+std::vector<SourceConfig> default_credential_sources(const std::filesystem::path& store_path) {
+    std::vector<SourceConfig> sources;
+    std::filesystem::path store = store_path.empty() ? default_credential_store_path() : store_path;
+    std::error_code ec;
+    if (std::filesystem::exists(store, ec)) {
+        // The store asks for its key only when its index has an entry for the registry, so a pull
+        // from any other registry never prompts or fails for a missing key.
+        Poco::JSON::Object settings(Poco::JSON_PRESERVE_KEY_ORDER);
+        settings.set("plugin", "encrypted-store");
+        settings.set("path", store.string());
+        std::ostringstream json;
+        settings.stringify(json);
+        sources.push_back({"encrypted-store", {}, json.str()});
+    }
+    sources.push_back({"docker-config", {}, R"({"plugin":"docker-config"})"});
+    return sources;
 }
 
 bool registry_matches(const std::vector<std::string>& globs, std::string_view registry) {

@@ -1,6 +1,8 @@
 // Loading one credential plugin file and checking it before any of its answers are trusted.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -30,11 +32,14 @@ class PluginLibrary {
     bool has_describe() const noexcept;
 
   private:
-    PluginLibrary(std::filesystem::path path, void* handle, const boxtool_credential_plugin* table)
-        : path_(std::move(path)), handle_(handle), table_(table) {}
+    PluginLibrary(std::filesystem::path path, void* handle, const boxtool_credential_plugin* table,
+                  dev_t device, ino_t inode)
+        : path_(std::move(path)), handle_(handle), table_(table), device_(device), inode_(inode) {}
     std::filesystem::path path_;
     void* handle_;
     const boxtool_credential_plugin* table_;
+    dev_t device_;  // the file loaded, whose descriptor stays open while it is (see the .cpp)
+    ino_t inode_;
 };
 
 // Throws Failure(Plugin) when `path` or its folder can be written by users other than its owner,

@@ -1,6 +1,9 @@
 #include "plugin_library.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "boxtool/error.hpp"
 #include "plugin_instance.hpp"
@@ -80,6 +83,70 @@ TEST(PluginLibrary, RefusesAPluginInAFolderWritableByOthers) {
     ::chmod((dir / "plain_c.so").c_str(), 0755);
     ::chmod(dir.path().c_str(), 0777);
     expect_refused(dir / "plain_c.so", "its folder " + dir.path().string() + " is writable by other users");
+}
+
+TEST(PluginLibrary, RefusesASymlinkedPluginFile) {
+    testing::TempDir dir;
+    std::filesystem::copy_file(test_plugin("plain_c"), dir / "real.so");
+    std::filesystem::create_symlink(dir / "real.so", dir / "plain_c.so");
+    expect_refused(dir / "plain_c.so", "symbolic link");
+}
+
+TEST(PluginLibrary, RefusesAPluginBelowAFolderOfAnotherUser) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a folder away";
+    testing::TempDir dir;
+    std::filesystem::create_directories(dir / "theirs" / "plugins");
+    std::filesystem::copy_file(test_plugin("plain_c"), dir / "theirs" / "plugins" / "plain_c.so");
+    ASSERT_EQ(::chown((dir / "theirs").c_str(), 65534, 65534), 0);
+    expect_refused(dir / "theirs" / "plugins" / "plain_c.so", "owned by another user (uid 65534)");
+}
+
+TEST(PluginLibrary, ASymlinkSwappedDuringTheCheckNeverGetsItsTargetLoaded) {
+    // The review's race: the check looked at canonical(path) but dlopen() opened `path` again, so
+    // another user swapping a symlink in between got their library's constructor run by us. Here
+    // a real unprivileged process swaps the link as fast as it can while we load many times.
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
+    testing::TempDir dir;
+    const auto good = dir / "good";
+    const auto home = dir / "attacker";  // the other user's own folder
+    std::filesystem::create_directories(good);
+    std::filesystem::create_directories(home / "evil");
+    std::filesystem::copy_file(test_plugin("plain_c"), good / "plain_c.so");
+    std::filesystem::copy_file(test_plugin("evil_constructor"), home / "evil" / "plain_c.so");
+    for (const auto& p : {home, home / "evil", home / "evil" / "plain_c.so"})
+        ASSERT_EQ(::chown(p.c_str(), 65534, 65534), 0);
+    std::filesystem::create_directory_symlink(good, home / "plugins");
+    ASSERT_EQ(::lchown((home / "plugins").c_str(), 65534, 65534), 0);
+    const auto marker = dir / "evil-constructor-ran";
+    testing::ScopedEnv env("BOXTOOL_TEST_EVIL_MARKER", marker.string());
+
+    pid_t swapper = ::fork();
+    ASSERT_GE(swapper, 0);
+    if (swapper == 0) {
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+        const std::string next = (home / "next").string(), link = (home / "plugins").string();
+        for (int i = 0; i < 200000; ++i) {
+            ::unlink(next.c_str());
+            if (::symlink(i % 2 ? (home / "evil").c_str() : good.c_str(), next.c_str()) != 0) ::_exit(4);
+            if (::rename(next.c_str(), link.c_str()) != 0) ::_exit(5);
+        }
+        ::_exit(0);
+    }
+    int loaded = 0, refused = 0;
+    for (int i = 0; i < 300; ++i) {
+        try {
+            auto lib = PluginLibrary::load(home / "plugins" / "plain_c.so", "plain_c");
+            ++loaded;
+        } catch (const Failure& f) {
+            ++refused;
+            EXPECT_EQ(f.error().kind, ErrorKind::Plugin);
+        }
+    }
+    ::kill(swapper, SIGKILL);
+    int status = 0;
+    ::waitpid(swapper, &status, 0);
+    EXPECT_FALSE(std::filesystem::exists(marker)) << "the attacker's library was mapped";
+    EXPECT_EQ(loaded + refused, 300);
 }
 
 TEST(PluginLibrary, RefusesANameMismatch) {

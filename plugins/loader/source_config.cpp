@@ -3,6 +3,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <sstream>
+#include <typeinfo>
 
 #include "boxtool/credential_chain.hpp"
 
@@ -12,7 +13,7 @@ Result<std::vector<SourceConfig>> parse_credential_sources(std::string_view json
                                                            const std::filesystem::path& base_dir) {
     auto bad = [](const std::string& why) {
         return Error{ErrorKind::Config,
-                     "invalid credential_sources: " + why,
+                     why,
                      {},
                      {},
                      "credential_sources is a JSON array of {\"plugin\": NAME, \"registries\": [GLOB...], "
@@ -21,14 +22,15 @@ Result<std::vector<SourceConfig>> parse_credential_sources(std::string_view json
     Poco::JSON::Array::Ptr arr;
     try {
         Poco::JSON::Parser parser;
-        arr = parser.parse(std::string(json_array)).extract<Poco::JSON::Array::Ptr>();
+        auto value = parser.parse(std::string(json_array));
+        if (value.type() == typeid(Poco::JSON::Array::Ptr)) arr = value.extract<Poco::JSON::Array::Ptr>();
     } catch (const std::exception& e) {
-        return bad(std::string("not a JSON array: ") + e.what());
+        return bad(std::string("\"credential_sources\" is not valid JSON: ") + e.what());
     }
-    if (!arr) return bad("not a JSON array");
+    if (!arr) return bad("\"credential_sources\" must be an array of {\"plugin\": NAME, ...} objects");
     std::vector<SourceConfig> out;
     for (std::size_t i = 0; i < arr->size(); ++i) {
-        std::string where = "[" + std::to_string(i) + "]";
+        std::string where = "\"credential_sources\"[" + std::to_string(i) + "]";
         auto entry = arr->getObject(static_cast<unsigned>(i));
         if (!entry) return bad(where + " is not an object");
         if (!entry->has("plugin") || !entry->get("plugin").isString() ||
@@ -38,7 +40,7 @@ Result<std::vector<SourceConfig>> parse_credential_sources(std::string_view json
         source.plugin = entry->get("plugin").convert<std::string>();
         // A plugin given as a relative path is relative to base_dir (the config file's folder).
         if (source.plugin.find('/') != std::string::npos && source.plugin[0] != '/' && !base_dir.empty())
-            source.plugin = (base_dir / source.plugin).lexically_normal().string();
+            source.plugin = (base_dir / source.plugin).string();
         if (entry->has("registries")) {
             auto globs = entry->getArray("registries");
             if (!globs) return bad(where + ".registries must be an array of registry globs");

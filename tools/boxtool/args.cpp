@@ -34,7 +34,7 @@ Args::Args(const std::vector<std::string>& argv, const FlagSpec& spec) {
         } else {
             std::vector<std::string> known(spec.with_value.begin(), spec.with_value.end());
             known.insert(known.end(), spec.switches.begin(), spec.switches.end());
-            throw UsageError("unknown flag " + name + did_you_mean(name, known));
+            throw UsageError("unknown flag " + name + text::did_you_mean(name, known));
         }
     }
 }

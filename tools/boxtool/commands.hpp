@@ -18,11 +18,13 @@ FlagSpec tags_flags();
 FlagSpec conformance_flags();
 FlagSpec login_flags();
 FlagSpec logout_flags();
+FlagSpec store_flags();
 
 int pull_command(const std::vector<std::string>& argv);
 int inspect_command(const std::vector<std::string>& argv);
 int registry_command(const std::vector<std::string>& argv);
 int policy_command(const std::vector<std::string>& argv);
+int store_command(const std::vector<std::string>& argv);
 int push_command(const std::vector<std::string>& argv);
 int copy_command(const std::vector<std::string>& argv);
 int tags_command(const std::vector<std::string>& argv);

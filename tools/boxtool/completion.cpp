@@ -228,7 +228,7 @@ int completion_command(const std::vector<std::string>& argv) {
         std::printf("%s", fish_script().c_str());
     } else {
         throw UsageError("no completion for the shell \"" + shell + "\"" +
-                         did_you_mean(shell, {"bash", "zsh", "fish"}) + " (bash, zsh or fish)");
+                         text::did_you_mean(shell, {"bash", "zsh", "fish"}) + " (bash, zsh or fish)");
     }
     return kOk;
 }

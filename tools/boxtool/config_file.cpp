@@ -4,6 +4,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 
 #include <algorithm>
 #include <fstream>
@@ -92,40 +93,14 @@ std::vector<std::filesystem::path> path_list(const Poco::JSON::Object::Ptr& obj,
 
 std::vector<plugins::SourceConfig> credential_sources(const Poco::JSON::Object::Ptr& obj,
                                                       const std::filesystem::path& path) {
-    auto arr = obj->getArray("credential_sources");
-    if (!arr)
-        throw config_error(path,
-                           "\"credential_sources\" must be an array of {\"plugin\": NAME, ...} objects");
-    std::vector<plugins::SourceConfig> out;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-        std::string where = "\"credential_sources\"[" + std::to_string(i) + "]";
-        auto entry = arr->getObject(static_cast<unsigned>(i));
-        if (!entry) throw config_error(path, where + " is not an object");
-        plugins::SourceConfig source;
-        if (!entry->has("plugin") || !entry->get("plugin").isString() ||
-            entry->get("plugin").convert<std::string>().empty())
-            throw config_error(path, where + " needs \"plugin\": the name of a credential plugin");
-        source.plugin = entry->get("plugin").convert<std::string>();
-        // A plugin given as a relative path is relative to the config file, like other paths here.
-        if (source.plugin.find('/') != std::string::npos)
-            source.plugin = resolve_against(path, source.plugin).string();
-        if (entry->has("registries")) {
-            auto globs = entry->getArray("registries");
-            if (!globs) throw config_error(path, where + ".registries must be an array of registry globs");
-            for (std::size_t j = 0; j < globs->size(); ++j) {
-                auto g = globs->get(static_cast<unsigned>(j));
-                if (!g.isString() || g.convert<std::string>().empty())
-                    throw config_error(
-                        path, where + ".registries[" + std::to_string(j) + "] is not a non-empty string");
-                source.registries.push_back(g.convert<std::string>());
-            }
-        }
-        std::ostringstream settings;
-        entry->stringify(settings);
-        source.settings_json = settings.str();
-        out.push_back(std::move(source));
-    }
-    return out;
+    // The parser embedders use too (boxtool/credential_chain.hpp); a relative plugin path is relative
+    // to the config file, like other paths here.
+    std::ostringstream text;
+    Poco::JSON::Stringifier::stringify(obj->get("credential_sources"), text);
+    auto sources =
+        plugins::parse_credential_sources(text.str(), std::filesystem::absolute(path).parent_path());
+    if (!sources) throw config_error(path, sources.error().message);
+    return std::move(*sources);
 }
 
 std::vector<CredentialLink> credential_links(const Poco::JSON::Object::Ptr& obj,
@@ -144,7 +119,7 @@ std::vector<CredentialLink> credential_links(const Poco::JSON::Object::Ptr& obj,
         for (const auto& [key, value] : *entry)
             if (std::find(keys.begin(), keys.end(), key) == keys.end())
                 throw config_error(path, where + " has an unknown key \"" + key + "\"" +
-                                             did_you_mean(key, keys) +
+                                             text::did_you_mean(key, keys) +
                                              " (a link has \"images\" and \"credential\")");
         CredentialLink link;
         link.origin = where + " in " + path.string();
@@ -187,8 +162,8 @@ ProxyOptions proxy_settings(const Poco::JSON::Object::Ptr& obj, const std::files
     static const std::vector<std::string> keys = {"https", "http", "no_proxy", "loopback"};
     for (const auto& [key, value] : *p)
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
-            throw config_error(path,
-                               "\"proxy\" has an unknown key \"" + key + "\"" + did_you_mean(key, keys));
+            throw config_error(
+                path, "\"proxy\" has an unknown key \"" + key + "\"" + text::did_you_mean(key, keys));
     auto text = [&](const char* key) {
         if (!p->has(key)) return std::string();
         auto value = p->get(key);
@@ -247,7 +222,8 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     // Unknown keys first: a misspelt key explains the rest better than any error it causes.
     for (const auto& [key, value] : *obj)
         if (std::find(config_file_keys().begin(), config_file_keys().end(), key) == config_file_keys().end())
-            throw config_error(path, "unknown key \"" + key + "\"" + did_you_mean(key, config_file_keys()));
+            throw config_error(path,
+                               "unknown key \"" + key + "\"" + text::did_you_mean(key, config_file_keys()));
 
     ConfigFile cfg;
     cfg.image_registries = registry_list(obj, "image_registries", path);

@@ -10,6 +10,7 @@
 #include "engine_setup.hpp"
 #include "exit_codes.hpp"
 #include "help_text.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -175,9 +176,11 @@ int conformance_command(const std::vector<std::string>& argv) {
     if (auto junit = args.last("--junit"))
         write_file_atomically(*junit, checks::render_junit(results, summary));
     if (args.has("--json"))
-        std::fputs(checks::render_json(results, summary, code).c_str(), stdout);
+        // Evidence quotes the registry: escaped for the terminal (C1 controls and bidi overrides
+        // too), still valid JSON.
+        std::fputs(json_printable(checks::render_json(results, summary, code)).c_str(), stdout);
     else
-        std::fputs(checks::render_table(results, summary).c_str(), stdout);
+        std::fputs(printable(checks::render_table(results, summary)).c_str(), stdout);
     return code;
 }
 

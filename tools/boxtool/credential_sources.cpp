@@ -1,4 +1,5 @@
 #include "credential_sources.hpp"
+#include "terminal_text.hpp"
 
 #include <Poco/JSON/Object.h>
 
@@ -11,27 +12,11 @@
 
 namespace boxtool::cli {
 
-std::vector<plugins::SourceConfig> default_chain_sources(const std::filesystem::path& store_path) {
-    std::vector<plugins::SourceConfig> sources;
-    std::error_code ec;
-    if (std::filesystem::exists(store_path, ec)) {
-        // Saved credentials just work: `boxtool registry add` then `boxtool pull`. The store asks for
-        // its key only when its index has an entry for the registry (see credential_store.hpp).
-        Poco::JSON::Object settings(Poco::JSON_PRESERVE_KEY_ORDER);
-        settings.set("plugin", "encrypted-store");
-        settings.set("path", store_path.string());
-        std::ostringstream json;
-        settings.stringify(json);
-        sources.push_back({"encrypted-store", {}, json.str()});
-    }
-    for (auto& source : plugins::default_credential_sources()) sources.push_back(std::move(source));
-    return sources;
-}
-
 std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFile& config,
                                                                  const std::filesystem::path& store_path) {
     auto log = [](bool warning, const std::string& line) {
-        std::fprintf(stderr, "boxtool: %s%s\n", warning ? "warning: " : "", line.c_str());
+        // A plugin's log line is text from outside: escaped before it reaches the terminal.
+        std::fprintf(stderr, "boxtool: %s%s\n", warning ? "warning: " : "", printable(line).c_str());
     };
     auto dirs = plugins::plugin_search_dirs(config.plugin_dirs);
     if (config.credential_sources) {
@@ -39,14 +24,15 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
         return plugins::CredentialChain::load(*config.credential_sources, dirs, log).value();
     }
     // A default source that cannot be loaded costs only itself: pulls of public images go on.
-    auto sources = default_chain_sources(store_path);
+    // Saved credentials just work: `boxtool registry add` then `boxtool pull`.
+    auto sources = plugins::default_credential_sources(store_path);
     auto chain = plugins::CredentialChain::load(sources, dirs, log);
     if (chain) return *chain;
     std::vector<plugins::SourceConfig> usable;
     for (auto& source : sources) {
         if (auto alone = plugins::CredentialChain::load({source}, dirs, log); !alone) {
             std::fprintf(stderr, "boxtool: warning: the default credential source %s is unavailable: %s\n",
-                         source.plugin.c_str(), alone.error().message.c_str());
+                         printable(source.plugin, false).c_str(), printable(alone.error().message).c_str());
             continue;
         }
         usable.push_back(std::move(source));
@@ -55,7 +41,7 @@ std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFil
     chain = plugins::CredentialChain::load(usable, dirs, log);
     if (!chain) {
         std::fprintf(stderr, "boxtool: warning: the default credential sources are unavailable: %s\n",
-                     chain.error().message.c_str());
+                     printable(chain.error().message).c_str());
         return nullptr;
     }
     return *chain;

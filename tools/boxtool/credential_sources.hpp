@@ -20,9 +20,6 @@ namespace boxtool::cli {
 std::shared_ptr<CredentialProvider> credential_chain_from_config(const ConfigFile& config,
                                                                  const std::filesystem::path& store_path);
 
-// The default chain's sources, as credential_sources would list them.
-std::vector<plugins::SourceConfig> default_chain_sources(const std::filesystem::path& store_path);
-
 // The encrypted store's path: --credential-store, else $BOXTOOL_CREDENTIAL_STORE, else the default.
 std::filesystem::path credential_store_path(const std::optional<std::string>& flag);
 

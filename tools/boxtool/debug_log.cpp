@@ -20,10 +20,11 @@ LogCallback debug_log(bool json) {
         static std::mutex mutex;
         std::lock_guard lock(mutex);
         if (json) {
-            std::fprintf(stdout, "%s\n", to_json(record).c_str());
+            // URLs, headers and messages come from registries: escaped, and still JSON.
+            std::fprintf(stdout, "%s\n", json_printable(to_json(record)).c_str());
             std::fflush(stdout);
         } else {
-            std::fprintf(stderr, "%s\n", printable(to_text(record)).c_str());
+            std::fprintf(stderr, "%s\n", printable(to_text(record), false).c_str());
         }
     };
 }

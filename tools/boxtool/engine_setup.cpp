@@ -1,4 +1,5 @@
 #include "engine_setup.hpp"
+#include "terminal_text.hpp"
 
 #include <cstdio>
 
@@ -12,10 +13,10 @@
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
-    return FlagSpec{
-        {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
-         "--credential-store", "--connect-timeout", "--timeout", "--retries", "--policy", "--ca-file"},
-        {"--password-stdin", "--debug"}};
+    return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
+                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
+                     "--speed-limit", "--speed-time", "--max-time", "--policy", "--ca-file"},
+                    {"--password-stdin", "--debug"}};
 }
 
 namespace {
@@ -60,6 +61,12 @@ Setup base_setup(const Args& args) {
     if (auto t = args.last("--timeout"))
         s.engine.io_timeout = std::chrono::seconds(parse_int("--timeout", *t, 1, 3600));
     if (auto r = args.last("--retries")) s.engine.retries = parse_int("--retries", *r, 0, 10);
+    if (auto v = args.last("--speed-limit"))
+        s.engine.min_transfer_rate = static_cast<std::uint64_t>(parse_int("--speed-limit", *v, 0, 1 << 30));
+    if (auto v = args.last("--speed-time"))
+        s.engine.stall_time = std::chrono::seconds(parse_int("--speed-time", *v, 1, 3600));
+    if (auto v = args.last("--max-time"))
+        s.engine.request_deadline = std::chrono::seconds(parse_int("--max-time", *v, 0, 7 * 24 * 3600));
     s.engine.proxy = cfg.proxy;  // the config's proxies first; the environment fills the rest
     if (debug_wanted(args)) s.engine.log = debug_log(args.last("--progress") == "json");
     // --policy overrides the config file's "policy"; a script that cannot be read stops here.

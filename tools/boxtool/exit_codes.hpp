@@ -15,7 +15,7 @@ enum ExitCode : int {
     kIntegrity = 6,      // digest or size mismatch, invalid manifest, unsafe or malformed layer
     kNoPlatform = 7,     // no manifest for the requested platform
     kPolicyDenied = 8,   // a registry-selection policy refused the reference or failed
-    kInterrupted = 130,  // SIGINT or SIGTERM: stopped cleanly, nothing partial kept (128 + SIGINT)
+    kInterrupted = 130,  // SIGINT or SIGTERM: stopped cleanly, no output (128 + SIGINT)
 };
 
 inline int exit_code_for(ErrorKind kind) {

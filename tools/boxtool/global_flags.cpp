@@ -31,7 +31,8 @@ CommandLine split_command_line(const std::vector<std::string>& args) {
         } else {
             std::vector<std::string> known(spec.with_value.begin(), spec.with_value.end());
             known.insert(known.end(), spec.switches.begin(), spec.switches.end());
-            throw UsageError("unknown flag " + name + " before the command" + did_you_mean(name, known) +
+            throw UsageError("unknown flag " + name + " before the command" +
+                             text::did_you_mean(name, known) +
                              "; only registry, config, credential and TLS flags may come before it");
         }
     }

@@ -17,6 +17,7 @@ Usage:
   boxtool registry COMMAND       manage the encrypted credential store (add, list, show, update, rm)
   boxtool policy explain REF     list the registries REF would be tried on, with reasons
   boxtool policy test FILE.lua CASES.json   check a Lua policy against expected candidates
+  boxtool store ls|du|verify|prune|rm   list, measure, check and clean the content store
   boxtool completion SHELL       print a completion script for bash, zsh or fish
   boxtool man [COMMAND]          print a man page (--output-dir DIR writes them all)
   boxtool version [--json]       print the version, commit, build type and library versions
@@ -107,8 +108,11 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's); an image
                              for another platform only is an error (exit 7)
-  --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing)
-  --password-stdin           read the password for --creds USER from standard input
+  --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing);
+                             --password-stdin is safer: a password on the command line can be seen
+                             by other local users (ps, /proc) until boxtool hides it, and stays in
+                             shell history
+  --password-stdin           read the password for --creds USER from standard input (safer)
   --credential NAME|ID       use this entry of the encrypted credential store (see boxtool registry;
                              an id prefix of 8 characters, as `registry list` shows, works too)
   --credential-store FILE    the encrypted credential store (default $BOXTOOL_CREDENTIAL_STORE or
@@ -119,6 +123,11 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
                              waits again, so one request can take (retries + 1) x timeout
                              plus the back-off between attempts
   --retries N                retries of transient failures (default 3)
+  --speed-limit BYTES        a transfer slower than BYTES per second over --speed-time has stalled:
+                             it is cut off and retried (default 1024; 0 turns the check off)
+  --speed-time SECONDS       the window of --speed-limit (default 30)
+  --max-time SECONDS         the longest one request may take, body included (default: none for
+                             layers, 120 for manifests and tokens)
   --policy FILE.lua          Lua registry-selection policy (overrides the config's "policy")
   --debug                    log every request and answer (method, URL, status, headers that matter,
                              time taken, retries, redirects, credential source), secrets redacted:
@@ -171,6 +180,19 @@ inline constexpr const char* kPolicyHelp = R"help(Usage:
 The policy comes from --policy FILE.lua or the config file's "policy" key; without one, the
 built-in search order applies. See the README's "Registry policy (Lua)" section.
 )help";
+
+inline constexpr const char* kStoreHelp = R"(Usage:
+  boxtool store ls [--json]      images pulled into the store: reference, digest, platform, size, when
+  boxtool store du               room taken by blobs, and by what prune would remove
+  boxtool store verify           re-hash every blob and check every image record; exit 1 on problems
+  boxtool store prune [--dry-run] [--no-wait]
+                                 remove blobs no pulled image needs, interrupted downloads and lock
+                                 files nobody holds; waits for running pulls unless --no-wait
+  boxtool store rm REF...        forget the images pulled as REF (their blobs go at the next prune)
+
+Flags: --store DIR (default $XDG_DATA_HOME/boxtool/store), --config FILE (its "store" key).
+Safe while pulls run. A store owned by another user, or writable by others, is refused.
+)";
 
 inline constexpr const char* kInspectHelp = R"(Usage: boxtool inspect REF [flags]
 

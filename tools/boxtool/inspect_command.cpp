@@ -4,6 +4,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <sstream>
 
@@ -105,13 +107,21 @@ int inspect_command(const std::vector<std::string>& argv) {
     if (!result) return report_error(result.error());
     const InspectResult& r = *result;
 
-    // Byte for byte what the registry served: no newline added, so digests of the output match.
+    // Byte for byte what the registry served into a pipe or file (no newline added), so digests of
+    // the output match; escaped on a terminal, where a control sequence in it would act.
+    auto print_document = [](const std::string& body) {
+        if (::isatty(STDOUT_FILENO)) {
+            std::printf("%s\n", json_printable(body).c_str());
+            return;
+        }
+        std::fwrite(body.data(), 1, body.size(), stdout);
+    };
     if (args.has("--raw")) {
-        std::fwrite(r.raw.data(), 1, r.raw.size(), stdout);
+        print_document(r.raw);
         return kOk;
     }
     if (args.has("--image-config")) {
-        std::fwrite(r.config.data(), 1, r.config.size(), stdout);
+        print_document(r.config);
         return kOk;
     }
 
@@ -160,7 +170,8 @@ int inspect_command(const std::vector<std::string>& argv) {
         std::printf("%s\n", printable(text).c_str());
         return kOk;
     }
-    std::printf("%s\n", s.str().c_str());
+    // Media types and platforms come from the registry: escaped for the terminal, still JSON.
+    std::printf("%s\n", json_printable(s.str()).c_str());
     return kOk;
 }
 

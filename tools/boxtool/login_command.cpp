@@ -228,9 +228,10 @@ int login_command(const std::vector<std::string>& argv) {
         throw;
     }
     plugins::secure_wipe(password);
-    std::fprintf(stderr, "Checked the credentials with %s.\n", printable(*checked).c_str());
-    std::printf("Login Succeeded: %s as %s, stored in %s\n", registry.c_str(), printable(user).c_str(),
-                where.c_str());
+    std::fprintf(stderr, "Checked the credentials with %s.\n", printable(*checked, false).c_str());
+    // The place may name a helper from docker's config.json: escaped like any outside text.
+    std::printf("Login Succeeded: %s as %s, stored in %s\n", registry.c_str(), printable(user, false).c_str(),
+                printable(where, false).c_str());
     return kOk;
 }
 
@@ -253,7 +254,7 @@ int logout_command(const std::vector<std::string>& argv) {
         return kOk;
     }
     for (const auto& r : removed)
-        std::printf("Removed the login for %s from %s\n", registry.c_str(), r.c_str());
+        std::printf("Removed the login for %s from %s\n", registry.c_str(), printable(r, false).c_str());
     return kOk;
 }
 

@@ -10,7 +10,9 @@
 #include "exit_codes.hpp"
 #include "global_flags.hpp"
 #include "help_text.hpp"
+#include "hide_secrets.hpp"
 #include "suggest.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 
@@ -24,6 +26,7 @@ int run(const std::string& cmd, const std::vector<std::string>& rest) {
     if (cmd == "inspect") return inspect_command(rest);
     if (cmd == "registry") return registry_command(rest);
     if (cmd == "policy") return policy_command(rest);
+    if (cmd == "store") return store_command(rest);
     if (cmd == "push") return push_command(rest);
     if (cmd == "copy") return copy_command(rest);
     if (cmd == "tags") return tags_command(rest);
@@ -34,7 +37,7 @@ int run(const std::string& cmd, const std::vector<std::string>& rest) {
     if (cmd == "man") return man_command(rest);
     if (cmd == "version") return version_command(rest);
     if (cmd == "help") return help_command(rest);
-    throw UsageError("unknown command \"" + cmd + "\"" + did_you_mean(cmd, command_names()));
+    throw UsageError("unknown command \"" + cmd + "\"" + text::did_you_mean(cmd, command_names()));
 }
 
 int dispatch(const std::vector<std::string>& args) {
@@ -53,7 +56,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (cmd == "--version") return version_command(line.rest);
     if (cmd.size() > 1 && cmd[0] == '-') {
         std::vector<std::string> known = {"--help", "--version"};
-        throw UsageError("unknown flag " + cmd + " before the command" + did_you_mean(cmd, known));
+        throw UsageError("unknown flag " + cmd + " before the command" + text::did_you_mean(cmd, known));
     }
     g_command = cmd;
     return run(cmd, command_arguments(line));
@@ -74,7 +77,7 @@ int help_command(const std::vector<std::string>& argv) {
     if (args.positionals().size() > 1) throw UsageError("help takes one COMMAND");
     const std::string& name = args.positionals()[0];
     const CommandInfo* c = find_command(name);
-    if (!c) throw UsageError("unknown command \"" + name + "\"" + did_you_mean(name, command_names()));
+    if (!c) throw UsageError("unknown command \"" + name + "\"" + text::did_you_mean(name, command_names()));
     std::printf("%s", full_help(*c).c_str());
     return kOk;
 }
@@ -84,17 +87,18 @@ int help_command(const std::vector<std::string>& argv) {
 int main(int argc, char** argv) {
     using namespace boxtool::cli;
     std::vector<std::string> args(argv + 1, argv + argc);
+    hide_secret_arguments(argc, argv);  // the copy above keeps them for the commands
     try {
         return dispatch(args);
     } catch (const UsageError& e) {
         const bool known = find_command(g_command) != nullptr;
-        std::fprintf(stderr, "boxtool: %s\nRun 'boxtool %s--help' for usage.\n", e.what(),
+        std::fprintf(stderr, "boxtool: %s\nRun 'boxtool %s--help' for usage.\n", printable(e.what()).c_str(),
                      known ? (g_command + " ").c_str() : "");
         return kUsage;
     } catch (const boxtool::Failure& f) {
         return report_error(f.error());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "boxtool: internal error: %s\n", e.what());
+        std::fprintf(stderr, "boxtool: internal error: %s\n", printable(e.what()).c_str());
         return kFailure;
     }
 }

@@ -97,7 +97,7 @@ int man_command(const std::vector<std::string>& argv) {
     const auto* c = find_command(args.positionals()[0]);
     if (!c)
         throw UsageError("no command \"" + args.positionals()[0] + "\"" +
-                         did_you_mean(args.positionals()[0], command_names()));
+                         text::did_you_mean(args.positionals()[0], command_names()));
     std::printf("%s", command_page(*c).c_str());
     return kOk;
 }

@@ -1,4 +1,5 @@
 #include "policy_cases.hpp"
+#include "terminal_text.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -250,14 +251,16 @@ int run_policy_cases(const lua::LuaPolicy& policy, const std::vector<PolicyCase>
         std::string why = check_case(policy, c);
         std::string title = c.name == c.reference ? c.reference : c.name + " (" + c.reference + ")";
         if (why.empty()) {
-            std::fprintf(out, "PASS %zu %s\n", i + 1, title.c_str());
+            std::fprintf(out, "PASS %zu %s\n", i + 1, printable(title, false).c_str());
         } else {
             ++failed;
-            std::fprintf(out, "FAIL %zu %s\n%s", i + 1, title.c_str(), indent(why).c_str());
+            std::fprintf(out, "FAIL %zu %s\n%s", i + 1, printable(title, false).c_str(),
+                         printable(indent(why)).c_str());
         }
     }
     std::fprintf(out, "%zu case(s): %zu passed, %d failed (policy %s)\n", cases.size(),
-                 cases.size() - static_cast<std::size_t>(failed), failed, policy.name().c_str());
+                 cases.size() - static_cast<std::size_t>(failed), failed,
+                 printable(policy.name(), false).c_str());
     return failed;
 }
 

@@ -16,8 +16,10 @@ int print_explanation(Engine& engine, const std::string& reference, const Setup&
                       bool credentials) {
     auto candidates = engine.candidates(reference, setup.platform, "pull");
     if (!candidates) return report_error(candidates.error());
-    std::fprintf(out, "Candidates for %s (policy: %s):\n%s", reference.c_str(), setup.policy_name.c_str(),
-                 explain_candidates(*candidates).c_str());
+    // Reasons come from the policy script: escaped like any text from outside.
+    std::fprintf(out, "Candidates for %s (policy: %s):\n%s", printable(reference, false).c_str(),
+                 printable(setup.policy_name, false).c_str(),
+                 printable(explain_candidates(*candidates)).c_str());
     if (credentials) {
         // The same lookups the pull makes (and caches): when several sources have credentials for
         // a registry, this says which one wins.
@@ -33,8 +35,8 @@ int print_explanation(Engine& engine, const std::string& reference, const Setup&
                 else if (*found)
                     what = (*found)->source;
             }
-            std::fprintf(out, "  %s/%s: %s\n", c.reference.registry.c_str(), c.reference.repository.c_str(),
-                         printable(what, false).c_str());
+            std::fprintf(out, "  %s/%s: %s\n", printable(c.reference.registry, false).c_str(),
+                         printable(c.reference.repository, false).c_str(), printable(what, false).c_str());
         }
     }
     std::fflush(out);

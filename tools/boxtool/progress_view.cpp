@@ -36,15 +36,15 @@ class PlainView final : public ProgressView {
         if (e.type != T::BlobProgress) std::fputs(prefix_.c_str(), out_);
         switch (e.type) {
             case T::CandidateStart:
-                std::fprintf(out_, "trying %s/%s (%s)\n", e.registry.c_str(), e.repository.c_str(),
-                             printable(e.message).c_str());
+                std::fprintf(out_, "trying %s/%s (%s)\n", printable(e.registry, false).c_str(),
+                             printable(e.repository, false).c_str(), printable(e.message).c_str());
                 break;
             case T::CandidateFailed:
                 std::fprintf(out_, "  failed: %s\n", printable(e.message).c_str());
                 break;
             case T::Resolved:
                 std::fprintf(out_, "resolved manifest %s%s\n", key.c_str(),
-                             e.message.empty() ? "" : (" for " + e.message).c_str());
+                             e.message.empty() ? "" : (" for " + printable(e.message, false)).c_str());
                 break;
             case T::BlobQueued:
             case T::BlobVerifying:
@@ -96,6 +96,9 @@ class PlainView final : public ProgressView {
             case T::OutputWritten:
                 std::fprintf(out_, "wrote %s\n", printable(e.message).c_str());
                 break;
+            case T::BlobDiscarded:
+                std::fprintf(out_, "warning: %s\n", printable(e.message).c_str());
+                break;
         }
         std::fflush(out_);
     }
@@ -124,7 +127,7 @@ class JsonView final : public ProgressView {
             auto at = line.find(",\"time\"");
             line.insert(at == std::string::npos ? line.size() - 1 : at, field);
         }
-        std::fprintf(out_, "%s\n", line.c_str());
+        std::fprintf(out_, "%s\n", json_printable(line).c_str());
         std::fflush(out_);
     }
 
@@ -168,10 +171,15 @@ class TtyView final : public ProgressView {
                 return;
             case T::Resolved:
                 above("resolved " + (e.digest ? e.digest->str() : std::string()) +
-                      (e.platform ? " (" + e.platform->str() + ")" : std::string()));
+                      (e.platform ? " (" + printable(e.platform->str(), false) + ")" : std::string()));
                 return;
             case T::OutputWritten:
                 below_.push_back("wrote " + printable(e.message, false));
+                return;
+            case T::BlobDiscarded:
+                // A stored copy failed its check and is fetched again: a warning, above the bars.
+                above("warning: " + printable(e.message, false));
+                layout_.on_event(e, now);
                 return;
             case T::BlobProgress:
                 layout_.on_event(e, now);

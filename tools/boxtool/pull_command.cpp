@@ -75,8 +75,9 @@ int pull_command(const std::vector<std::string>& argv) {
     try {
         return pull_one(args, mode, std::move(options));
     } catch (const Failure& f) {
-        std::printf("%s\n",
-                    error_event(args.positionals()[0], f.error(), exit_code_for(f.error().kind)).c_str());
+        std::printf("%s\n", json_printable(
+                                error_event(args.positionals()[0], f.error(), exit_code_for(f.error().kind)))
+                                .c_str());
         std::fflush(stdout);
         throw;
     }
@@ -120,15 +121,16 @@ int pull_one(const Args& args, ProgressMode mode, PullOptions options) {
         if (out.written_manifest) written = *out.written_manifest;
     }
     if (mode == ProgressMode::Json) {
-        std::printf("%s\n", pulled_event(ref, r, written).c_str());
+        // The reference and digests come from the registry: escaped for the terminal, still JSON.
+        std::printf("%s\n", json_printable(pulled_event(ref, r, written)).c_str());
         return kOk;
     }
-    std::printf("Pulled %s\n", r.reference.str().c_str());
+    std::printf("Pulled %s\n", printable(r.reference.str(), false).c_str());
     std::printf("Digest: %s\n", r.digest.str().c_str());
     std::printf("Manifest: %s%s\n", r.manifest_digest.str().c_str(),
                 r.platform ? (" (" + r.platform->str() + ")").c_str() : "");
     for (const auto& out : r.outputs) {
-        std::printf("Output: %s\n", out.where.c_str());
+        std::printf("Output: %s\n", printable(out.where, false).c_str());
         if (out.written_manifest)
             std::printf("Output manifest: %s (converted to OCI media types)\n",
                         out.written_manifest->str().c_str());

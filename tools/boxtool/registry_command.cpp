@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -17,6 +18,7 @@
 #include "server_key.hpp"
 #include "ssm_api.hpp"
 #include "stored_secret.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -241,14 +243,14 @@ int add(const Args& args) {
                 plugins::aws::SsmClient(chain, e.region, kAwsTimeoutSeconds).delete_parameter(e.parameter);
             } catch (const std::exception& err) {
                 std::fprintf(stderr, "boxtool: warning: could not delete SSM parameter %s again: %s\n",
-                             e.parameter.c_str(), err.what());
+                             printable(e.parameter, false).c_str(), printable(err.what()).c_str());
             }
         }
         throw;
     }
     const StoredCredential& saved = *s.store->find(added.id);
-    std::printf("added %s (%s) for %s%s\n", saved.name.c_str(), short_id(saved.id).c_str(),
-                saved.server.c_str(), where.c_str());
+    std::printf("added %s (%s) for %s%s\n", printable(saved.name, false).c_str(), short_id(saved.id).c_str(),
+                printable(saved.server, false).c_str(), printable(where, false).c_str());
     return kOk;
 }
 
@@ -258,16 +260,18 @@ int list(const Args& args) {
     if (args.has("--json")) {
         Poco::JSON::Array out;
         for (const auto& e : s.store->entries()) out.add(to_json(e));
-        out.stringify(std::cout, 2);
-        std::cout << "\n";
+        std::ostringstream text;
+        out.stringify(text, 2);
+        std::cout << json_printable(text.str()) << "\n";
         return kOk;
     }
     std::printf("%-8s  %-20s  %-30s  %-16s  %-7s  %s\n", "ID", "NAME", "SERVER", "USERNAME", "ENABLED",
                 "SECRET");
     for (const auto& e : s.store->entries())
-        std::printf("%-8s  %-20s  %-30s  %-16s  %-7s  %s\n", short_id(e.id).c_str(), e.name.c_str(),
-                    e.server.c_str(), e.username.c_str(), e.enabled ? "yes" : "no",
-                    plugins::describe_backend(e).c_str());
+        std::printf("%-8s  %-20s  %-30s  %-16s  %-7s  %s\n", short_id(e.id).c_str(),
+                    printable(e.name, false).c_str(), printable(e.server, false).c_str(),
+                    printable(e.username, false).c_str(), e.enabled ? "yes" : "no",
+                    printable(plugins::describe_backend(e), false).c_str());
     return kOk;
 }
 
@@ -275,19 +279,23 @@ int show(const Args& args) {
     auto s = open_store(args, false);
     const auto& e = find_entry(*s.store, one_positional(args, "show"));
     if (args.has("--json")) {
-        to_json(e)->stringify(std::cout, 2);
-        std::cout << "\n";
+        std::ostringstream text;
+        to_json(e)->stringify(text, 2);
+        std::cout << json_printable(text.str()) << "\n";
         return kOk;
     }
     std::printf("id:       %s\nname:     %s\nserver:   %s\nusername: %s\nemail:    %s\nenabled:  %s\n",
-                e.id.c_str(), e.name.c_str(), e.server.c_str(), e.username.c_str(), e.email.c_str(),
-                e.enabled ? "yes" : "no");
+                printable(e.id, false).c_str(), printable(e.name, false).c_str(),
+                printable(e.server, false).c_str(), printable(e.username, false).c_str(),
+                printable(e.email, false).c_str(), e.enabled ? "yes" : "no");
     if (e.backend == "local")
         std::printf("password: <redacted>\n");
     else if (e.backend == "ssm")
-        std::printf("password: in SSM parameter %s (%s)\n", e.parameter.c_str(), e.region.c_str());
+        std::printf("password: in SSM parameter %s (%s)\n", printable(e.parameter, false).c_str(),
+                    printable(e.region, false).c_str());
     else
-        std::printf("password: none kept (ECR tokens from GetAuthorizationToken, %s)\n", e.region.c_str());
+        std::printf("password: none kept (ECR tokens from GetAuthorizationToken, %s)\n",
+                    printable(e.region, false).c_str());
     return kOk;
 }
 
@@ -337,7 +345,7 @@ int update(const Args& args) {
         plugins::secure_wipe(ssm_password);
     }
     save(s);
-    std::printf("updated %s (%s)\n", e.name.c_str(), short_id(e.id).c_str());
+    std::printf("updated %s (%s)\n", printable(e.name, false).c_str(), short_id(e.id).c_str());
     return kOk;
 }
 
@@ -366,7 +374,8 @@ int remove(const Args& args) {
     }
     s.store->remove(e.id);
     save(s);
-    std::printf("removed %s (%s)%s\n", e.name.c_str(), short_id(e.id).c_str(), note.c_str());
+    std::printf("removed %s (%s)%s\n", printable(e.name, false).c_str(), short_id(e.id).c_str(),
+                note.c_str());
     return kOk;
 }
 

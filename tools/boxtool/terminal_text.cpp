@@ -69,4 +69,40 @@ std::string printable(std::string_view text, bool keep_newlines) {
     return out;
 }
 
+std::string json_printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    auto u_escape = [&](unsigned cp) {
+        char buf[12];
+        std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+        out += buf;
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            // Raw control bytes only appear between tokens as whitespace (\n, \t, \r) in valid
+            // JSON; anything else would be inside a string, where it must be escaped anyway.
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+                u_escape(c);
+            else
+                out.push_back(static_cast<char>(c));
+            ++i;
+            continue;
+        }
+        char32_t cp = 0;
+        std::size_t len = utf8_sequence(text, i, cp);
+        if (len == 0) {
+            out += "\xef\xbf\xbd";  // U+FFFD
+            ++i;
+            continue;
+        }
+        if ((cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp))
+            u_escape(static_cast<unsigned>(cp));
+        else
+            out.append(text.substr(i, len));
+        i += len;
+    }
+    return out;
+}
+
 }  // namespace boxtool::cli

@@ -13,4 +13,9 @@ namespace boxtool::cli {
 // Newlines stay when `keep_newlines`, for messages that span lines; tabs always stay.
 std::string printable(std::string_view text, bool keep_newlines = true);
 
+// The same for JSON text about to be printed: what printable() would escape becomes a JSON
+// escape ("\u001b", "\u202e"), so the output stays valid JSON that means the same thing. Bytes that
+// are not UTF-8 become U+FFFD.
+std::string json_printable(std::string_view json);
+
 }  // namespace boxtool::cli

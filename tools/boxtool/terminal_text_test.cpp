@@ -30,5 +30,12 @@ TEST(Printable, KeepsValidUtf8AndEscapesTheRest) {
     EXPECT_EQ(printable("\xe2\x9c"), "\\xe2\\x9c");           // truncated
 }
 
+TEST(JsonPrintable, EscapesAsJsonSoTheTextStaysValid) {
+    EXPECT_EQ(json_printable("{\"m\":\"a\x1b]0;t\x07\"}"), "{\"m\":\"a\\u001b]0;t\\u0007\"}");
+    EXPECT_EQ(json_printable("{\"m\":\"\xc2\x9b\xe2\x80\xae\"}"), "{\"m\":\"\\u009b\\u202e\"}");
+    EXPECT_EQ(json_printable("{\n  \"ok\": \"caf\xc3\xa9\"\n}"), "{\n  \"ok\": \"caf\xc3\xa9\"\n}");
+    EXPECT_EQ(json_printable("\"\xff\""), "\"\xef\xbf\xbd\"");
+}
+
 }  // namespace
 }  // namespace boxtool::cli

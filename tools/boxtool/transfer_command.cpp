@@ -11,6 +11,7 @@
 #include "help_text.hpp"
 #include "interrupt.hpp"
 #include "progress_view.hpp"
+#include "terminal_text.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -226,15 +227,11 @@ int tags_command(const std::vector<std::string>& argv) {
                     t += c;
             out += (i ? ",\"" : "\"") + t + "\"";
         }
-        std::printf("%s]}\n", out.c_str());
+        std::printf("%s]}\n", json_printable(out).c_str());
         return kOk;
     }
-    for (const auto& t : *tags) {
-        std::string safe;
-        for (char c : t)
-            if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) safe += c;
-        std::printf("%s\n", safe.c_str());
-    }
+    // Tag names come from the registry: a hostile one could send terminal escapes.
+    for (const auto& t : *tags) std::printf("%s\n", printable(t, false).c_str());
     return kOk;
 }
 

@@ -102,7 +102,8 @@ typedef struct boxtool_engine_options {
     const char* password;
     const char* const* credential_registries;
     /** The credential plugin chain, as the config file's "credential_sources" (a JSON array text).
-     * NULL: the docker-config source (docker and podman logins); "[]": none. */
+     * NULL: the default chain (the encrypted store when its file exists, then docker and podman
+     * logins); "[]": none. */
     const char* credential_sources_json;
     const char* const* plugin_dirs;          /**< NULL-terminated folders searched for plugins first */
     const char* policy_file;                 /**< a Lua policy script; NULL: the built-in search order */

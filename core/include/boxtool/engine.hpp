@@ -58,6 +58,13 @@ struct EngineOptions {
     std::chrono::milliseconds connect_timeout{2000};  ///< short: a dead mirror must cost little
     std::chrono::milliseconds io_timeout{60000};      ///< a registry silent this long has timed out
     int retries = 3;                                  ///< extra attempts for transient failures
+    /// The stall detector: a transfer slower than this many bytes per second, averaged over
+    /// `stall_time`, has timed out (a transient failure: retried, resumed). 0 turns it off.
+    std::uint64_t min_transfer_rate = 1024;
+    std::chrono::milliseconds stall_time{30000};
+    /// The longest one request may take, connection, handshake and body included; 0: no limit
+    /// for blobs (the stall detector still applies), 2 minutes for manifests and tokens.
+    std::chrono::milliseconds request_deadline{0};
     std::string user_agent = "boxtool";
     /// Forward proxies (network.hpp); by default HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply.
     ProxyOptions proxy;

@@ -45,6 +45,9 @@ struct ProgressEvent {
         LayerUnpacking,  ///< an output began unpacking this layer (rootfs, docker-archive)
         LayerUnpacked,   ///< ... and finished it
         OutputWritten,   ///< an output is complete (message: where, as "oci:DIR:TAG")
+        /// A copy already in the store failed its check (wrong bytes, wrong size, not the user's
+        /// file) and was removed; it is downloaded again (message: what was wrong). A warning.
+        BlobDiscarded,
     };
     Type type = Type::CandidateStart;
     std::chrono::system_clock::time_point time;  ///< when it happened

@@ -24,7 +24,7 @@ std::string bracketed(const std::string& host) {
 // CONNECT host:port through the proxy on `socket`. The answer's head is read a byte at a time, so
 // nothing of the tunnel's own traffic is consumed with it.
 void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const ProxyUrl& proxy,
-                 AnswerDeadline& deadline) {
+                 TransferWatchdog::Watch& watch) {
     const std::string target = bracketed(uri.getHost()) + ":" + std::to_string(uri.getPort());
     std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
     if (!proxy.username.empty()) request += "Proxy-Authorization: " + proxy_authorization(proxy) + "\r\n";
@@ -35,7 +35,9 @@ void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const Pr
     while (head.size() < 16 * 1024 && head.find("\r\n\r\n") == std::string::npos) {
         int n = socket.receiveBytes(&c, 1);
         if (n <= 0) {
-            if (deadline.expired()) throw Poco::TimeoutException("no answer to CONNECT");
+            // Shut down by the watchdog (--timeout, a stop): the client reports that instead.
+            if (watch.verdict() != TransferWatchdog::Verdict::None)
+                throw Poco::TimeoutException("no answer to CONNECT");
             throw TransportFailure(Error{ErrorKind::Network,
                                          "the proxy " + proxy.str() +
                                              " closed the connection instead of opening a "
@@ -47,7 +49,7 @@ void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const Pr
                                    true);
         }
         head.push_back(c);
-        deadline.kick();
+        watch.progressed();
     }
     // "HTTP/1.1 200 Connection established"
     int status = 0;
@@ -90,28 +92,32 @@ std::string host_header(const Poco::URI& uri) {
     return bracketed(uri.getHost()) + (default_port ? "" : ":" + std::to_string(uri.getPort()));
 }
 
-std::unique_ptr<Poco::Net::HTTPClientSession> open_session(
+std::unique_ptr<Poco::Net::HTTPClientSession> open_tunnelled_session(
     const Poco::URI& uri, const Poco::Net::Context::Ptr& context, std::chrono::milliseconds connect_timeout,
-    std::chrono::milliseconds io_timeout, const std::optional<ProxyUrl>& proxy, AnswerDeadline& deadline) {
+    std::chrono::milliseconds io_timeout, const ProxyUrl& proxy, ConnectionAborter& aborter,
+    TransferWatchdog::Watch& watch) {
     Poco::Net::StreamSocket socket;
+    aborter.target(socket);  // the same connection once connect() makes it
     try {
-        // The name is resolved here only when there is no proxy: through one, the proxy resolves it.
-        Poco::Net::SocketAddress address = proxy ? Poco::Net::SocketAddress(proxy->host, proxy->port)
-                                                 : Poco::Net::SocketAddress(uri.getHost(), uri.getPort());
-        socket.connect(address, to_span(connect_timeout));
+        // The registry's name is not resolved here: the proxy resolves it.
+        socket.connect(Poco::Net::SocketAddress(proxy.host, proxy.port), to_span(connect_timeout));
     } catch (const Poco::Exception& e) {
-        if (proxy) rethrow_if_proxy_failure(e, *proxy, uri.getHost() + ":" + std::to_string(uri.getPort()));
+        rethrow_if_proxy_failure(e, proxy, uri.getHost() + ":" + std::to_string(uri.getPort()));
         throw;
     }
     socket.setReceiveTimeout(to_span(io_timeout));
     socket.setSendTimeout(to_span(io_timeout));
     socket.setNoDelay(true);
-    deadline.arm(socket.impl()->sockfd());
-    if (!context) return std::make_unique<Poco::Net::HTTPClientSession>(socket);
-    if (proxy) open_tunnel(socket, uri, *proxy, deadline);
+    open_tunnel(socket, uri, proxy, watch);
     Poco::Net::SecureStreamSocket secure =
         Poco::Net::SecureStreamSocket::attach(socket, uri.getHost(), context);
-    return std::make_unique<Poco::Net::HTTPSClientSession>(secure);
+    auto session = std::make_unique<Poco::Net::HTTPSClientSession>(secure);
+    // A session made from a socket knows no host to reconnect to: Poco must never try (it would
+    // after its keep-alive timeout). A tunnel the proxy or registry closed while idle fails on
+    // first use instead, and the client then opens a fresh one.
+    session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
+    aborter.target(session->socket());
+    return session;
 }
 
 }  // namespace boxtool::http

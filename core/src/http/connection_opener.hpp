@@ -1,8 +1,9 @@
-// Opens a connection for the HTTP client: TCP (bounded by the connect timeout), then through a
-// forward proxy's CONNECT tunnel when one applies, then the TLS handshake with the registry's
-// certificate verified for its name. Done here rather than inside Poco so the answer deadline
-// (answer_deadline.hpp) covers the tunnel and the handshake, and the proxy's credentials are sent
-// only to the proxy.
+// Opens an HTTPS connection through a forward proxy: TCP to the proxy (bounded by the connect
+// timeout), a CONNECT tunnel to the registry, then the TLS handshake with the registry's
+// certificate verified for its name, end to end. Done here rather than with Poco's own proxy
+// support so the watchdog (transfer_watchdog.hpp) reaches every step through the aborter (a stop,
+// --timeout), the proxy's refusal is explained, and the proxy's credentials go only to the proxy.
+// Direct connections and plain HTTP through a proxy are made by the connection pool.
 #pragma once
 
 #include <Poco/Net/Context.h>
@@ -11,19 +12,20 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 
-#include "http/answer_deadline.hpp"
+#include "http/connection_aborter.hpp"
 #include "http/proxy.hpp"
+#include "http/transfer_watchdog.hpp"
 
 namespace boxtool::http {
 
-// `context` is null for plain HTTP. `deadline` is armed once the TCP connection is up. Throws Poco
-// exceptions for connection failures (as Poco's own connect would), and TransportFailure for a proxy
-// that refuses the tunnel.
-std::unique_ptr<Poco::Net::HTTPClientSession> open_session(
+// The aborter is pointed at the connection as soon as it exists; `watch` hears of the proxy's
+// answer. Throws Poco exceptions for connection failures (as Poco's own connect would), and
+// TransportFailure for a proxy that refuses the tunnel.
+std::unique_ptr<Poco::Net::HTTPClientSession> open_tunnelled_session(
     const Poco::URI& uri, const Poco::Net::Context::Ptr& context, std::chrono::milliseconds connect_timeout,
-    std::chrono::milliseconds io_timeout, const std::optional<ProxyUrl>& proxy, AnswerDeadline& deadline);
+    std::chrono::milliseconds io_timeout, const ProxyUrl& proxy, ConnectionAborter& aborter,
+    TransferWatchdog::Watch& watch);
 
 // "Basic base64(user:password)" for Proxy-Authorization.
 std::string proxy_authorization(const ProxyUrl& proxy);

@@ -1,5 +1,6 @@
-// The HTTP client settings an Engine (or Transfer) is made with: timeouts, proxies (explicit ones
-// first, the environment's for what is left), the request log.
+// The HTTP client settings an Engine (or Transfer) is made with: timeouts and the transfer limits
+// (stall detector, request deadline), proxies (explicit ones first, the environment's for what is
+// left), the request log.
 #pragma once
 
 #include "boxtool/engine.hpp"
@@ -7,8 +8,11 @@
 
 namespace boxtool::http {
 
-inline ClientOptions client_options_for(const EngineOptions& o) {
-    ClientOptions c{o.connect_timeout, o.io_timeout, o.user_agent, 5};
+// `transfer_limits`: the stall detector and request deadline apply (pulls); a Transfer's uploads
+// keep only the client's own bounds.
+inline ClientOptions client_options_for(const EngineOptions& o, bool transfer_limits = true) {
+    ClientOptions c{o.connect_timeout, o.io_timeout, o.user_agent, 5, TransferLimits{}};
+    if (transfer_limits) c.limits = TransferLimits{o.min_transfer_rate, o.stall_time, o.request_deadline};
     c.proxy = ProxyRules{o.proxy.http_proxy, o.proxy.https_proxy, o.proxy.no_proxy, o.proxy.proxy_loopback};
     if (o.proxy.use_environment) fill_from_environment(c.proxy);
     c.log = o.log;

@@ -18,8 +18,11 @@
 #include "boxtool/error.hpp"
 #include "boxtool/network.hpp"
 #include "http/proxy.hpp"
+#include "http/transfer_watchdog.hpp"
 
 namespace boxtool::http {
+
+class ConnectionPool;
 
 // How a TLS connection is verified, and what it presents. registry_tls.hpp builds one per registry.
 struct TlsSettings {
@@ -56,6 +59,9 @@ struct Request {
     // Once stopped, the connection is shut down: a read blocked on a silent server returns at
     // once, and the call throws Failure(Cancelled).
     std::stop_token stop;
+    // Overrides the client's stall detector and deadline for this request (a token request may
+    // deserve less patience than a layer).
+    std::optional<TransferLimits> limits;
 };
 
 struct Response {
@@ -71,9 +77,14 @@ struct Response {
 
 struct ClientOptions {
     std::chrono::milliseconds connect_timeout{5000};
+    // --timeout: the longest wait for an answer (TLS handshake and proxy CONNECT included) and then
+    // between body bytes, enforced by the watchdog (TransferLimits::answer_timeout).
     std::chrono::milliseconds io_timeout{60000};
     std::string user_agent = "boxtool";
     int max_redirects = 5;
+    // Stall detector and whole-request deadline: a server dripping bytes, or a silent TLS
+    // handshake, ends in a transient Timeout instead of holding the pull forever.
+    TransferLimits limits{};
     ProxyRules proxy;  // forward proxies (proxy.hpp); empty: direct connections
     LogCallback log;   // one record per request, answer, redirect and failure (request_log.hpp)
 };
@@ -83,6 +94,9 @@ using BodySink = std::function<void(const char* data, std::size_t size)>;
 
 class Client {
   public:
+    // The deadline of a fetch() when the client sets none.
+    static constexpr std::chrono::minutes kSmallBodyDeadline{2};
+
     explicit Client(ClientOptions options);
     ~Client();
     Client(const Client&) = delete;
@@ -95,11 +109,11 @@ class Client {
     Response stream(const Request& request, const TlsSettings& tls, const BodySink& sink);
 
   private:
-    struct Pool;
     Response execute(const Request& request, const TlsSettings& tls, const BodySink* sink,
                      std::size_t max_body);
     ClientOptions options_;
-    std::unique_ptr<Pool> pool_;
+    std::unique_ptr<ConnectionPool> pool_;
+    TransferWatchdog watchdog_;  // last: it stops before the pool goes
 };
 
 // Percent-encodes a query value.

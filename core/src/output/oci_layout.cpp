@@ -5,12 +5,14 @@
 #include <Poco/JSON/Stringifier.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "boxtool/error.hpp"
 #include "util/json_text.hpp"
@@ -27,13 +29,48 @@ Failure io(const std::string& what, const fs::path& p, const std::string& why) {
                    "check that the output directory's parent exists and is writable");
 }
 
+// A hard link shares the verified bytes without copying gigabytes, but only a file of our own is
+// linked: a link to another user's inode would publish whatever they write into it later. The
+// file is opened without following symlinks, and it is that very inode (checked through its
+// descriptor) that is linked or copied. Copies also cover links across file systems.
 void link_or_copy(const fs::path& from, const fs::path& to) {
-    if (fs::exists(to)) return;
-    // A hard link shares the verified bytes without copying gigabytes; fall back across file systems.
-    if (::link(from.c_str(), to.c_str()) == 0) return;
-    std::error_code ec;
-    fs::copy_file(from, to, ec);
-    if (ec) throw io("cannot copy blob to", to, ec.message());
+    struct stat st {};
+    if (::lstat(to.c_str(), &st) == 0) return;
+    int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) throw io("cannot open blob", from, std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        throw io("refusing to copy", from, "not a regular file");
+    if (st.st_uid == ::geteuid()) {
+        std::string self = "/proc/self/fd/" + std::to_string(fd);
+        if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) == 0) return;
+    }
+    int out = ::open(to.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (out < 0) throw io("cannot create", to, std::strerror(errno));
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+        ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n == 0) break;
+        bool ok = n > 0;
+        for (ssize_t done = 0; ok && done < n;) {
+            ssize_t w = ::write(out, buf.data() + done, static_cast<std::size_t>(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            ok = w > 0;
+            done += ok ? w : 0;
+        }
+        if (!ok) {
+            int err = errno;
+            ::close(out);
+            ::unlink(to.c_str());
+            throw io("cannot copy blob to", to, std::strerror(err));
+        }
+    }
+    ::fchmod(out, 0444);
+    ::close(out);
 }
 
 void write_file_synced(const fs::path& p, const std::string& content) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "http/retry_policy.hpp"
 #include "http/transport_failure.hpp"
 #include "pull/resolver.hpp"
 #include "util/stopping.hpp"
@@ -19,13 +20,6 @@ constexpr std::uint64_t kProgressStep = 256 * 1024;
 // Whether a Content-Range header ("bytes 100-999/1000") starts at `offset`.
 bool range_starts_at(const std::string& content_range, std::uint64_t offset) {
     return content_range.rfind("bytes " + std::to_string(offset) + "-", 0) == 0;
-}
-
-bool is_retryable_blob_failure(const Failure& f) {
-    if (auto t = dynamic_cast<const http::TransportFailure*>(&f)) return t->transient();
-    auto k = f.error().kind;
-    return k == ErrorKind::ServerError || k == ErrorKind::TooManyRequests || k == ErrorKind::DigestMismatch ||
-           k == ErrorKind::SizeMismatch;
 }
 
 // What the download threads of one pull share.
@@ -60,8 +54,24 @@ struct Download {
 
 void Download::fetch(const Descriptor& blob) {
     const std::stop_token stop = siblings.get_token();
+    // A copy already in the store is reused only once it checks out: ours, the right size, and
+    // hashing to its digest (a verified-at record spares the hash when nothing changed). A bad
+    // copy is removed, said so, and downloaded again.
     auto already_stored = [&] {
-        if (!store.contains(blob.digest)) return false;
+        std::string why;
+        auto state = store.check_blob(blob.digest, blob.size, &why);
+        if (state == Store::BlobState::Discarded) {
+            ProgressEvent e;
+            e.type = ProgressEvent::Type::BlobDiscarded;
+            e.registry = ref.registry;
+            e.repository = ref.repository;
+            e.digest = blob.digest;
+            e.media_type = blob.media_type;
+            e.total = blob.size;
+            e.message = why;
+            progress.post(std::move(e));
+        }
+        if (state != Store::BlobState::Verified) return false;
         ++totals_cached;
         report(ProgressEvent::Type::BlobCached, blob, blob.size);
         stored(blob, false);
@@ -71,20 +81,41 @@ void Download::fetch(const Descriptor& blob) {
     // Another process may be fetching the same blob: wait for it rather than download twice.
     auto lock = store.lock(blob.digest);
     if (already_stored()) return;
-    report(ProgressEvent::Type::BlobStart, blob, 0);
-    bool retried_integrity = false;
-    // One writer across attempts: after a transient failure the download resumes where it
-    // stopped (a Range request), unless the registry answers with the whole blob.
+    // One writer across attempts (and across processes: it continues a partial that an earlier,
+    // maybe killed, pull left in the store's ingest area): after a transient failure the download
+    // resumes where it stopped with a Range request.
     std::optional<Store::Writer> writer;
+    writer.emplace(store, blob.digest, blob.size);
+    report(ProgressEvent::Type::BlobStart, blob, writer->written());
+    const http::RetryPolicy policy = session.retry_policy();
+    bool retried_integrity = false;
+    int failures = 0;    // attempts that failed without moving the download forward
+    int progressed = 0;  // attempts that failed after getting some bytes further
+    constexpr int kMaxProgressedAttempts = 16;
     for (int attempt = 0;; ++attempt) {
+        std::uint64_t before = 0;
         try {
             util::throw_if_stopped(stop);
             if (!writer || !writer->is_open()) writer.emplace(store, blob.digest, blob.size);
+            before = writer->written();
+            if (writer->written() == blob.size) {
+                // Every byte is there already (an earlier attempt or process got this far).
+                report(ProgressEvent::Type::BlobVerifying, blob, writer->written());
+                writer->commit();
+                ++totals_downloaded;
+                report(ProgressEvent::Type::BlobDone, blob, blob.size);
+                stored(blob, true);
+                return;
+            }
             const std::uint64_t offset = writer->written();
             std::uint64_t last_report = offset;
+            // A registry that ignores Range answers 200 with the whole blob: the bytes already
+            // held are skipped, not written again (the digest check at the end covers them).
+            std::uint64_t skip = 0;
             auto on_response = [&](const http::Response& resp) {
-                if (offset == 0 || resp.status == 200) {
-                    if (offset > 0) writer->restart();
+                if (offset == 0) return;
+                if (resp.status == 200) {
+                    skip = offset;
                     return;
                 }
                 if (resp.status != 206 || !range_starts_at(resp.header("Content-Range"), offset)) {
@@ -98,6 +129,14 @@ void Download::fetch(const Descriptor& blob) {
                 ref.repository, blob, offset, on_response,
                 [&](const char* data, std::size_t n) {
                     util::throw_if_stopped(stop);
+                    totals_bytes += n;
+                    if (skip > 0) {
+                        std::size_t drop = static_cast<std::size_t>(std::min<std::uint64_t>(skip, n));
+                        skip -= drop;
+                        data += drop;
+                        n -= drop;
+                        if (n == 0) return;
+                    }
                     writer->write(data, n);
                     if (writer->written() - last_report >= kProgressStep) {
                         last_report = writer->written();
@@ -107,7 +146,6 @@ void Download::fetch(const Descriptor& blob) {
                 stop);
             report(ProgressEvent::Type::BlobVerifying, blob, writer->written());
             writer->commit();
-            totals_bytes += writer->written();
             ++totals_downloaded;
             report(ProgressEvent::Type::BlobDone, blob, blob.size);
             stored(blob, true);
@@ -115,8 +153,15 @@ void Download::fetch(const Descriptor& blob) {
         } catch (const Failure& f) {
             bool integrity =
                 f.error().kind == ErrorKind::DigestMismatch || f.error().kind == ErrorKind::SizeMismatch;
-            if (stop.stop_requested() || !is_retryable_blob_failure(f) || attempt >= options.retries ||
-                (integrity && retried_integrity))
+            // An attempt that got further does not use up the retries: on a flaky network a large
+            // blob may need many short steps, each resumed where the last one broke.
+            bool moved = writer && writer->is_open() && writer->written() > before && !integrity;
+            if (moved)
+                ++progressed;
+            else
+                ++failures;
+            if (stop.stop_requested() || !http::RetryPolicy::transient(f) || failures > options.retries ||
+                progressed > kMaxProgressedAttempts || (integrity && retried_integrity))
                 throw Failure(with_location(f.error(), ref));
             retried_integrity = retried_integrity || integrity;
             // `current` says where the next attempt resumes (0: from the start).
@@ -132,7 +177,7 @@ void Download::fetch(const Descriptor& blob) {
             e.error = f.error();
             e.message = f.error().message;
             progress.post(std::move(e));
-            util::sleep_unless_stopped(std::chrono::milliseconds(200LL << attempt), stop);
+            util::sleep_unless_stopped(policy.delay(moved ? 0 : failures - 1, nullptr), stop);
         }
     }
 }

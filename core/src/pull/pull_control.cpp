@@ -18,7 +18,11 @@ void PullControl::fail(Error error) {
 Error PullControl::outcome() const {
     std::lock_guard lock(mutex_);
     if (failure_) return *failure_;
-    return Error{ErrorKind::Cancelled, "pull interrupted; nothing partial was kept", {}, {}, ""};
+    return Error{ErrorKind::Cancelled,
+                 "pull interrupted; no output was written (downloads so far are kept to resume)",
+                 {},
+                 {},
+                 ""};
 }
 
 }  // namespace boxtool::pull

@@ -51,6 +51,7 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
         if (!chosen) throw Failure(with_location(chosen.error(), ref));
         r.index = *index;
         index_body = std::move(top.body);
+        r.index_body_size = index_body.size();
         r.platform = chosen->platform ? std::optional(normalize_platform(*chosen->platform)) : std::nullopt;
         std::optional<std::string> stored =
             store ? store->read_small(chosen->digest, kMaxManifestBytes) : std::nullopt;

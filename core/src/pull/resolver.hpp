@@ -21,6 +21,7 @@ struct Resolution {
     Digest digest;                                       // what the reference resolved to (index or manifest)
     std::string media_type;                              // of that document
     std::optional<Index> index;
+    std::uint64_t index_body_size = 0;  // of the index document, when there is one
     Digest manifest_digest;
     std::string manifest_body;
     Manifest manifest;

@@ -1,7 +1,5 @@
 #include "registry/registry_session.hpp"
 
-#include "http/request_log.hpp"
-
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
@@ -11,6 +9,7 @@
 #include "boxtool/digest.hpp"
 #include "boxtool/reference.hpp"
 #include "grammar.hpp"
+#include "http/request_log.hpp"
 #include "http/transport_failure.hpp"
 #include "registry/registry_errors.hpp"
 #include "registry/token_response.hpp"
@@ -20,29 +19,36 @@
 namespace boxtool::registry {
 namespace {
 
-constexpr std::size_t kMaxTokenResponse = 1024 * 1024;
-
-std::chrono::milliseconds backoff(int attempt, const http::Response* resp) {
-    std::chrono::milliseconds wait(200LL << attempt);
-    if (resp) {
-        // Honour Retry-After (seconds) from a rate-limiting or overloaded registry, within reason.
-        try {
-            std::string after = resp->header("Retry-After");
-            if (!after.empty())
-                wait = std::max(wait, std::chrono::milliseconds(std::min(std::stoll(after), 10LL) * 1000));
-        } catch (...) {
-        }
-    }
-    return wait;
+const Challenge* find_challenge(const std::vector<Challenge>& all, std::string_view scheme) {
+    for (const auto& c : all)
+        if (c.scheme == scheme) return &c;
+    return nullptr;
 }
 
-// Waits between attempts end early when the pull is stopped.
-// Each retry is logged (`log`, about `req`) with why and how long it waits.
-template <typename Attempt>
-http::Response with_retries(int retries, const std::stop_token& stop, Attempt&& attempt,
-                            const LogCallback& log = {}, const http::Request* req = nullptr) {
+bool is_digest_reference(const std::string& ref) {
+    return ref.find(':') != std::string::npos;
+}
+
+}  // namespace
+
+std::string basic_authorization(std::string_view user, std::string_view secret) {
+    return "Basic " + util::base64_encode(std::string(user) + ":" + std::string(secret));
+}
+
+RegistrySession::RegistrySession(http::Client& client, TokenCache& tokens, SessionOptions options)
+    : client_(client), tokens_(tokens), options_(std::move(options)) {}
+
+http::Response RegistrySession::with_retries(const std::string& host, int retries,
+                                             const std::stop_token& stop, bool retry_transport,
+                                             const std::function<http::Response()>& attempt,
+                                             const http::Request* req) {
+    const http::RetryPolicy policy = retry_policy();
+    auto pause = [&](std::chrono::milliseconds wait) {
+        if (!util::sleep_unless_stopped(wait, stop)) util::throw_if_stopped(stop);
+    };
+    // Each retry goes to the request log (--debug) with why and how long it waits.
     auto note = [&](int i, const std::string& why, std::chrono::milliseconds wait) {
-        if (!log) return;
+        if (!options_.log) return;
         LogRecord r{.kind = LogRecord::Kind::Retry};
         if (req) {
             r.method = req->method;
@@ -52,45 +58,30 @@ http::Response with_retries(int retries, const std::stop_token& stop, Attempt&& 
         r.attempt = i + 1;
         r.message = why + "; attempt " + std::to_string(i + 2) + " of " + std::to_string(retries + 1) +
                     " in " + std::to_string(wait.count()) + "ms";
-        http::emit(log, std::move(r));
+        http::emit(options_.log, std::move(r));
     };
     for (int i = 0;; ++i) {
+        // A registry that told one request to slow down has told them all.
+        if (options_.backoff && !options_.backoff->wait(host, stop)) util::throw_if_stopped(stop);
         try {
             http::Response r = attempt();
-            // 501 and 505 say what the server cannot do, which asking again will not change.
-            bool transient = (r.status >= 500 && r.status != 501 && r.status != 505) || r.status == 429;
-            if (transient && i < retries) {
-                note(i, "status " + std::to_string(r.status), backoff(i, &r));
-                if (!util::sleep_unless_stopped(backoff(i, &r), stop)) util::throw_if_stopped(stop);
+            if (http::RetryPolicy::transient_status(r.status) && i < retries) {
+                auto wait = policy.delay(i, &r);
+                if (options_.backoff && (r.status == 429 || r.status == 503))
+                    options_.backoff->defer(host, std::chrono::steady_clock::now() + wait);
+                note(i, "status " + std::to_string(r.status), wait);
+                pause(wait);
                 continue;
             }
             return r;
         } catch (const http::TransportFailure& f) {
-            if (!f.transient() || i >= retries) throw;
-            note(i, f.error().message, backoff(i, nullptr));
-            if (!util::sleep_unless_stopped(backoff(i, nullptr), stop)) util::throw_if_stopped(stop);
+            if (!retry_transport || !f.transient() || i >= retries) throw;
+            auto wait = policy.delay(i, nullptr);
+            note(i, f.error().message, wait);
+            pause(wait);
         }
     }
 }
-
-const Challenge* find_challenge(const std::vector<Challenge>& all, std::string_view scheme) {
-    for (const auto& c : all)
-        if (c.scheme == scheme) return &c;
-    return nullptr;
-}
-
-std::string basic_authorization(std::string_view user, std::string_view secret) {
-    return "Basic " + util::base64_encode(std::string(user) + ":" + std::string(secret));
-}
-
-bool is_digest_reference(const std::string& ref) {
-    return ref.find(':') != std::string::npos;
-}
-
-}  // namespace
-
-RegistrySession::RegistrySession(http::Client& client, TokenCache& tokens, SessionOptions options)
-    : client_(client), tokens_(tokens), options_(std::move(options)) {}
 
 void RegistrySession::ping() {
     std::lock_guard lock(mutex_);
@@ -106,8 +97,8 @@ void RegistrySession::ping() {
             req.url = base + "/v2/";
             req.stop = options_.stop;
             auto resp = with_retries(
-                options_.retries, options_.stop, [&] { return client_.fetch(req, tls(), 64 * 1024); },
-                options_.log, &req);
+                options_.registry, options_.retries, options_.stop, true,
+                [&] { return client_.fetch(req, tls(), 64 * 1024); }, &req);
             if (resp.status == 401) {
                 auth_.challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
             } else if (resp.status != 200) {
@@ -169,107 +160,6 @@ std::optional<std::string> RegistrySession::authorization(const std::string& rep
     return std::nullopt;
 }
 
-std::string RegistrySession::fetch_token(const Challenge& challenge, const std::string& repository,
-                                         const std::string& scope, const std::string& cache_key) {
-    const auto& cred = credentials_.at(repository);
-    std::string realm = challenge.param("realm");
-    if (realm.empty())
-        throw Failure(Error{ErrorKind::Protocol,
-                            "the Bearer challenge from " + options_.registry + " names no realm",
-                            options_.registry,
-                            {},
-                            "the registry's token configuration is broken"});
-    Poco::URI realm_uri(realm);
-    if (realm_uri.getScheme() != "https" && realm_uri.getScheme() != "http")
-        throw Failure(
-            Error{ErrorKind::Protocol, "unsupported token realm " + realm, options_.registry, {}, ""});
-    bool has_secret = cred && (!cred->password.empty() || !cred->identity_token.empty());
-    if (realm_uri.getScheme() == "http" && has_secret && !options_.insecure)
-        throw Failure(Error{ErrorKind::Tls,
-                            "refusing to send credentials to the plain-HTTP token realm " + realm,
-                            options_.registry,
-                            {},
-                            "the registry's token service must use HTTPS, or list the registry as insecure"});
-    std::string service = challenge.param("service");
-    // Several scopes (an upload that mounts from another repository) are several scope parameters
-    // in a GET, as docker sends them; an OAuth2 POST takes them space-separated in one.
-    std::string query;
-    for (std::size_t start = 0; start < scope.size();) {
-        std::size_t end = scope.find(' ', start);
-        if (end == std::string::npos) end = scope.size();
-        if (end > start)
-            query +=
-                (query.empty() ? "scope=" : "&scope=") + http::url_encode(scope.substr(start, end - start));
-        start = end + 1;
-    }
-    if (!service.empty()) query += (query.empty() ? "service=" : "&service=") + http::url_encode(service);
-    std::string post_scope = "scope=" + http::url_encode(scope);
-    if (!service.empty()) post_scope += "&service=" + http::url_encode(service);
-
-    auto token_get = [&](const std::string& user, std::string_view secret) {
-        http::Request get;
-        get.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + query;
-        get.stop = options_.stop;
-        if (!user.empty()) get.headers.emplace_back("Authorization", basic_authorization(user, secret));
-        return get;
-    };
-    // Which request to make first (OAuth2 POST or GET), and the GET to fall back to:
-    // - an identity token is an OAuth2 refresh token: POST grant_type=refresh_token, as docker does;
-    // - a username and password: POST grant_type=password first, as containerd does, unless this
-    //   realm already said it has no OAuth2 endpoint; GET with Basic credentials otherwise;
-    // - nothing: an anonymous GET.
-    bool refresh = cred && !cred->identity_token.empty();
-    bool password = !refresh && cred && !cred->username.empty() && !cred->password.empty();
-    bool oauth = refresh || (password && !tokens_.oauth_unsupported(realm));
-    http::Request req;
-    req.stop = options_.stop;
-    if (oauth) {
-        req.method = "POST";
-        req.url = realm;
-        req.content_type = "application/x-www-form-urlencoded";
-        req.body =
-            refresh ? "grant_type=refresh_token&client_id=boxtool&refresh_token=" +
-                          http::url_encode(cred->identity_token.reveal()) + "&" + post_scope
-                    : "grant_type=password&client_id=boxtool&username=" + http::url_encode(cred->username) +
-                          "&password=" + http::url_encode(cred->password.reveal()) + "&" + post_scope;
-    } else {
-        req = cred ? token_get(cred->username, cred->password.reveal()) : token_get("", "");
-    }
-    const http::TlsSettings& realm_tls = tls();
-    auto resp = with_retries(
-        options_.retries, options_.stop, [&] { return client_.fetch(req, realm_tls, kMaxTokenResponse); },
-        options_.log, &req);
-    // Servers without the OAuth2 endpoint answer 404, 405 or 501 (GCR, simple token servers), some
-    // 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token then
-    // goes as a Basic password, which is how docker's GET endpoint takes it.
-    const int status = resp.status;
-    if (oauth && (status == 400 || status == 401 || status == 404 || status == 405 || status == 501)) {
-        if (status == 404 || status == 405 || status == 501) tokens_.mark_oauth_unsupported(realm);
-        http::Request get = refresh ? token_get("<token>", cred->identity_token.reveal())
-                                    : token_get(cred->username, cred->password.reveal());
-        resp = with_retries(
-            options_.retries, options_.stop, [&] { return client_.fetch(get, realm_tls, kMaxTokenResponse); },
-            options_.log, &get);
-    }
-    ErrorContext ctx = error_context(repository, "token", cred);
-    if (resp.status != 200) {
-        if (resp.status == 401 || resp.status == 403) throw registry_error(resp, ctx);
-        throw Failure(Error{resp.status >= 500 ? ErrorKind::ServerError : ErrorKind::Protocol,
-                            "the token server " + realm_uri.getHost() + " answered " +
-                                std::to_string(resp.status) + " " + resp.reason,
-                            options_.registry, repository,
-                            "retry later; the registry's token service is failing"});
-    }
-    auto answer = parse_token_response(resp.body);
-    if (!answer)
-        throw Failure(Error{ErrorKind::Protocol,
-                            "the token server " + realm_uri.getHost() + " answered without a token",
-                            options_.registry, repository, "the registry's token service is misconfigured"});
-    std::string token(answer->token.reveal());
-    tokens_.put(cache_key, answer->token, answer->remaining(std::chrono::system_clock::now()));
-    return token;
-}
-
 http::Response RegistrySession::send(http::Request request, const std::string& repository,
                                      const std::string& object, const http::BodySink* sink, int retries,
                                      std::size_t max_body) {
@@ -302,8 +192,8 @@ std::string RegistrySession::check_login() {
         req.headers.emplace_back("Authorization",
                                  basic_authorization(cred->username, cred->password.reveal()));
         auto resp = with_retries(
-            options_.retries, options_.stop, [&] { return client_.fetch(req, tls(), 64 * 1024); },
-            options_.log, &req);
+            options_.registry, options_.retries, options_.stop, true,
+            [&] { return client_.fetch(req, tls(), 64 * 1024); }, &req);
         if (resp.status != 200) throw registry_error(resp, error_context("", "registry API", cred));
         return "Basic authentication";
     }
@@ -329,10 +219,12 @@ http::Response RegistrySession::send_scoped(http::Request request, const std::st
         if (!req.stop.stop_possible()) req.stop = options_.stop;
         if (auto authz = authorization(repository, scope, attempt > 0))
             req.headers.emplace_back("Authorization", *authz);
+        // A streamed body (a blob) is resumed by its caller after a broken connection, not
+        // restarted here; answers without a body (5xx, 429) are retried here alike.
         auto resp = with_retries(
-            retries, req.stop,
+            options_.registry, retries, req.stop, sink == nullptr,
             [&] { return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body); },
-            options_.log, &req);
+            &req);
         if (resp.status == 401 && attempt == 0) {
             auto challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
             bool bearer = find_challenge(challenges, "bearer") != nullptr;
@@ -428,7 +320,7 @@ void RegistrySession::get_blob(const std::string& repository, const Descriptor& 
     if (offset > 0) req.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
     req.on_response = on_response;
     req.stop = stop;
-    send(req, repository, "blob " + blob.digest.str(), &sink, 0, 64 * 1024);
+    send(req, repository, "blob " + blob.digest.str(), &sink, options_.retries, 64 * 1024);
 }
 
 std::string RegistrySession::get_small_blob(const std::string& repository, const Descriptor& blob,

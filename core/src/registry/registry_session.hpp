@@ -15,6 +15,7 @@
 #include "boxtool/manifest.hpp"
 #include "boxtool/network.hpp"
 #include "http/http_client.hpp"
+#include "http/retry_policy.hpp"
 #include "registry/challenge.hpp"
 #include "registry/registry_errors.hpp"
 #include "registry/token_cache.hpp"
@@ -29,6 +30,7 @@ struct SessionOptions {
     http::TlsSettings tls;  // for the registry, its token realm and its redirects; verify = !insecure
     std::stop_token stop;   // the pull's: stops requests and the waits between retries
     LogCallback log;        // EngineOptions::log: retries and credential decisions
+    http::HostBackoff* backoff = nullptr;  // the engine's, shared by its pulls; may be null
 };
 
 struct FetchedManifest {
@@ -37,11 +39,20 @@ struct FetchedManifest {
     Digest digest;  // verified digest of body
 };
 
+// "Basic base64(user:secret)".
+std::string basic_authorization(std::string_view user, std::string_view secret);
+
 class RegistrySession {
   public:
     RegistrySession(http::Client& client, TokenCache& tokens, SessionOptions options);
 
     const std::string& registry() const { return options_.registry; }
+    // The engine's one retry policy, with this pull's number of retries.
+    http::RetryPolicy retry_policy() const {
+        http::RetryPolicy p;
+        p.retries = options_.retries;
+        return p;
+    }
 
     // `reference` is a tag or a digest. A digest is verified against the body; for a tag, the
     // Docker-Content-Digest header is verified when present.
@@ -95,6 +106,12 @@ class RegistrySession {
     ErrorContext error_context(const std::string& repository, const std::string& object,
                                const std::optional<Credential>& cred) const;
     const http::TlsSettings& tls() const { return options_.tls; }
+    // Runs `attempt` until it gives an answer worth returning, under the engine's retry policy.
+    // `retry_transport`: also retry a transient connection failure (not for streamed blobs, whose
+    // caller resumes them instead). `req`, when given, names the request in the log's retry lines.
+    http::Response with_retries(const std::string& host, int retries, const std::stop_token& stop,
+                                bool retry_transport, const std::function<http::Response()>& attempt,
+                                const http::Request* req = nullptr);
 
     http::Client& client_;
     TokenCache& tokens_;

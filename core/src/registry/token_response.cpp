@@ -66,6 +66,16 @@ std::chrono::seconds TokenResponse::remaining(std::chrono::system_clock::time_po
     return std::chrono::duration_cast<seconds>(*issued_at + expires_in - now);
 }
 
+bool is_bearer_token(std::string_view token) {
+    std::size_t i = 0;
+    while (i < token.size() && (std::isalnum(static_cast<unsigned char>(token[i])) ||
+                                std::string_view("-._~+/").find(token[i]) != std::string_view::npos))
+        ++i;
+    if (i == 0) return false;
+    while (i < token.size() && token[i] == '=') ++i;
+    return i == token.size();
+}
+
 std::optional<TokenResponse> parse_token_response(const std::string& body) {
     try {
         Poco::JSON::Parser parser;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "boxtool/secret.hpp"
 
@@ -24,6 +25,11 @@ struct TokenResponse {
 
 // Nothing when the body is not JSON or holds no token.
 std::optional<TokenResponse> parse_token_response(const std::string& body);
+
+// Whether `token` is an RFC 6750 b64token (1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
+// *"="), the only shape that may follow "Bearer " in a header: anything else (a CR/LF above all)
+// could inject headers or requests.
+bool is_bearer_token(std::string_view token);
 
 // "2024-01-02T03:04:05Z", with optional fractional seconds and a Z or +HH:MM offset (RFC 3339).
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text);

@@ -21,6 +21,19 @@ TEST(TokenResponse, TokenOrAccessToken) {
     EXPECT_EQ(parse_token_response(R"({"token":"a","access_token":"b"})")->token.reveal(), "a");
 }
 
+TEST(TokenResponse, BearerTokenSyntaxIsRfc6750) {
+    EXPECT_TRUE(is_bearer_token("abc.DEF-123_~+/"));
+    EXPECT_TRUE(is_bearer_token("dG9rZW4="));
+    EXPECT_TRUE(is_bearer_token("a=="));
+    EXPECT_FALSE(is_bearer_token(""));
+    EXPECT_FALSE(is_bearer_token("="));
+    EXPECT_FALSE(is_bearer_token("abc\r\nX-Injected: 1"));
+    EXPECT_FALSE(is_bearer_token("abc\n"));
+    EXPECT_FALSE(is_bearer_token("a b"));
+    EXPECT_FALSE(is_bearer_token("a=b"));
+    EXPECT_FALSE(is_bearer_token("tok\x1b]0;x\x07"));
+}
+
 TEST(TokenResponse, MissingOrMalformedIsNothing) {
     EXPECT_FALSE(parse_token_response(""));
     EXPECT_FALSE(parse_token_response("not json"));

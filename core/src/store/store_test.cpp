@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -206,18 +207,52 @@ TEST_F(StoreTest, SizeMismatchTooShortLeavesNothing) {
     EXPECT_TRUE(ingest().empty());
 }
 
-TEST_F(StoreTest, DestroyingUncommittedWriterLeavesNothing) {
-    Store store(root_);
-    const std::string data = "partial download";
+TEST_F(StoreTest, DestroyingUncommittedWriterKeepsAPartialThatTheNextWriterResumes) {
+    // A download cut short (or a process killed) leaves its bytes in ingest/; the next writer of
+    // the same blob, here a new Store as in another process, hashes them forward and continues.
+    const std::string data = "a partial download that is resumed later";
     const Digest d = digest_of(data);
+    const std::size_t half = data.size() / 2;
     {
+        Store store(root_);
         Store::Writer w(store, d, data.size());
-        w.write(data.data(), data.size());
-        EXPECT_EQ(ingest().size(), 1u);
+        w.write(data.data(), half);
     }
-    EXPECT_FALSE(store.contains(d));
-    EXPECT_TRUE(blobs().empty());
+    ASSERT_EQ(ingest().size(), 1u);
+    EXPECT_EQ(ingest()[0].filename().string(), "sha256-" + d.hex + ".partial");
+    Store store(root_);
+    Store::Writer w(store, d, data.size());
+    EXPECT_EQ(w.written(), half);
+    EXPECT_EQ(w.resumed_from(), half);
+    w.write(data.data() + half, data.size() - half);
+    w.commit();
+    EXPECT_EQ(read_file(store.blob_path(d)), data);
     EXPECT_TRUE(ingest().empty());
+}
+
+TEST_F(StoreTest, ResumedPartialWithWrongBytesIsRefusedAtCommitAndRemoved) {
+    const std::string data = "the right content of this blob";
+    const Digest d = digest_of(data);
+    Store store(root_);
+    std::ofstream(store.ingest_path(d), std::ios::binary) << "WRONG";
+    Store::Writer w(store, d, data.size());
+    EXPECT_EQ(w.written(), 5u);
+    w.write(data.data() + 5, data.size() - 5);
+    EXPECT_THROW(w.commit(), Failure);
+    EXPECT_FALSE(store.contains(d));
+    EXPECT_TRUE(ingest().empty());
+}
+
+TEST_F(StoreTest, PartialLongerThanTheBlobStartsOver) {
+    const std::string data = "short";
+    const Digest d = digest_of(data);
+    Store store(root_);
+    std::ofstream(store.ingest_path(d), std::ios::binary) << "much longer than the blob";
+    Store::Writer w(store, d, data.size());
+    EXPECT_EQ(w.written(), 0u);
+    w.write(data.data(), data.size());
+    w.commit();
+    EXPECT_EQ(read_file(store.blob_path(d)), data);
 }
 
 TEST_F(StoreTest, DiscardLeavesNothingAndIsIdempotent) {
@@ -232,20 +267,42 @@ TEST_F(StoreTest, DiscardLeavesNothingAndIsIdempotent) {
     EXPECT_TRUE(blobs().empty());
 }
 
-TEST_F(StoreTest, ConcurrentWritersOfTheSameBlobUseSeparateIngestFiles) {
+TEST_F(StoreTest, LockFilesDoNotPileUp) {
     Store store(root_);
-    const std::string data = "same blob twice";
-    const Digest d = digest_of(data);
-    Store::Writer a(store, d, data.size());
-    Store::Writer b(store, d, data.size());
-    EXPECT_EQ(ingest().size(), 2u);
-    a.write(data.data(), data.size());
-    b.write(data.data(), data.size());
-    a.commit();
-    b.commit();  // replaces the identical blob atomically
-    EXPECT_EQ(read_file(store.blob_path(d)), data);
-    EXPECT_EQ(blobs().size(), 1u);
-    EXPECT_TRUE(ingest().empty());
+    for (int i = 0; i < 20; ++i) {
+        auto held = store.lock(digest_of("blob " + std::to_string(i)));
+    }
+    EXPECT_TRUE(files_in(root_ / "locks").empty());
+    // ... but a lock file stays while a partial download of its digest remains.
+    const Digest d = digest_of("kept");
+    {
+        auto held = store.lock(d);
+        Store::Writer w(store, d, 4);
+        w.write("ke", 2);
+    }
+    EXPECT_TRUE(fs::exists(store.lock_path(d)));
+}
+
+TEST_F(StoreTest, LockStaysExclusiveWhileLockFilesAreRemoved) {
+    // Each holder removes the lock file as it lets go; a waiter that then holds the lock of the
+    // removed file must notice and lock the new one, or two holders would run at once.
+    Store store(root_);
+    const Digest d = digest_of("contended");
+    std::atomic<int> inside{0};
+    std::atomic<bool> overlap{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            Store mine(root_);  // its own descriptors, as another process would have
+            for (int i = 0; i < 200; ++i) {
+                auto held = mine.lock(d);
+                if (inside.fetch_add(1) != 0) overlap = true;
+                std::this_thread::yield();
+                inside.fetch_sub(1);
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_FALSE(overlap.load());
 }
 
 TEST_F(StoreTest, Put) {
@@ -315,7 +372,8 @@ int try_lock_in_child(const fs::path& path) {
     pid_t pid = ::fork();
     if (pid == 0) {
         int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-        if (fd < 0) ::_exit(2);
+        // No lock file: nobody holds the lock (a released lock removes its file).
+        if (fd < 0) ::_exit(errno == ENOENT ? 1 : 2);
         if (::flock(fd, LOCK_EX | LOCK_NB) == 0) ::_exit(1);
         ::_exit(errno == EWOULDBLOCK ? 0 : 2);
     }
@@ -382,8 +440,9 @@ TEST_F(StoreTest, LockExcludesASecondStoreInAnotherThread) {
 }
 
 TEST_F(StoreTest, OpeningSweepsIngestFilesNobodyHolds) {
-    // A pull killed mid-download leaves an ingest file whose digest lock is free: the next Store
-    // removes it. One whose lock is held (a download in progress elsewhere) is left alone.
+    // Ingest files of earlier versions (never resumed) whose digest lock is free are removed by the
+    // next Store; one whose lock is held (a download in progress elsewhere) is left alone, and so
+    // are ".partial" files, which the next pull of their blob resumes.
     const Digest stale = digest_of("stale");
     const Digest busy = digest_of("busy");
     Store holder(root_);
@@ -391,7 +450,9 @@ TEST_F(StoreTest, OpeningSweepsIngestFilesNobodyHolds) {
     std::ofstream(root_ / "ingest" / ("sha256-" + stale.hex + ".123-0-abc")) << "partial";
     std::ofstream(root_ / "ingest" / ("sha256-" + busy.hex + ".456-0-def")) << "partial";
     std::ofstream(root_ / "ingest" / "unrelated-name") << "kept";
+    std::ofstream(root_ / "ingest" / ("sha256-" + stale.hex + ".partial")) << "resumable";
     Store reopened(root_);
+    EXPECT_TRUE(fs::exists(root_ / "ingest" / ("sha256-" + stale.hex + ".partial")));
     EXPECT_FALSE(fs::exists(root_ / "ingest" / ("sha256-" + stale.hex + ".123-0-abc")));
     EXPECT_TRUE(fs::exists(root_ / "ingest" / ("sha256-" + busy.hex + ".456-0-def")));
     EXPECT_TRUE(fs::exists(root_ / "ingest" / "unrelated-name"));
@@ -409,6 +470,160 @@ TEST_F(StoreTest, PutOfPresentBlobStillRejectsWrongBytes) {
         EXPECT_TRUE(f.error().kind == ErrorKind::DigestMismatch || f.error().kind == ErrorKind::SizeMismatch);
     }
     EXPECT_EQ(store.read_small(digest_of(data), 100), data);
+}
+
+// --- A store that defends itself (security review findings) ---
+
+TEST_F(StoreTest, RefusesAStoreOwnedByAnotherUser) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the folder away";
+    fs::create_directories(root_);
+    ::chmod(root_.c_str(), 0755);
+    ASSERT_EQ(::chown(root_.c_str(), 65534, 65534), 0);
+    try {
+        Store store(root_);
+        FAIL() << "a store owned by another user was accepted";
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().kind, ErrorKind::Config);
+        EXPECT_NE(f.error().message.find("another user"), std::string::npos) << f.error().message;
+    }
+}
+
+TEST_F(StoreTest, RefusesAStoreOrSubfolderWritableByOthers) {
+    { Store store(root_); }
+    ASSERT_EQ(::chmod(root_.c_str(), 0777), 0);
+    EXPECT_THROW(Store{root_}, Failure);
+    ASSERT_EQ(::chmod(root_.c_str(), 0700), 0);
+    for (const char* sub : {"blobs", "blobs/sha256", "ingest", "locks", "verified", "images"}) {
+        ASSERT_EQ(::chmod((root_ / sub).c_str(), 0777), 0);
+        try {
+            Store store(root_);
+            ADD_FAILURE() << sub << " writable by others was accepted";
+        } catch (const Failure& f) {
+            EXPECT_NE(f.error().message.find("other users may write"), std::string::npos)
+                << f.error().message;
+        }
+        ASSERT_EQ(::chmod((root_ / sub).c_str(), 0700), 0);
+    }
+    EXPECT_NO_THROW(Store{root_});
+}
+
+TEST_F(StoreTest, NewStoreFoldersArePrivate) {
+    Store store(root_);
+    for (const char* sub : {"", "blobs", "ingest", "locks", "verified", "images"}) {
+        struct stat st {};
+        ASSERT_EQ(::stat((root_ / sub).c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0777, 0700u) << sub;
+    }
+}
+
+TEST_F(StoreTest, RefusesASymlinkedSubfolder) {
+    { Store store(root_); }
+    fs::create_directories(dir_ / "elsewhere");
+    fs::remove_all(root_ / "locks");
+    fs::create_directory_symlink(dir_ / "elsewhere", root_ / "locks");
+    EXPECT_THROW(Store{root_}, Failure);
+}
+
+TEST_F(StoreTest, RefusesAStoreBelowAFolderOthersMayWrite) {
+    fs::create_directories(dir_ / "shared");
+    ASSERT_EQ(::chmod((dir_ / "shared").c_str(), 0777), 0);  // no sticky bit: anyone may rename
+    EXPECT_THROW(Store{dir_ / "shared" / "store"}, Failure);
+    ASSERT_EQ(::chmod((dir_ / "shared").c_str(), 01777), 0);  // sticky, as /tmp: fine
+    EXPECT_NO_THROW(Store{dir_ / "shared" / "store"});
+}
+
+TEST_F(StoreTest, LockAndIngestSymlinksAreNeverFollowed) {
+    Store store(root_);
+    const std::string data = "blob";
+    const Digest d = digest_of(data);
+    const fs::path target = dir_ / "root-only" / "created-by-boxtool";
+    fs::create_directories(target.parent_path());
+    fs::create_symlink(target, store.lock_path(d));
+    EXPECT_THROW(store.lock(d), Failure);
+    EXPECT_FALSE(fs::exists(target));
+    fs::remove(store.lock_path(d));
+    fs::create_symlink(target, store.ingest_path(d));
+    auto held = store.lock(d);
+    EXPECT_THROW(Store::Writer(store, d, data.size()), Failure);
+    EXPECT_FALSE(fs::exists(target));
+}
+
+TEST_F(StoreTest, CheckBlobVerifiesReuseAndDiscardsATamperedCopy) {
+    Store store(root_);
+    const std::string data = "genuine layer bytes";
+    const Digest d = digest_of(data);
+    EXPECT_EQ(store.check_blob(d, data.size()), Store::BlobState::Missing);
+    store.put(d, data);
+    EXPECT_TRUE(fs::exists(store.verified_path(d)));
+    EXPECT_EQ(store.check_blob(d, data.size()), Store::BlobState::Verified);
+    // Same size, other bytes, and the mtime put back: the ctime still gives it away.
+    struct stat before {};
+    ASSERT_EQ(::stat(store.blob_path(d).c_str(), &before), 0);
+    ::chmod(store.blob_path(d).c_str(), 0644);
+    std::ofstream(store.blob_path(d), std::ios::binary) << "tampered layer byte";
+    struct timespec times[2] = {before.st_atim, before.st_mtim};
+    ASSERT_EQ(::utimensat(AT_FDCWD, store.blob_path(d).c_str(), times, 0), 0);
+    std::string why;
+    EXPECT_EQ(store.check_blob(d, data.size(), &why), Store::BlobState::Discarded);
+    EXPECT_NE(why.find("does not match its digest"), std::string::npos) << why;
+    EXPECT_FALSE(fs::exists(store.blob_path(d)));
+    EXPECT_EQ(store.check_blob(d, data.size()), Store::BlobState::Missing);
+}
+
+TEST_F(StoreTest, CheckBlobHashesAgainWhenThereIsNoRecord) {
+    Store store(root_);
+    const std::string data = "x";
+    const Digest d = digest_of(data);
+    store.put(d, data);
+    fs::remove(store.verified_path(d));
+    EXPECT_EQ(store.check_blob(d, 1), Store::BlobState::Verified);
+    EXPECT_TRUE(fs::exists(store.verified_path(d)));                 // and remembers it
+    EXPECT_EQ(store.check_blob(d, 2), Store::BlobState::Discarded);  // a wrong size is a bad copy
+}
+
+TEST_F(StoreTest, CheckBlobDiscardsSymlinksAndOtherUsersFiles) {
+    Store store(root_);
+    const std::string data = "planted";
+    const Digest d = digest_of(data);
+    std::ofstream(dir_ / "planted", std::ios::binary) << data;
+    fs::create_symlink(dir_ / "planted", store.blob_path(d));
+    EXPECT_EQ(store.check_blob(d, data.size()), Store::BlobState::Discarded);
+    EXPECT_TRUE(fs::exists(dir_ / "planted"));  // the link went, not its target
+    if (::geteuid() != 0) return;
+    std::ofstream(store.blob_path(d), std::ios::binary) << data;
+    ASSERT_EQ(::chown(store.blob_path(d).c_str(), 65534, 65534), 0);
+    std::string why;
+    EXPECT_EQ(store.check_blob(d, data.size(), &why), Store::BlobState::Discarded);
+    EXPECT_NE(why.find("another user"), std::string::npos) << why;
+}
+
+TEST_F(StoreTest, PruneWaitsForPullsThroughTheUseLock) {
+    Store store(root_);
+    {
+        auto shared = store.use_shared();
+        auto second = store.use_shared();  // pulls share it
+        EXPECT_FALSE(store.use_exclusive(false).has_value());
+    }
+    EXPECT_TRUE(store.use_exclusive(false).has_value());
+}
+
+TEST(DefaultStoreRoot, NeverASharedWorldWritablePlace) {
+    // Without HOME and XDG_DATA_HOME the store is in the account's home (from the password
+    // database), never a guessable path in /tmp that another user could create first.
+    std::string home = std::getenv("HOME") ? std::getenv("HOME") : "";
+    std::string xdg = std::getenv("XDG_DATA_HOME") ? std::getenv("XDG_DATA_HOME") : "";
+    ::unsetenv("HOME");
+    ::unsetenv("XDG_DATA_HOME");
+    auto root = default_store_root();
+    if (!home.empty()) ::setenv("HOME", home.c_str(), 1);
+    if (!xdg.empty()) ::setenv("XDG_DATA_HOME", xdg.c_str(), 1);
+    if (!root) {
+        EXPECT_EQ(root.error().kind, ErrorKind::Config);
+        return;
+    }
+    EXPECT_NE(root->string().rfind("/tmp", 0), 0u) << *root;
+    EXPECT_NE(root->string().rfind("/var/tmp", 0), 0u) << *root;
+    EXPECT_NE(root->string().rfind("/dev/shm", 0), 0u) << *root;
 }
 
 }  // namespace

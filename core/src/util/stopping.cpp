@@ -9,7 +9,8 @@ namespace boxtool::util {
 
 void throw_if_stopped(const std::stop_token& token) {
     if (token.stop_requested())
-        throw Failure(ErrorKind::Cancelled, "pull interrupted; nothing partial was kept");
+        throw Failure(ErrorKind::Cancelled,
+                      "pull interrupted; no output was written (downloads so far are kept to resume)");
 }
 
 bool sleep_unless_stopped(std::chrono::milliseconds duration, const std::stop_token& token) {

@@ -65,6 +65,11 @@ class BOXTOOL_API LuaPolicy final : public RegistryPolicy {
 
     const std::string& name() const noexcept { return name_; }
 
+    /// Runs given up on for overrunning LuaLimits::wall_clock whose threads have not ended yet
+    /// (in the whole process). They end at their next instruction hook; while a few are still
+    /// ending, further decisions are refused rather than piling threads up.
+    static int abandoned_runs() noexcept;
+
   private:
     std::string script_;
     std::string name_;

@@ -47,8 +47,12 @@ using PluginLog = std::function<void(bool warning, const std::string& line)>;
 BOXTOOL_API Result<std::vector<SourceConfig>> parse_credential_sources(
     std::string_view json_array, const std::filesystem::path& base_dir = {});
 
-/// What credential_sources is when the config has none: the docker-config source alone.
-BOXTOOL_API std::vector<SourceConfig> default_credential_sources();
+/// What credential_sources is when the config has none: the encrypted credential store at
+/// `store_path` when that file exists (empty: the default place, $BOXTOOL_CREDENTIAL_STORE or
+/// ~/.config/boxtool/credentials.store), then docker-config (docker's and podman's logins). So
+/// credentials saved with `boxtool registry add` are found without naming them.
+BOXTOOL_API std::vector<SourceConfig> default_credential_sources(
+    const std::filesystem::path& store_path = {});
 
 /// The folders plugins are looked for in: `configured` (plugin_dirs of the config file), then each
 /// folder of BOXTOOL_PLUGIN_PATH (colon-separated), then LIBDIR/boxtool/plugins beside the running

@@ -190,7 +190,7 @@ void check_top_level(const Value& root, const std::string& file) {
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
             throw compose_error(
                 value.key_where(), "",
-                "unknown top-level key \"" + key + "\"" + did_you_mean(key, keys) +
+                "unknown top-level key \"" + key + "\"" + text::did_you_mean(key, keys) +
                     " (a compose file has services, networks, volumes, configs, secrets, name, "
                     "version, include and x- extensions)");
         if (key == "include")

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace boxtool::cli {
+namespace boxtool::text {
 namespace {
 
 std::string lower(std::string_view s) {
@@ -56,4 +56,4 @@ std::string did_you_mean(std::string_view typed, const std::vector<std::string>&
     return match ? " (did you mean \"" + *match + "\"?)" : "";
 }
 
-}  // namespace boxtool::cli
+}  // namespace boxtool::text

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace boxtool::cli {
+namespace boxtool::text {
 
 // Levenshtein distance (insertions, deletions, substitutions), counting adjacent transpositions
 // ("pht" for "pth") as one edit, as people type them. Case-sensitive.
@@ -22,4 +22,4 @@ std::optional<std::string> closest_match(std::string_view typed, const std::vect
 // message such as "unknown key \"stor\"".
 std::string did_you_mean(std::string_view typed, const std::vector<std::string>& candidates);
 
-}  // namespace boxtool::cli
+}  // namespace boxtool::text

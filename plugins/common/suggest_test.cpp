@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace boxtool::cli {
+namespace boxtool::text {
 namespace {
 
 const std::vector<std::string> kKeys = {"image_registries",   "insecure_registries", "store", "plugin_dirs",
@@ -48,4 +48,4 @@ TEST(Suggest, TheClosestWinsAndTiesGoToTheFirst) {
 }
 
 }  // namespace
-}  // namespace boxtool::cli
+}  // namespace boxtool::text
