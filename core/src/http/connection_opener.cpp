@@ -57,11 +57,14 @@ void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const Pr
     if (space != std::string::npos) status = std::atoi(head.c_str() + space + 1);
     if (status / 100 == 2) return;
     std::string reason = head.substr(0, head.find("\r\n"));
-    if (status == 407)
+    // 407 asks for credentials; some proxies (tinyproxy) answer wrong ones with 401. A CONNECT is
+    // answered by the proxy alone, so either is the proxy's refusal.
+    if (status == 407 || status == 401)
         throw TransportFailure(
             Error{ErrorKind::Unauthorized,
                   "the proxy " + proxy.str() + " refused to open a tunnel to " + target +
-                      ": proxy authentication required (407)",
+                      (status == 407 ? ": proxy authentication required (407)"
+                                     : ": the proxy refused the credentials (401)"),
                   uri.getHost(),
                   {},
                   proxy.username.empty()
@@ -79,6 +82,17 @@ void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const Pr
               "and port, or list it in NO_PROXY to connect directly"},
         false);
 }
+
+// An HTTPS session over a tunnel already made, knowing the registry's host and port. Poco's own
+// constructor from a socket refuses a connected one (it sets the port afterwards).
+class TunnelledSession final : public Poco::Net::HTTPSClientSession {
+  public:
+    TunnelledSession(const Poco::URI& uri, const Poco::Net::Context::Ptr& context,
+                     const Poco::Net::SecureStreamSocket& socket)
+        : HTTPSClientSession(uri.getHost(), uri.getPort(), context) {
+        attachSocket(socket);
+    }
+};
 
 }  // namespace
 
@@ -111,9 +125,9 @@ std::unique_ptr<Poco::Net::HTTPClientSession> open_tunnelled_session(
     open_tunnel(socket, uri, proxy, watch);
     Poco::Net::SecureStreamSocket secure =
         Poco::Net::SecureStreamSocket::attach(socket, uri.getHost(), context);
-    auto session = std::make_unique<Poco::Net::HTTPSClientSession>(secure);
-    // A session made from a socket knows no host to reconnect to: Poco must never try (it would
-    // after its keep-alive timeout). A tunnel the proxy or registry closed while idle fails on
+    auto session = std::make_unique<TunnelledSession>(uri, context, secure);
+    // Poco must never reconnect this session itself (it would after its keep-alive timeout, and
+    // directly, not through the proxy). A tunnel the proxy or registry closed while idle fails on
     // first use instead, and the client then opens a fresh one.
     session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
     aborter.target(session->socket());
