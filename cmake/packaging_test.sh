@@ -169,6 +169,24 @@ rc=$?
 set -e
 [ "$rc" -eq 8 ] || fail "the policy did not refuse another registry (exit $rc): $out"
 
+step "signature_policy"
+printf '{"default":[{"type":"reject"}],"transports":{"docker":{"%s/samples":[{"type":"insecureAcceptAnything"}]}}}' \
+  "$open" >"$work/policy-open.json"
+printf '{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker":{"%s":[{"type":"reject"}]}}}' \
+  "$open" >"$work/policy-closed.json"
+mkdir -p "$work/registries.d"
+out="$("$ex/signature_policy/signature_policy" "$open/samples/hello:1.0" "$work/store-trust" "$work/policy-open.json" \
+  "$work/registries.d" "$open")" || fail "signature_policy failed: $out"
+expect_in "$out" "docker scope \"$open/samples\"" "the scope that applied"
+expect_in "$out" "pulled $digest" "signature_policy"
+set +e
+out="$("$ex/signature_policy/signature_policy" "$open/samples/hello:1.0" "$work/store-trust" \
+  "$work/policy-closed.json" "$work/registries.d" "$open" 2>&1)"
+rc=$?
+set -e
+[ "$rc" -eq 8 ] || fail "the signature policy did not refuse the image (exit $rc): $out"
+expect_in "$out" "refused $open/samples/hello:1.0" "the refusal"
+
 step "custom_sink"
 out="$("$ex/custom_sink/custom_sink" "$open/samples/hello:1.0" "$work/layers-dir" "$work/store-sink" "$open")" ||
   fail "custom_sink failed: $out"

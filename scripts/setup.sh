@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   docker-registry skopeo umoci apache2-utils openssl ca-certificates
   python3 python3-cryptography pigz zstd podman
-  golang-docker-credential-helpers pass gnupg
+  golang-docker-credential-helpers pass gnupg libgpgme-dev libyaml-cpp-dev
   python3-botocore
   doxygen
   tinyproxy tmux zsh fish bash-completion util-linux

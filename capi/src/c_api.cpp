@@ -76,6 +76,7 @@ int c_kind(ErrorKind kind) {
         case ErrorKind::Config:
             return BOXTOOL_ERR_CONFIG;
         case ErrorKind::PolicyDenied:
+        case ErrorKind::SignatureRejected:  // a policy refused the image; the message says which
             return BOXTOOL_ERR_POLICY_DENIED;
         case ErrorKind::PolicyError:
             return BOXTOOL_ERR_POLICY_ERROR;

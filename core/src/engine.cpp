@@ -22,6 +22,7 @@
 #include "registry/registry_session.hpp"
 #include "registry/token_cache.hpp"
 #include "store/store.hpp"
+#include "trust/trust_step.hpp"
 #include "util/stopping.hpp"
 
 namespace boxtool {
@@ -125,6 +126,11 @@ struct Engine::Impl {
         r.credentials = std::move(credentials);
         return r;
     }
+
+    trust::TrustContext trust_context() {
+        return {options.signature_policy.get(), options.registries_d, &client, &options.tls,
+                options.io_timeout};
+    }
 };
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -207,7 +213,7 @@ PullRecord pull_record(std::string_view given, const pull::Resolution& r) {
     rec.manifest_digest = r.manifest_digest;
     rec.platform = r.platform ? r.platform->str() : "";
     rec.pulled_at = std::chrono::system_clock::now();
-    if (r.index) rec.blobs.emplace_back(r.digest, r.index_body_size);
+    if (r.index) rec.blobs.emplace_back(r.digest, r.index_body.size());
     rec.blobs.emplace_back(r.manifest_digest, r.manifest_body.size());
     for (const auto& b : blobs_of(r.manifest)) rec.blobs.emplace_back(b.digest, b.size);
     return rec;
@@ -232,10 +238,16 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
 
         auto resolution =
             pull::try_candidates(*ref, candidates, progress, result.attempts, [&](const Candidate& c) {
+                // With a signature policy, the documents are stored only once the image is accepted.
+                const bool judged = impl_->options.signature_policy != nullptr;
                 pull::Resolution r = impl_->resolve(
                     c, platform,
-                    pull::ResolveWants{.keep = true, .check_platform = options.platform.has_value()},
+                    pull::ResolveWants{.keep = !judged, .check_platform = options.platform.has_value()},
                     control.token());
+                if (judged) {
+                    trust::verify_signatures(impl_->trust_context(), c, r, control.token());
+                    pull::keep_documents(impl_->store(), r);
+                }
                 announce(progress, r);
                 sinks.prepare(resolved_image(*ref, r));
                 pull::FetchOptions fetch{options.jobs, impl_->options.retries, control.token(),
@@ -326,6 +338,26 @@ Result<InspectResult> Engine::inspect(std::string_view text, const InspectOption
         result.config = std::move(r.config_body);
         progress.drain();
         return result;
+    });
+}
+
+Result<SignatureReport> Engine::signatures(std::string_view text, const InspectOptions& options) noexcept {
+    return as_result([&]() -> Result<SignatureReport> {
+        auto ref = parse_reference(text);
+        if (!ref) return ref.error();
+        Platform platform = options.platform.value_or(host_platform());
+        pull::ProgressChannel progress(options.progress, std::string(text));
+        std::vector<CandidateAttempt> attempts;
+        std::optional<Candidate> served;
+        auto r = pull::try_candidates(
+            *ref, impl_->select(*ref, platform, "inspect"), progress, attempts, [&](const Candidate& c) {
+                auto resolved = impl_->resolve(c, platform, pull::ResolveWants{}, options.stop);
+                served = c;
+                return resolved;
+            });
+        auto report = trust::signature_report(impl_->trust_context(), *served, r, options.stop);
+        progress.drain();
+        return report;
     });
 }
 

@@ -54,6 +54,8 @@ const char* to_string(ErrorKind kind) noexcept {
             return "cancelled";
         case ErrorKind::UnsafeLayer:
             return "unsafe-layer";
+        case ErrorKind::SignatureRejected:
+            return "signature-rejected";
         case ErrorKind::Internal:
             return "internal";
     }

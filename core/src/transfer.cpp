@@ -27,6 +27,7 @@
 #include "source/image_source.hpp"
 #include "source/registry_source.hpp"
 #include "store/store.hpp"
+#include "trust/trust_step.hpp"
 
 namespace boxtool {
 namespace {
@@ -197,9 +198,11 @@ struct Transfer::Impl {
     }
 
     // The source, opened on the first candidate registry that has the image (as a pull would).
-    std::unique_ptr<source::ImageSource> open_registry_source(const Reference& ref, const TransferOptions& o,
-                                                              source::RootDocument& root,
-                                                              std::shared_ptr<CredentialProvider>& keep) {
+    std::unique_ptr<source::RegistrySource> open_registry_source(const Reference& ref,
+                                                                 const TransferOptions& o,
+                                                                 source::RootDocument& root,
+                                                                 std::shared_ptr<CredentialProvider>& keep,
+                                                                 std::optional<Candidate>& served) {
         PolicyContext ctx{options.search_registries, options.insecure_registries,
                           o.platform.value_or(host_platform()), "pull"};
         auto selected = policy->select(ref, ctx);
@@ -217,6 +220,7 @@ struct Transfer::Impl {
                     session(c.reference.registry, c.insecure, keep.get(), o.stop), c.reference, store(),
                     options.retries);
                 root = src->root();
+                served = c;
                 return src;
             } catch (const Failure& f) {
                 if (candidates.size() == 1) throw;
@@ -264,6 +268,8 @@ TransferResult Transfer::Impl::copy(std::string_view src_text, std::string_view 
 
     std::optional<ScratchDir> scratch;
     std::unique_ptr<source::ImageSource> src;
+    source::RegistrySource* registry_src = nullptr;  // when copying from a registry
+    std::optional<Candidate> served;
     std::shared_ptr<CredentialProvider> src_creds;
     source::RootDocument root;
     std::string src_tag, src_name;
@@ -274,7 +280,9 @@ TransferResult Transfer::Impl::copy(std::string_view src_text, std::string_view 
     } else {
         auto r = parse_reference(strip_docker(src_s));
         if (!r) throw Failure(r.error());
-        src = open_registry_source(*r, o, root, src_creds);
+        auto opened = open_registry_source(*r, o, root, src_creds, served);
+        registry_src = opened.get();
+        src = std::move(opened);
         if (r->tag && !r->digest) src_tag = *r->tag;
         src_name = qualified(*r).registry + "/" + qualified(*r).repository;
     }
@@ -310,6 +318,16 @@ TransferResult Transfer::Impl::copy(std::string_view src_text, std::string_view 
         if (!o.all_platforms) top = images.front();
     } else {
         images.push_back(top);
+    }
+
+    // An image read from a registry must satisfy the signature policy before anything is written,
+    // as skopeo 1.9's copy checks it: every image manifest copied (one platform's, or with --all
+    // each platform's); an index's own signature is neither needed nor enough.
+    if (registry_src && options.signature_policy) {
+        trust::TrustContext trust{options.signature_policy.get(), options.registries_d, &client, &options.tls,
+                                  options.io_timeout};
+        for (const auto& image : images)
+            trust::verify_manifest(trust, registry_src->session(), *served, image.digest, image.body, o.stop);
     }
 
     if (dst_ref)

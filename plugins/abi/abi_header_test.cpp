@@ -16,6 +16,7 @@ namespace {
 
 const std::map<std::pair<int, int>, std::string> kPublished = {
     {{1, 0}, "sha256:6b319e76b78c904b525d3222f8942704a0f23e32d27131e454d6ab2244d6fb3a"},
+    {{1, 1}, "sha256:c450f4d9c3faea201ffd7726dcd9b6ac415d39c6126c8194c54cd1fe9c49a922"},
 };
 
 TEST(PluginAbiHeader, ChangesOnlyWithAVersionBump) {

@@ -76,6 +76,8 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
         std::optional<std::filesystem::path> cert;
         if (auto c = first_string(settings, {"cert", "kbs_cert"})) cert = *c;
         url_ = *url;
+        authority_ = url_.substr(url_.find("://") == std::string::npos ? 0 : url_.find("://") + 3);
+        while (!authority_.empty() && authority_.back() == '/') authority_.pop_back();
         client_ = std::make_unique<RcarClient>(
             std::make_unique<KbsHttp>(*url, cert, std::chrono::seconds(timeout)), std::move(attester),
             key_type, [this](const std::string& line) { host_.warn(line); });
@@ -83,13 +85,7 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
 
     boxtool_plugin::Status get(std::string_view registry, std::string_view repository,
                                boxtool_plugin::Answer& answer) override {
-        if (plain_http_ && !warned_http_) {
-            host_.warn(
-                "kbs: " + url_ +
-                " is plain HTTP: the credentials are still encrypted to the TEE key, but nothing proves "
-                "they come from the KBS; use https:// with \"cert\"");
-            warned_http_ = true;
-        }
+        warn_if_plain_http();
         std::string text = client_->get_resource(resource_);
         AuthFile file;
         try {
@@ -112,10 +108,32 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
 
     std::string describe() const override { return resource_.text + " from KBS " + url_; }
 
+    // ABI 1.1: other resources of this KBS (a signature policy, a public key), released after the
+    // same attestation, with the same session and token.
+    boxtool_plugin::Status resource(std::string_view uri, std::string& out, std::string& source) override {
+        if (uri.rfind("kbs://", 0) != 0) return boxtool_plugin::Status::NotFound;
+        ResourceUri wanted = parse_resource_uri(uri);
+        if (!wanted.host.empty() && wanted.host != authority_) return boxtool_plugin::Status::NotFound;
+        warn_if_plain_http();
+        out = client_->get_resource(wanted);
+        source = "KBS " + url_ + " " + wanted.text;
+        return boxtool_plugin::Status::Found;
+    }
+
   private:
+    void warn_if_plain_http() {
+        if (plain_http_ && !warned_http_) {
+            host_.warn("kbs: " + url_ +
+                       " is plain HTTP: the resources are still encrypted to the TEE key, but nothing proves "
+                       "they come from the KBS; use https:// with \"cert\"");
+            warned_http_ = true;
+        }
+    }
+
     boxtool_plugin::Host host_;
     ResourceUri resource_;
     std::string url_;
+    std::string authority_;  // host[:port] of url_, which a kbs://HOST/... resource must name
     std::unique_ptr<RcarClient> client_;
     bool plain_http_ = false;
     bool warned_http_ = false;
@@ -124,4 +142,4 @@ class KbsSource final : public boxtool_plugin::CredentialSource {
 }  // namespace
 }  // namespace boxtool::plugins::kbs
 
-BOXTOOL_CREDENTIAL_PLUGIN(boxtool::plugins::kbs::KbsSource, "kbs", "1.0")
+BOXTOOL_CREDENTIAL_PLUGIN(boxtool::plugins::kbs::KbsSource, "kbs", "1.1")

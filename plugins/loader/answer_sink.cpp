@@ -27,13 +27,24 @@ const std::string& AnswerSink::field(int which) const {
 int AnswerSink::put(void* self, int field, const char* value, std::size_t len) noexcept {
     auto* sink = static_cast<AnswerSink*>(self);
     try {
-        if (field < BOXTOOL_CRED_FIELD_USERNAME || field > BOXTOOL_CRED_FIELD_MESSAGE) {
+        if (field < BOXTOOL_CRED_FIELD_USERNAME || field > BOXTOOL_CRED_FIELD_RESOURCE) {
             sink->refusal_ = "it wrote to unknown answer field " + std::to_string(field);
             return -1;
         }
         if (!value && len) {
             sink->refusal_ = "it passed a NULL value";
             return -1;
+        }
+        if (field == BOXTOOL_CRED_FIELD_RESOURCE) {
+            // A resource is any bytes (a binary key may hold NULs); it is wiped like a secret.
+            if (len > kMaxResourceBytes) {
+                sink->refusal_ = "a resource is larger than 1 MiB";
+                return -1;
+            }
+            auto& slot = sink->fields_[static_cast<std::size_t>(field)];
+            boxtool_plugin::wipe(slot);
+            slot.assign(value ? value : "", len);
+            return 0;
         }
         bool text = !is_secret(field) && field != BOXTOOL_CRED_FIELD_USERNAME;
         if (text && len > kMaxTextBytes) len = kMaxTextBytes;

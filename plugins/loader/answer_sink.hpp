@@ -10,8 +10,9 @@ namespace boxtool::plugins {
 
 class AnswerSink {
   public:
-    static constexpr std::size_t kMaxSecretBytes = 64 * 1024;  // JWTs and ECR tokens fit easily
-    static constexpr std::size_t kMaxTextBytes = 4 * 1024;     // messages and sources are truncated
+    static constexpr std::size_t kMaxSecretBytes = 64 * 1024;      // JWTs and ECR tokens fit easily
+    static constexpr std::size_t kMaxTextBytes = 4 * 1024;         // messages and sources are truncated
+    static constexpr std::size_t kMaxResourceBytes = 1024 * 1024;  // ABI 1.1 resources (policies, keys)
 
     AnswerSink();
     ~AnswerSink();  // wipes every field
@@ -26,7 +27,7 @@ class AnswerSink {
   private:
     static int put(void* self, int field, const char* value, std::size_t len) noexcept;
     boxtool_cred_sink sink_;
-    std::array<std::string, 7> fields_;
+    std::array<std::string, 8> fields_;
     std::string refusal_;
 };
 

@@ -120,6 +120,19 @@ Result<std::optional<Credential>> CredentialChain::lookup(std::string_view regis
     return answer_of(impl_->cache.emplace(key, std::move(answer)).first->second);
 }
 
+Result<std::optional<std::string>> CredentialChain::fetch_resource(std::string_view uri) {
+    try {
+        for (auto& source : impl_->sources)
+            if (auto found = source.instance->get_resource(uri))
+                return std::optional<std::string>(std::move(found->bytes));
+        return std::optional<std::string>();
+    } catch (const Failure& f) {
+        return f.error();
+    } catch (const std::exception& e) {
+        return Error{ErrorKind::Plugin, std::string("a credential source failed: ") + e.what(), {}, {}, ""};
+    }
+}
+
 std::vector<std::string> CredentialChain::describe_sources() const {
     std::vector<std::string> out;
     for (const auto& source : impl_->sources) {

@@ -82,3 +82,27 @@ TEST(CredentialChain, ABrokenSourceStopsTheChainFromLoading) {
 
 }  // namespace
 }  // namespace boxtool::plugins
+
+namespace boxtool::plugins {
+namespace {
+
+TEST(CredentialChain, FetchResourceAsksSourcesInOrderSkippingThoseBuiltFor1_0) {
+    auto chain = CredentialChain::load({{"abi_1_0", {}, "{}"}, {"plain_c", {}, "{}"}},
+                                       {BOXTOOL_TEST_PLUGIN_DIR, BOXTOOL_PLUGIN_BUILD_DIR})
+                     .value();
+    auto policy = chain->fetch_resource("test://policy");
+    ASSERT_TRUE(policy) << policy.error().describe();
+    ASSERT_TRUE(*policy);
+    EXPECT_EQ(**policy, R"({"default":[{"type":"reject"}]})");
+    auto none = chain->fetch_resource("kbs:///default/security-policy/test");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    auto broken = chain->fetch_resource("test://broken");
+    ASSERT_FALSE(broken);
+    EXPECT_EQ(broken.error().kind, ErrorKind::Plugin);
+    // Credentials from the 1.0 plugin still work beside it.
+    EXPECT_EQ(chain->lookup("found.example", "app").value()->username, "old-user");
+}
+
+}  // namespace
+}  // namespace boxtool::plugins

@@ -112,6 +112,40 @@ std::optional<Credential> PluginInstance::get(std::string_view registry, std::st
     return c;
 }
 
+std::optional<PluginInstance::Resource> PluginInstance::get_resource(std::string_view uri) {
+    if (!library_->has_get_resource()) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    AnswerSink answer;
+    std::string text(uri);
+    int rc = BOXTOOL_CRED_ERROR;
+    try {
+        rc = library_->table().get_resource(instance_, text.c_str(), answer.c_sink());
+    } catch (...) {
+        throw Failure(ErrorKind::Plugin,
+                      "credential plugin " + label(*library_) + " threw an exception for resource " + text,
+                      "the plugin is broken: remove it from credential_sources or fix it");
+    }
+    if (!answer.refusal().empty())
+        throw Failure(ErrorKind::Plugin,
+                      "credential plugin " + label(*library_) + " gave an invalid answer for resource " +
+                          text + ": " + answer.refusal(),
+                      "the plugin is broken: remove it from credential_sources or fix it");
+    if (rc == BOXTOOL_CRED_NOT_FOUND) return std::nullopt;
+    if (rc != BOXTOOL_CRED_OK) {
+        std::string why = answer.field(BOXTOOL_CRED_FIELD_MESSAGE);
+        throw Failure(ErrorKind::Plugin,
+                      "credential source " + label(*library_) + " failed to release " + text + ": " +
+                          (why.empty() ? "no reason given" : why),
+                      "check the source's settings in credential_sources and the service it talks to");
+    }
+    Resource out;
+    out.bytes = answer.field(BOXTOOL_CRED_FIELD_RESOURCE);
+    std::string where = answer.field(BOXTOOL_CRED_FIELD_SOURCE);
+    if (has_control_chars(where)) where.clear();
+    out.source = library_->name() + (where.empty() ? "" : " (" + where + ")");
+    return out;
+}
+
 std::string PluginInstance::describe() {
     if (!library_->has_describe()) return {};
     std::lock_guard lock(mutex_);

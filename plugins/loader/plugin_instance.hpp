@@ -30,6 +30,13 @@ class PluginInstance {
     std::optional<Credential> get(std::string_view registry, std::string_view repository);
     // The plugin's own description of where it looks, or "".
     std::string describe();
+    // ABI 1.1: the resource named `uri` with where it came from, or nothing when this source does not
+    // serve it (or predates get_resource). A plugin error or a broken answer throws Failure(Plugin).
+    struct Resource {
+        std::string bytes;
+        std::string source;
+    };
+    std::optional<Resource> get_resource(std::string_view uri);
 
     const PluginLibrary& library() const noexcept { return *library_; }
 

@@ -217,4 +217,9 @@ bool PluginLibrary::has_describe() const noexcept {
     return table_->struct_size >= kEnd && table_->describe != nullptr;
 }
 
+bool PluginLibrary::has_get_resource() const noexcept {
+    constexpr auto kEnd = offsetof(boxtool_credential_plugin, get_resource) + sizeof(table_->get_resource);
+    return table_->struct_size >= kEnd && table_->abi_minor >= 1 && table_->get_resource != nullptr;
+}
+
 }  // namespace boxtool::plugins

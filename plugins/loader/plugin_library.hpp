@@ -30,6 +30,8 @@ class PluginLibrary {
     std::string version() const { return table_->version ? table_->version : "?"; }
     // describe exists only from the minor version that added it on, and may be NULL.
     bool has_describe() const noexcept;
+    // get_resource exists from ABI 1.1 on (a 1.0 table ends before it), and may be NULL.
+    bool has_get_resource() const noexcept;
 
   private:
     PluginLibrary(std::filesystem::path path, void* handle, const boxtool_credential_plugin* table,

@@ -240,3 +240,43 @@ TEST(PluginSearch, AMissingPluginListsTheFoldersSearched) {
 
 }  // namespace
 }  // namespace boxtool::plugins
+
+namespace boxtool::plugins {
+namespace {
+
+// ABI 1.1 added get_resource; a plugin built for 1.0 still loads and answers credentials, and the
+// host never reads its table past struct_size (the test plugin aborts if it did).
+TEST(PluginAbiMinor, APluginBuiltFor1_0StillLoadsAndHasNoResources) {
+    auto lib = PluginLibrary::load(testing::test_plugin("abi_1_0"), "abi_1_0");
+    EXPECT_FALSE(lib->has_get_resource());
+    PluginInstance instance(lib, "{}");
+    auto cred = instance.get("found.example", "app");
+    ASSERT_TRUE(cred);
+    EXPECT_EQ(cred->username, "old-user");
+    EXPECT_FALSE(instance.get_resource("test://policy"));
+}
+
+TEST(PluginAbiMinor, GetResourceReturnsBytesErrorsAndNotFound) {
+    auto lib = PluginLibrary::load(testing::test_plugin("plain_c"), "plain_c");
+    EXPECT_TRUE(lib->has_get_resource());
+    PluginInstance instance(lib, "{}");
+    auto policy = instance.get_resource("test://policy");
+    ASSERT_TRUE(policy);
+    EXPECT_EQ(policy->bytes, R"({"default":[{"type":"reject"}]})");
+    EXPECT_EQ(policy->source, "plain_c (in-memory policy)");
+    auto binary = instance.get_resource("test://binary");
+    ASSERT_TRUE(binary);
+    EXPECT_EQ(binary->bytes, std::string("a\0b", 3));  // resources may hold any bytes
+    EXPECT_FALSE(instance.get_resource("test://other"));
+    try {
+        instance.get_resource("test://broken");
+        FAIL() << "a failing get_resource must be an error";
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().kind, ErrorKind::Plugin);
+        EXPECT_NE(f.error().message.find("the resource backend is down"), std::string::npos)
+            << f.error().message;
+    }
+}
+
+}  // namespace
+}  // namespace boxtool::plugins

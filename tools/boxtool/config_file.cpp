@@ -193,9 +193,18 @@ ProxyOptions proxy_settings(const Poco::JSON::Object::Ptr& obj, const std::files
 }  // namespace
 
 const std::vector<std::string>& config_file_keys() {
-    static const std::vector<std::string> keys = {
-        "image_registries", "insecure_registries",     "store",      "plugin_dirs",      "credential_sources",
-        "policy",           "extra_root_certificates", "certs_dirs", "credential_links", "proxy"};
+    static const std::vector<std::string> keys = {"image_registries",
+                                                  "insecure_registries",
+                                                  "store",
+                                                  "plugin_dirs",
+                                                  "credential_sources",
+                                                  "policy",
+                                                  "extra_root_certificates",
+                                                  "certs_dirs",
+                                                  "credential_links",
+                                                  "proxy",
+                                                  "signature_policy",
+                                                  "registries_d"};
     return keys;
 }
 
@@ -239,6 +248,21 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
         if (!v.isString() || v.convert<std::string>().empty())
             throw config_error(path, "\"policy\" must be the path of a Lua policy script");
         cfg.policy = resolve_against(path, v.convert<std::string>());
+    }
+    if (obj->has("signature_policy")) {
+        auto v = obj->get("signature_policy");
+        if (!v.isString() || v.convert<std::string>().empty())
+            throw config_error(path,
+                               "\"signature_policy\" must be the path of a containers-policy.json file or "
+                               "a kbs:///REPOSITORY/TYPE/TAG resource");
+        std::string where = v.convert<std::string>();
+        cfg.signature_policy = where.rfind("kbs://", 0) == 0 ? where : resolve_against(path, where).string();
+    }
+    if (obj->has("registries_d")) {
+        auto v = obj->get("registries_d");
+        if (!v.isString() || v.convert<std::string>().empty())
+            throw config_error(path, "\"registries_d\" must be the path of a registries.d folder");
+        cfg.registries_d = resolve_against(path, v.convert<std::string>());
     }
     cfg.plugin_dirs = path_list(obj, "plugin_dirs", path);
     if (obj->has("credential_sources")) cfg.credential_sources = credential_sources(obj, path);

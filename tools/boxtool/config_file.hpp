@@ -35,6 +35,11 @@ struct ConfigFile {
     // "proxy": "http://HOST:PORT" (both schemes) or {"https": URL, "http": URL, "no_proxy": "a,b" or
     // ["a", "b"], "loopback": true}. What it sets wins over HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
     ProxyOptions proxy;
+    // The signature policy ("signature_policy"): a containers-policy.json file (relative paths resolve
+    // as for store) or a kbs:// resource released by the kbs credential source. Empty: not set.
+    std::string signature_policy;
+    // The registries.d folder for signature lookaside locations ("registries_d"); empty: not set.
+    std::filesystem::path registries_d;
 };
 
 // The keys a config file may hold, for "did you mean" and the README.

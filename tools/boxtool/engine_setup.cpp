@@ -8,15 +8,17 @@
 #include "credential_input.hpp"
 #include "credential_sources.hpp"
 #include "debug_log.hpp"
+#include "signature_setup.hpp"
 #include "tls_setup.hpp"
 
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
-    return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
-                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
-                     "--speed-limit", "--speed-time", "--max-time", "--policy", "--ca-file"},
-                    {"--password-stdin", "--debug"}};
+    return FlagSpec{
+        {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
+         "--credential-store", "--connect-timeout", "--timeout", "--retries", "--speed-limit", "--speed-time",
+         "--max-time", "--policy", "--ca-file", "--signature-policy", "--registries.d"},
+        {"--password-stdin", "--insecure-policy", "--debug"}};
 }
 
 namespace {
@@ -79,8 +81,9 @@ Setup base_setup(const Args& args) {
     return s;
 }
 
-// The layers, in order: the command line's credentials, then links, then the chain.
-void attach_credentials(Setup& s, std::shared_ptr<CredentialProvider> from_flags,
+// The layers, in order: the command line's credentials, then links, then the chain. Then the
+// signature policy: a kbs:// policy is released through the chain.
+void attach_credentials(Setup& s, const Args& args, std::shared_ptr<CredentialProvider> from_flags,
                         std::vector<CredentialLink> links) {
     if (!links.empty()) s.links = std::make_shared<LinkedCredentials>(std::move(links), s.store);
     auto chain = credential_chain_from_config(s.config, s.store->path());
@@ -91,6 +94,10 @@ void attach_credentials(Setup& s, std::shared_ptr<CredentialProvider> from_flags
         s.engine.credentials = layers.front();
     else if (!layers.empty())
         s.engine.credentials = std::make_shared<LayeredCredentialProvider>(std::move(layers));
+    auto trust = signature_setup(args, s.config, chain);
+    s.engine.signature_policy = trust.policy;
+    s.engine.registries_d = trust.registries_d;
+    s.signature_policy_name = trust.policy_name;
 }
 
 }  // namespace
@@ -118,7 +125,7 @@ Setup make_setup(const Args& args, const Reference& reference) {
         from_flags = std::make_shared<StaticCredentialProvider>(std::move(*cred), scope);
     else if (named)
         from_flags = stored_credential(*named, *s.store, scope);
-    attach_credentials(s, from_flags, s.config.credential_links);
+    attach_credentials(s, args, from_flags, s.config.credential_links);
     // A link for this image that names nothing usable stops here, before any registry is contacted.
     if (s.links && !from_flags)
         for (const auto& registry : scope)
@@ -139,7 +146,7 @@ Setup make_stack_setup(
     Setup s = base_setup(args);
     auto links = service_links(s.engine);
     for (const auto& link : s.config.credential_links) links.push_back(link);
-    attach_credentials(s, nullptr, std::move(links));
+    attach_credentials(s, args, nullptr, std::move(links));
     return s;
 }
 

@@ -20,6 +20,7 @@ struct Setup {
     EngineOptions engine;
     std::optional<Platform> platform;
     std::string policy_name = "built-in search order";  // the --policy / config script, for --explain
+    std::string signature_policy_name;                  // the signature policy's file or resource; "" none
     ConfigFile config;
     std::shared_ptr<StoreAccess> store;        // the encrypted store, opened when first needed
     std::shared_ptr<LinkedCredentials> links;  // credential links (config and compose); null if none

@@ -14,7 +14,7 @@ enum ExitCode : int {
     kNetwork = 5,        // connection, TLS, timeout, rate limit, server errors
     kIntegrity = 6,      // digest or size mismatch, invalid manifest, unsafe or malformed layer
     kNoPlatform = 7,     // no manifest for the requested platform
-    kPolicyDenied = 8,   // a registry-selection policy refused the reference or failed
+    kPolicyDenied = 8,   // a registry-selection or signature policy refused the image, or failed
     kInterrupted = 130,  // SIGINT or SIGTERM: stopped cleanly, no output (128 + SIGINT)
 };
 
@@ -48,6 +48,7 @@ inline int exit_code_for(ErrorKind kind) {
             return kInterrupted;
         case ErrorKind::PolicyDenied:
         case ErrorKind::PolicyError:  // a failing policy refuses too: nothing is pulled
+        case ErrorKind::SignatureRejected:
             return kPolicyDenied;
         default:
             return kFailure;

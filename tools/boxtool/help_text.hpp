@@ -33,7 +33,7 @@ BOXTOOL_STORE_PASSPHRASE for the credential store; DOCKER_CONFIG for docker's co
 
 Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 not found, 4 unauthorized or denied,
 5 network/TLS/timeout/server error, 6 integrity (digest, size, manifest), 7 no matching platform,
-8 denied by policy, 130 interrupted.
+8 refused by a registry-selection or signature policy, 130 interrupted.
 )";
 
 inline constexpr const char* kPushHelp = R"(Usage: boxtool push SRC REF [flags]
@@ -103,7 +103,8 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --insecure-registry HOST   allow plain HTTP or unverified TLS for HOST (HOST:PORT, or HOST for any port)
   --config FILE              JSON config: image_registries, insecure_registries, store, policy,
                              plugin_dirs, credential_sources, credential_links,
-                             extra_root_certificates, certs_dirs, proxy
+                             extra_root_certificates, certs_dirs, proxy, signature_policy,
+                             registries_d
   --ca-file FILE             also trust the CA certificates in this PEM file (repeatable)
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
   --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's); an image
@@ -129,6 +130,13 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --max-time SECONDS         the longest one request may take, body included (default: none for
                              layers, 120 for manifests and tokens)
   --policy FILE.lua          Lua registry-selection policy (overrides the config's "policy")
+  --signature-policy FILE    containers-policy.json the image must satisfy (default: the config's
+                             "signature_policy", else ~/.config/containers/policy.json or
+                             /etc/containers/policy.json when one exists, else none)
+  --insecure-policy          apply no signature policy at all (a warning says so)
+  --registries.d DIR         where lookaside locations of GPG signatures are configured (default:
+                             the config's "registries_d", else ~/.config/containers/registries.d
+                             when it exists, else /etc/containers/registries.d)
   --debug                    log every request and answer (method, URL, status, headers that matter,
                              time taken, retries, redirects, credential source), secrets redacted:
                              to stderr, or JSON lines on stdout with --progress json (BOXTOOL_DEBUG=1)
@@ -210,6 +218,9 @@ Flags:
                              {{.Config.Env}}, {{json .Labels}}, {{index .Labels "k"}} or a JSON
                              pointer /config/architecture; see the README's "inspect"
   --no-tags                  do not list the repository's tags (one request fewer)
+  --signatures               instead: list the signatures found for the image (the platform
+                             manifest, for an index: what a pull checks) and whether each verifies
+                             under the signature policy, with the scope that applies
 )";
 
 inline constexpr const char* kLoginHelp =

@@ -15,6 +15,7 @@
 #include "exit_codes.hpp"
 #include "help_text.hpp"
 #include "output_format.hpp"
+#include "signatures_output.hpp"
 #include "terminal_text.hpp"
 
 namespace boxtool::cli {
@@ -83,7 +84,7 @@ Object::Ptr config_summary(const std::string& text) {
 FlagSpec inspect_flags() {
     FlagSpec spec = registry_flags();
     spec.with_value.insert("--format");
-    spec.switches.insert({"-h", "--help", "--raw", "--image-config", "--no-tags"});
+    spec.switches.insert({"-h", "--help", "--raw", "--image-config", "--no-tags", "--signatures"});
     return spec;
 }
 
@@ -94,8 +95,11 @@ int inspect_command(const std::vector<std::string>& argv) {
         return kOk;
     }
     if (args.positionals().size() != 1) throw UsageError("inspect takes exactly one image reference");
-    const int modes = args.has("--raw") + args.has("--image-config") + args.has("--format");
-    if (modes > 1) throw UsageError("--raw, --image-config and --format each choose what to print: give one");
+    const int modes =
+        args.has("--raw") + args.has("--image-config") + args.has("--format") + args.has("--signatures");
+    if (modes > 1)
+        throw UsageError(
+            "--raw, --image-config, --format and --signatures each choose what to print: give one");
     const std::string& ref = args.positionals()[0];
     auto parsed = parse_reference(ref);
     if (!parsed) return report_error(parsed.error());
@@ -103,6 +107,12 @@ int inspect_command(const std::vector<std::string>& argv) {
     Engine engine(setup.engine);
     InspectOptions options;
     options.platform = setup.platform;
+    if (args.has("--signatures")) {
+        auto report = engine.signatures(ref, options);
+        if (!report) return report_error(report.error());
+        std::printf("%s\n", json_printable(signatures_json(*report)).c_str());
+        return kOk;
+    }
     auto result = engine.inspect(ref, options);
     if (!result) return report_error(result.error());
     const InspectResult& r = *result;

@@ -45,6 +45,7 @@
 #include "boxtool/progress.hpp"
 #include "boxtool/reference.hpp"
 #include "boxtool/tls.hpp"
+#include "boxtool/trust.hpp"
 
 namespace boxtool {
 
@@ -71,6 +72,11 @@ struct EngineOptions {
     /// A record per request, answer, redirect, retry and credential decision (network.hpp), with
     /// secrets redacted; null: nothing is logged. Called from the engine's threads.
     LogCallback log;
+    /// Judges every image after its manifest is resolved and before any output is written
+    /// (trust.hpp); a refusal is an Error of kind SignatureRejected. null: every image is accepted.
+    std::shared_ptr<SignaturePolicy> signature_policy;
+    /// Where simple signatures are looked for (lookaside locations); null: the built-in default only.
+    std::shared_ptr<const RegistriesD> registries_d;
 };
 
 struct PullOptions {
@@ -139,6 +145,10 @@ class BOXTOOL_API Engine {
     /// What a reference resolves to (digest, platforms, the chosen manifest and its config), without
     /// pulling layers and without touching the store.
     Result<InspectResult> inspect(std::string_view reference, const InspectOptions& options = {}) noexcept;
+    /// The signatures found for what `reference` resolves to (the platform manifest, for an index),
+    /// each judged by EngineOptions::signature_policy when one is set. Nothing is pulled or stored.
+    Result<SignatureReport> signatures(std::string_view reference,
+                                       const InspectOptions& options = {}) noexcept;
     /// The candidates a reference would be tried on for `operation`, without contacting any registry.
     Result<std::vector<Candidate>> candidates(std::string_view reference,
                                               const std::optional<Platform>& platform = {},

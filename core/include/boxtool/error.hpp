@@ -46,6 +46,7 @@ enum class ErrorKind {
     AllCandidatesFailed,  ///< every registry candidate failed; details in the message
     Cancelled,            ///< the caller interrupted the operation
     UnsafeLayer,          ///< a layer is hostile, malformed or over an unpack limit; nothing was written
+    SignatureRejected,    ///< the signature policy refused the image (trust.hpp); nothing was written
     Internal,
 };
 

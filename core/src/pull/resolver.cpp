@@ -43,15 +43,13 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
     r.digest = top.digest;
     r.media_type = top.media_type;
     if (wants.top_body) r.top_body = top.body;
-    std::string index_body;
     if (is_index_media_type(top.media_type)) {
         auto index = parse_index(top.body, top.media_type);
         if (!index) throw Failure(with_location(index.error(), ref));
         auto chosen = select_platform(*index, platform);
         if (!chosen) throw Failure(with_location(chosen.error(), ref));
         r.index = *index;
-        index_body = std::move(top.body);
-        r.index_body_size = index_body.size();
+        r.index_body = std::move(top.body);
         r.platform = chosen->platform ? std::optional(normalize_platform(*chosen->platform)) : std::nullopt;
         std::optional<std::string> stored =
             store ? store->read_small(chosen->digest, kMaxManifestBytes) : std::nullopt;
@@ -100,11 +98,13 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
                                         ", or leave --platform out"});
         }
     }
-    if (keep) {
-        if (r.index) store->put(r.digest, index_body);
-        store->put(r.manifest_digest, r.manifest_body);
-    }
+    if (keep) keep_documents(*store, r);
     return r;
+}
+
+void keep_documents(const Store& store, const Resolution& r) {
+    if (r.index) store.put(r.digest, r.index_body);
+    store.put(r.manifest_digest, r.manifest_body);
 }
 
 std::optional<Platform> platform_from_config(const Store& store, const Descriptor& config) {

@@ -21,7 +21,7 @@ struct Resolution {
     Digest digest;                                       // what the reference resolved to (index or manifest)
     std::string media_type;                              // of that document
     std::optional<Index> index;
-    std::uint64_t index_body_size = 0;  // of the index document, when there is one
+    std::string index_body;  // the index's bytes, when the reference resolved to one
     Digest manifest_digest;
     std::string manifest_body;
     Manifest manifest;
@@ -43,6 +43,10 @@ struct ResolveWants {
 // `store` may be null: nothing is read from or written to a store (inspect).
 Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Candidate& candidate,
                    const Platform& platform, const Store* store, const ResolveWants& wants);
+
+// Stores the resolved documents (index and manifest), for a resolve() made without `keep` once the
+// image has been accepted (by the signature policy).
+void keep_documents(const Store& store, const Resolution& resolution);
 
 // The platform an image's config declares; for single-manifest images that is the only source.
 std::optional<Platform> platform_from_config(const Store& store, const Descriptor& config);

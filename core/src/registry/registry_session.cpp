@@ -352,4 +352,27 @@ std::string RegistrySession::get_small_blob(const std::string& repository, const
     return body;
 }
 
+std::optional<std::string> RegistrySession::get_referrers(const std::string& repository, const Digest& digest,
+                                                          std::size_t max_body) {
+    http::Request req;
+    req.url = "/v2/" + repository + "/referrers/" + digest.str();
+    req.headers.emplace_back("Accept", std::string(media_type::kOciIndex));
+    std::string object = "referrers of " + digest.str();
+    try {
+        return send(req, repository, object, nullptr, options_.retries, max_body).body;
+    } catch (const http::BodyTooLarge&) {
+        throw Failure(Error{ErrorKind::InvalidManifest,
+                            "the referrers of " + digest.str() + " in " + repository + " are larger than " +
+                                std::to_string(max_body / 1024 / 1024) + " MiB",
+                            options_.registry, repository, "the registry is broken or hostile"});
+    } catch (const Failure& f) {
+        // A registry without the API answers 404 (mapped to "manifest unknown" or "name unknown") or
+        // refuses the route (an unexpected status): either way, there is nothing to read here.
+        ErrorKind k = f.error().kind;
+        if (k == ErrorKind::ManifestUnknown || k == ErrorKind::NameUnknown || k == ErrorKind::Protocol)
+            return std::nullopt;
+        throw;
+    }
+}
+
 }  // namespace boxtool::registry

@@ -64,6 +64,10 @@ class RegistrySession {
     void get_blob(const std::string& repository, const Descriptor& blob, std::uint64_t offset,
                   const std::function<void(const http::Response&)>& on_response, const http::BodySink& sink,
                   const std::stop_token& stop);
+    // The OCI 1.1 referrers index of a manifest (GET /v2/REPO/referrers/DIGEST), or nothing when
+    // the registry does not serve that API (it answers 404, 400, 405 or 501). At most max_body bytes.
+    std::optional<std::string> get_referrers(const std::string& repository, const Digest& digest,
+                                             std::size_t max_body);
 
     // A small blob (an image config) read whole, at most `max_bytes`, verified against its digest.
     std::string get_small_blob(const std::string& repository, const Descriptor& blob, std::size_t max_bytes);

@@ -22,6 +22,8 @@ class RegistrySource final : public ImageSource {
     std::optional<std::pair<std::string, std::string>> registry_repository() const override {
         return std::make_pair(reference_.registry, reference_.repository);
     }
+    // For the signature check of what is copied (its sigstore attachments live on this registry).
+    registry::RegistrySession& session() { return *session_; }
 
   private:
     std::unique_ptr<registry::RegistrySession> session_;

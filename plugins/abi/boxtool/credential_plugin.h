@@ -8,6 +8,10 @@
  *
  * Compatibility: within a major version, minor versions only append fields at the end of the
  * structs; struct_size tells each side how many fields the other knows.
+ *   1.0  create, get, destroy, describe
+ *   1.1  get_resource (other resources a source releases, e.g. a signature policy from a KBS) and
+ *        the RESOURCE answer field. A 1.0 plugin's table ends before get_resource: the host
+ *        checks struct_size before using it, so 1.0 plugins keep loading and working.
  *
  * Memory: neither side frees what the other allocated. The host owns the memory that answers
  * (usernames, secrets, messages) are written into: the plugin hands bytes to a sink, which copies
@@ -28,7 +32,7 @@ extern "C" {
 #endif
 
 #define BOXTOOL_CREDENTIAL_ABI_MAJOR 1
-#define BOXTOOL_CREDENTIAL_ABI_MINOR 0
+#define BOXTOOL_CREDENTIAL_ABI_MINOR 1
 
 /** The entry symbol. Its name changes with the major version. */
 #define BOXTOOL_CREDENTIAL_PLUGIN_ENTRY boxtool_credential_plugin_v1
@@ -54,7 +58,8 @@ enum {
     BOXTOOL_CRED_FIELD_IDENTITY_TOKEN = 3, /**< secret: OAuth2 refresh token (docker "identitytoken") */
     BOXTOOL_CRED_FIELD_REGISTRY_TOKEN = 4, /**< secret: bearer token used as is (docker "registrytoken") */
     BOXTOOL_CRED_FIELD_SOURCE = 5,         /**< where the answer came from, e.g. a file and key; no secrets */
-    BOXTOOL_CRED_FIELD_MESSAGE = 6         /**< an error message, or describe's text; no secrets */
+    BOXTOOL_CRED_FIELD_MESSAGE = 6,        /**< an error message, or describe's text; no secrets */
+    BOXTOOL_CRED_FIELD_RESOURCE = 7        /**< 1.1: get_resource's answer, any bytes, at most 1 MiB */
 };
 
 /** Host-owned destination for answers. put copies len bytes of value (not NUL-terminated) into
@@ -104,6 +109,13 @@ typedef struct boxtool_credential_plugin {
     /** Optional (may be NULL): writes a MESSAGE describing where this instance looks, for
      * "no credentials found; boxtool looked in ..." hints. */
     int (*describe)(void* instance, const boxtool_cred_sink* out);
+
+    /** ABI 1.1. Optional (may be NULL): a resource other than credentials that this source can
+     * release, named by a URI, e.g. a Confidential Containers KBS resource holding the signature
+     * policy ("kbs:///default/security-policy/test"). Writes the bytes as RESOURCE and where they
+     * came from as SOURCE, and returns BOXTOOL_CRED_OK; BOXTOOL_CRED_NOT_FOUND when the URI is not
+     * one this source serves (the host asks the next source); BOXTOOL_CRED_ERROR with a MESSAGE. */
+    int (*get_resource)(void* instance, const char* uri, const boxtool_cred_sink* out);
 } boxtool_credential_plugin;
 
 /** The one function a plugin exports. */

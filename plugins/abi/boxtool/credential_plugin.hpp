@@ -80,6 +80,15 @@ class CredentialSource {
     virtual Status get(std::string_view registry, std::string_view repository, Answer& answer) = 0;
     ///  // Where this source looks, for hints when no credentials are found.
     virtual std::string describe() const { return {}; }
+    /// ABI 1.1: a resource other than credentials named by `uri` (e.g. a KBS resource holding a
+    /// signature policy): its bytes into `out` and where they came from into `source`. NotFound
+    /// when this source does not serve that URI (the default).
+    virtual Status resource(std::string_view uri, std::string& out, std::string& source) {
+        (void)uri;
+        (void)out;
+        (void)source;
+        return Status::NotFound;
+    }
 };
 
 namespace detail {
@@ -141,6 +150,23 @@ inline int describe(void* instance, const boxtool_cred_sink* out) noexcept {
     }
 }
 
+inline int get_resource(void* instance, const char* uri, const boxtool_cred_sink* out) noexcept {
+    try {
+        std::string bytes, source;
+        auto status = static_cast<CredentialSource*>(instance)->resource(uri ? uri : "", bytes, source);
+        if (status == Status::NotFound) return BOXTOOL_CRED_NOT_FOUND;
+        if (put(out, BOXTOOL_CRED_FIELD_RESOURCE, bytes) != 0)
+            return fail(out, "the host refused the resource");
+        if (!source.empty()) put(out, BOXTOOL_CRED_FIELD_SOURCE, source);
+        wipe(bytes);
+        return BOXTOOL_CRED_OK;
+    } catch (const std::exception& e) {
+        return fail(out, e.what());
+    } catch (...) {
+        return fail(out, "unknown exception in get_resource");
+    }
+}
+
 inline void destroy(void* instance) noexcept {
     delete static_cast<CredentialSource*>(instance);
 }
@@ -157,6 +183,7 @@ boxtool_credential_plugin make_table(const char* name, const char* version) noex
     table.get = &get;
     table.destroy = &destroy;
     table.describe = &describe;
+    table.get_resource = &get_resource;
     return table;
 }
 

@@ -77,6 +77,12 @@ class BOXTOOL_API CredentialChain final : public CredentialProvider {
     Result<std::optional<Credential>> lookup(std::string_view registry, std::string_view repository) override;
     std::vector<std::string> describe_sources() const override;
 
+    /// A resource other than credentials, named by a URI, released by the first source that serves
+    /// it (plugin ABI 1.1, get_resource): e.g. the kbs source releases "kbs:///default/security-policy/test"
+    /// after attestation, as it releases credentials. Nothing when no source serves the URI; an
+    /// Error (kind Plugin) when the source that serves it fails. Sources built for ABI 1.0 are skipped.
+    Result<std::optional<std::string>> fetch_resource(std::string_view uri);
+
     std::size_t size() const noexcept;
 
   private:

@@ -1,7 +1,9 @@
 /* A credential plugin in plain C99: proves the ABI needs no C++. Behaviour by registry:
  * "found.example" -> user "c-user" / password "c-pass" (SOURCE counts calls per instance),
  * "token.example" -> a registry token, "error.example" -> an error, anything else -> not found.
- * Settings containing "fail-create" make create fail. */
+ * Settings containing "fail-create" make create fail. ABI 1.1 get_resource: "test://policy" -> a
+ * small JSON document, "test://binary" -> bytes with a NUL, "test://broken" -> an error, anything else
+ * -> not found. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,24 @@ static int plain_describe(void* opaque, const boxtool_cred_sink* out) {
                                                                                 : BOXTOOL_CRED_ERROR;
 }
 
+static int plain_get_resource(void* opaque, const char* uri, const boxtool_cred_sink* out) {
+    (void)opaque;
+    if (strcmp(uri, "test://policy") == 0) {
+        put_text(out, BOXTOOL_CRED_FIELD_SOURCE, "in-memory policy");
+        return put_text(out, BOXTOOL_CRED_FIELD_RESOURCE, "{\"default\":[{\"type\":\"reject\"}]}") == 0
+                   ? BOXTOOL_CRED_OK
+                   : BOXTOOL_CRED_ERROR;
+    }
+    if (strcmp(uri, "test://binary") == 0)
+        return out->put(out->host_data, BOXTOOL_CRED_FIELD_RESOURCE, "a\0b", 3) == 0 ? BOXTOOL_CRED_OK
+                                                                                     : BOXTOOL_CRED_ERROR;
+    if (strcmp(uri, "test://broken") == 0) {
+        put_text(out, BOXTOOL_CRED_FIELD_MESSAGE, "the resource backend is down");
+        return BOXTOOL_CRED_ERROR;
+    }
+    return BOXTOOL_CRED_NOT_FOUND;
+}
+
 static const boxtool_credential_plugin plain_table = {sizeof(boxtool_credential_plugin),
                                                       BOXTOOL_CREDENTIAL_ABI_MAJOR,
                                                       BOXTOOL_CREDENTIAL_ABI_MINOR,
@@ -70,7 +90,8 @@ static const boxtool_credential_plugin plain_table = {sizeof(boxtool_credential_
                                                       plain_create,
                                                       plain_get,
                                                       plain_destroy,
-                                                      plain_describe};
+                                                      plain_describe,
+                                                      plain_get_resource};
 
 BOXTOOL_PLUGIN_EXPORT const boxtool_credential_plugin* BOXTOOL_CREDENTIAL_PLUGIN_ENTRY(void) {
     return &plain_table;

@@ -3,7 +3,7 @@
 set(BOXTOOL_TEST_PLUGIN_DIR ${CMAKE_CURRENT_BINARY_DIR}/test_plugins)
 set(_dir ${CMAKE_CURRENT_SOURCE_DIR}/loader/test_plugins)
 set(_names plain_c wrong_major_symbol wrong_major_field missing_entry null_get failing_create throwing_get
-  bad_answer evil_constructor)
+  bad_answer abi_1_0 evil_constructor)
 set(_targets)
 foreach(name IN LISTS _names)
   if(EXISTS ${_dir}/${name}.c)
