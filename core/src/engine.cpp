@@ -122,7 +122,8 @@ struct Engine::Impl {
                 cand.reference.registry, cand.insecure, options.retries, credentials.get(),
                 http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure), std::move(stop),
                 options.log, &backoff});
-        auto r = pull::resolve(std::move(session), cand, platform, wants.keep ? &store() : nullptr, wants);
+        auto r = pull::resolve(std::move(session), cand, platform,
+                               wants.keep || wants.from_store ? &store() : nullptr, wants);
         r.credentials = std::move(credentials);
         return r;
     }
@@ -242,7 +243,8 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 const bool judged = impl_->options.signature_policy != nullptr;
                 pull::Resolution r = impl_->resolve(
                     c, platform,
-                    pull::ResolveWants{.keep = !judged, .check_platform = options.platform.has_value()},
+                    pull::ResolveWants{
+                        .keep = !judged, .from_store = true, .check_platform = options.platform.has_value()},
                     control.token());
                 if (judged) {
                     trust::verify_signatures(impl_->trust_context(), c, r, control.token());

@@ -31,7 +31,10 @@ struct Resolution {
 };
 
 struct ResolveWants {
-    bool keep = false;            // store the documents once they check out
+    bool keep = false;  // store the documents once they check out
+    // Read documents already in the store (a pull; a judged pull also keeps them only later).
+    // Without it or `keep` the store is not opened at all (inspect).
+    bool from_store = false;
     bool check_platform = false;  // a single-platform image must match `platform` (it was asked for)
     bool config = false;          // read the image config (from the store when it is there)
     bool top_body = false;        // keep the top document's bytes in Resolution::top_body
