@@ -149,5 +149,35 @@ TEST_F(DebugLogTest, RetriesAndRedirectsAreLogged) {
     expect_no_secret(r);
 }
 
+// --progress json: every event carries a timestamp, and a failed run ends with an "error" event
+// (kind, message, hint, exit code) so a program reading the stream learns how it ended.
+TEST_F(DebugLogTest, JsonEventsEndWithAnErrorEventWhenThePullFails) {
+    auto r = env.pull(
+        registry->host() + "/dbg/app:missing",
+        {"--insecure-registry", registry->host(), "--creds", kUser, "--password-stdin", "--progress", "json"},
+        {.stdin_text = kPassword});
+    ASSERT_EQ(r.exit_code, kNotFound) << r.describe();
+    std::istringstream in(r.out);
+    Poco::JSON::Object::Ptr last;
+    int lines = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty()) continue;
+        Poco::JSON::Parser parser;
+        ASSERT_NO_THROW(last = parser.parse(line).extract<Poco::JSON::Object::Ptr>()) << line;
+        EXPECT_TRUE(last->has("time")) << line;
+        ++lines;
+    }
+    ASSERT_GT(lines, 1) << r.out;
+    EXPECT_EQ(last->getValue<std::string>("event"), "error") << r.out;
+    EXPECT_EQ(last->getValue<int>("exitCode"), kNotFound) << r.out;
+    auto error = last->getObject("error");
+    ASSERT_TRUE(error) << r.out;
+    EXPECT_FALSE(error->getValue<std::string>("kind").empty()) << r.out;
+    EXPECT_NE(error->getValue<std::string>("message").find("missing"), std::string::npos) << r.out;
+    EXPECT_FALSE(error->getValue<std::string>("hint").empty()) << r.out;
+    EXPECT_NE(r.err.find("missing"), std::string::npos) << "the human message belongs on stderr: " << r.err;
+    expect_no_secret(r);
+}
+
 }  // namespace
 }  // namespace boxtool::conformance
