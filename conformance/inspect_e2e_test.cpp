@@ -172,5 +172,24 @@ TEST(TimeoutTest, ASilentRegistryCostsOneTimeoutPerAttempt) {
     }
 }
 
+// Through a proxy that accepts the connection and never answers the CONNECT, --timeout bounds the
+// wait just the same (the tunnel is opened under the same watchdog as the rest of the request).
+TEST(TimeoutTest, ASilentProxyCostsOneTimeoutToo) {
+    SilentServer silent;
+    silent.start();
+    CliEnv env;
+    const auto start = std::chrono::steady_clock::now();
+    // A name only a proxy could resolve: the pull must go through it.
+    auto r = env.pull(
+        "registry.behind-silent-proxy.test/silent/app:v1", {"--timeout", "3", "--retries", "0"},
+        {.env = {{"HTTPS_PROXY", "http://" + silent.host()}, {"https_proxy", "http://" + silent.host()}},
+         .unset_env = {"NO_PROXY", "no_proxy"}});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r.exit_code, kNetwork) << r.describe();
+    EXPECT_NE(r.err.find("timed out"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--timeout"), std::string::npos) << r.err;
+    EXPECT_LT(seconds, 5.9) << "the CONNECT took " << seconds << " s";
+}
+
 }  // namespace
 }  // namespace boxtool::conformance
