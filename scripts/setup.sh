@@ -13,6 +13,7 @@ packages=(
   golang-docker-credential-helpers pass gnupg libgpgme-dev libyaml-cpp-dev
   python3-botocore
   doxygen
+  tinyproxy tmux zsh fish bash-completion util-linux
   clang libfuzzer-14-dev libclang-rt-14-dev
 )
 
