@@ -44,6 +44,9 @@ for f in include/boxtool/engine.hpp include/boxtool/output_sink.hpp include/boxt
   include/boxtool/credential_plugin.h include/boxtool/credential_plugin.hpp \
   include/boxtool/credential_chain.hpp include/boxtool/lua_policy.hpp \
   share/boxtool/lua/default.lua share/boxtool/lua/mirror_fallback.lua share/boxtool/lua/default.cases.json \
+  include/boxtool/network.hpp share/man/man1/boxtool.1 share/man/man1/boxtool-pull.1 share/man/man1/boxtool-login.1 \
+  share/bash-completion/completions/boxtool share/zsh/vendor-completions/_boxtool \
+  share/fish/vendor_completions.d/boxtool.fish \
   bin/boxtool; do
   [ -e "$prefix/$f" ] || fail "$f is not installed"
 done

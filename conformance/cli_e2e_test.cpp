@@ -139,8 +139,11 @@ TEST_F(CliRegistryTest, InspectPrintsTheResolutionAsJson) {
     EXPECT_EQ(manifest->getValue<std::string>("digest"), arm->digest);
     EXPECT_EQ(manifest->getValue<std::string>("platform"), "linux/arm64");
     EXPECT_EQ(manifest->getArray("layers")->size(), arm->layers.size());
-    // inspect reads manifests only: no layer was downloaded.
-    EXPECT_EQ(registry.count_requests("GET", "^/v2/cli/app/blobs/"), 0);
+    // inspect reads the manifests and the chosen image's config (for its summary): no layer.
+    EXPECT_EQ(registry.count_requests("GET", "^/v2/cli/app/blobs/"), 1);
+    EXPECT_EQ(registry.count_requests("GET", "^/v2/cli/app/blobs/" + arm->config.digest), 1);
+    for (const auto& layer : arm->layers)
+        EXPECT_EQ(registry.count_requests("GET", "^/v2/cli/app/blobs/" + layer.digest), 0);
 }
 
 }  // namespace

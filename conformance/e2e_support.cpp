@@ -59,11 +59,13 @@ RunResult CliEnv::boxtool(const std::vector<std::string>& args, RunOptions optio
                         {"XDG_DATA_HOME", (home() / ".local/share").string()},
                         {"XDG_CACHE_HOME", (home() / ".cache").string()}});
     // Nothing from the user running the tests may reach the CLI: credentials or proxies.
-    for (const char* name : {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "http_proxy",
-                             "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "no_proxy",
-                             "NO_PROXY", "BOXTOOL_PLUGIN_PATH", "BOXTOOL_CREDENTIAL_STORE",
-                             "BOXTOOL_STORE_KEY", "BOXTOOL_STORE_KEY_FILE", "BOXTOOL_STORE_PASSPHRASE"}) {
-        options.unset_env.push_back(name);
+    for (const char* name :
+         {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "http_proxy", "https_proxy", "HTTP_PROXY",
+          "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "no_proxy", "NO_PROXY", "BOXTOOL_PLUGIN_PATH",
+          "BOXTOOL_CREDENTIAL_STORE", "BOXTOOL_STORE_KEY", "BOXTOOL_STORE_KEY_FILE",
+          "BOXTOOL_STORE_PASSPHRASE", "BOXTOOL_DEBUG", "REQUEST_METHOD"}) {
+        // ... unless the test sets it itself (a proxy test sets HTTPS_PROXY).
+        if (!options.env.count(name)) options.unset_env.push_back(name);
     }
     return harness::run(argv, options);
 }

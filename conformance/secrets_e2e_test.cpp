@@ -81,9 +81,10 @@ class SecretScan : public ::testing::Test {
 };
 
 TEST_F(SecretScan, ADistinctiveSecretAppearsNowhere) {
-    // 1. On the command line (hidden from argv), with every output kind and JSON progress.
+    // 1. On the command line (hidden from argv), with every output kind and JSON progress (with
+    // the --debug request log among the events).
     auto flag = pull({"--creds", kUser + ":" + kSecret, "--output", oci_output(env.path("oci"), "v1"),
-                      "--progress", "json"});
+                      "--progress", "json", "--debug"});
     ASSERT_EQ(flag.exit_code, kOk) << flag.describe();
     scan(flag, "--creds");
     for (const auto& out : {"oci-archive:" + env.path("oci.tar").string(),
@@ -100,7 +101,7 @@ TEST_F(SecretScan, ADistinctiveSecretAppearsNowhere) {
     scan(stdin_pull, "--password-stdin");
     // 3. A rejected secret: the error names the source, never the secret.
     auto wrong = pull({"--creds", kUser + ":" + kWrongSecret, "--store", env.path("store-wrong").string(),
-                       "--progress", "json"});
+                       "--progress", "json", "--debug"});
     EXPECT_EQ(wrong.exit_code, kUnauthorized) << wrong.describe();
     scan(wrong, "rejected --creds");
     // 4. Docker's config.json.
@@ -108,7 +109,7 @@ TEST_F(SecretScan, ADistinctiveSecretAppearsNowhere) {
     fs::create_directories(docker_config.parent_path());
     harness::write_file(docker_config, R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
                                            harness::base64(kUser + ":" + kSecret) + R"("}}})");
-    auto from_config = pull({"--store", env.path("store-config").string(), "--progress", "plain"});
+    auto from_config = pull({"--store", env.path("store-config").string(), "--progress", "plain", "--debug"});
     ASSERT_EQ(from_config.exit_code, kOk) << from_config.describe();
     scan(from_config, "docker config");
     fs::remove(docker_config);

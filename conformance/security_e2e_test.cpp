@@ -308,14 +308,23 @@ TEST_P(EscapeTest, TerminalEscapesFromTheRegistryAreShownEscaped) {
     harness::HostileServer server({.mode = "escape-error", .variant = GetParam()});
     server.start();
     CliEnv env;
+    // --debug adds the registry's headers (WWW-Authenticate) and messages, as lines on stderr or
+    // JSON lines on stdout: escaped like the rest.
     for (const std::string progress : {"plain", "json"}) {
-        auto r =
-            env.pull(hostile_ref(server), {"--insecure-registry", server.host(), "--progress", progress});
-        EXPECT_NE(r.exit_code, kOk) << r.describe();
-        EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "raw ESC on stderr: " << r.err;
-        EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "raw ESC on stdout: " << r.out;
-        EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
-        EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+        for (bool debug : {false, true}) {
+            std::vector<std::string> args{"--insecure-registry", server.host(), "--progress", progress};
+            if (debug) args.push_back("--debug");
+            auto r = env.pull(hostile_ref(server), args);
+            const std::string what = progress + (debug ? " --debug" : "");
+            EXPECT_NE(r.exit_code, kOk) << r.describe();
+            EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << what << ": raw ESC on stderr: " << r.err;
+            EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << what << ": raw ESC on stdout: " << r.out;
+            EXPECT_EQ(r.err.find('\r'), std::string::npos) << what << ": " << r.err;
+            EXPECT_EQ(r.err.find('\x07'), std::string::npos) << what << ": " << r.err;
+            if (debug && progress == "plain") {
+                EXPECT_NE(r.err.find("debug: "), std::string::npos) << "no debug lines: " << r.err;
+            }
+        }
     }
     auto r = env.pull(hostile_ref(server), {"--insecure-registry", server.host()});
     // The text is still there for people to read, made visible.

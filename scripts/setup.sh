@@ -14,6 +14,7 @@ packages=(
   python3-botocore
   doxygen
   hyperfine containerd curl strace time gnuplot-nox
+  tinyproxy tmux zsh fish bash-completion util-linux
   clang libfuzzer-14-dev libclang-rt-14-dev
 )
 

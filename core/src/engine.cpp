@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "http/engine_client_options.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
 #include "http/retry_policy.hpp"
@@ -73,9 +74,7 @@ struct Engine::Impl {
 
     explicit Impl(EngineOptions o)
         : options(std::move(o)),
-          client(http::ClientOptions{
-              options.connect_timeout, options.io_timeout, options.user_agent, 5,
-              http::TransferLimits{options.min_transfer_rate, options.stall_time, options.request_deadline}}),
+          client(http::client_options_for(options)),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
     // Opened on first use, after the policy has chosen: a refused reference leaves no trace on disk.
@@ -113,7 +112,8 @@ struct Engine::Impl {
         return out;
     }
 
-    pull::Resolution resolve(const Candidate& cand, const Platform& platform, bool keep,
+    // Inspect (`wants.keep` unset) leaves the store alone: not even created.
+    pull::Resolution resolve(const Candidate& cand, const Platform& platform, const pull::ResolveWants& wants,
                              std::stop_token stop) {
         auto credentials = pull::credentials_for(options.credentials, cand);
         auto session = std::make_unique<registry::RegistrySession>(
@@ -121,8 +121,9 @@ struct Engine::Impl {
             registry::SessionOptions{
                 cand.reference.registry, cand.insecure, options.retries, credentials.get(),
                 http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure), std::move(stop),
-                &backoff});
-        auto r = pull::resolve(std::move(session), cand, platform, store(), keep);
+                options.log, &backoff});
+        auto r = pull::resolve(std::move(session), cand, platform,
+                               wants.keep || wants.from_store ? &store() : nullptr, wants);
         r.credentials = std::move(credentials);
         return r;
     }
@@ -135,6 +136,32 @@ struct Engine::Impl {
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
+
+Result<std::string> Engine::check_login(std::string_view registry, const Credential& credential) noexcept {
+    return as_result([&]() -> Result<std::string> {
+        auto ref = parse_reference(std::string(registry) + "/login-check");
+        if (!ref || !ref->qualified)
+            return Error{ErrorKind::InvalidArgument,
+                         "\"" + std::string(registry) + "\" is not a registry host",
+                         std::string(registry),
+                         {},
+                         "give HOST or HOST:PORT, e.g. registry.example.com:5000"};
+        const std::string& host = ref->registry;
+        const bool insecure = is_insecure_registry(host, impl_->options.insecure_registries);
+        StaticCredentialProvider provider(credential);
+        registry::RegistrySession session(
+            impl_->client, impl_->tokens,
+            registry::SessionOptions{host,
+                                     insecure,
+                                     impl_->options.retries,
+                                     &provider,
+                                     http::tls_settings_for(host, impl_->options.tls, insecure),
+                                     {},
+                                     impl_->options.log,
+                                     &impl_->backoff});
+        return session.check_login();
+    });
+}
 
 const EngineOptions& Engine::options() const noexcept {
     return impl_->options;
@@ -214,7 +241,11 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
             pull::try_candidates(*ref, candidates, progress, result.attempts, [&](const Candidate& c) {
                 // With a signature policy, the documents are stored only once the image is accepted.
                 const bool judged = impl_->options.signature_policy != nullptr;
-                pull::Resolution r = impl_->resolve(c, platform, !judged, control.token());
+                pull::Resolution r = impl_->resolve(
+                    c, platform,
+                    pull::ResolveWants{
+                        .keep = !judged, .from_store = true, .check_platform = options.platform.has_value()},
+                    control.token());
                 if (judged) {
                     trust::verify_signatures(impl_->trust_context(), c, r, control.token());
                     pull::keep_documents(impl_->store(), r);
@@ -290,7 +321,13 @@ Result<InspectResult> Engine::inspect(std::string_view text, const InspectOption
         InspectResult result;
         auto r = pull::try_candidates(
             *ref, impl_->select(*ref, platform, "inspect"), progress, result.attempts,
-            [&](const Candidate& c) { return impl_->resolve(c, platform, false, options.stop); });
+            [&](const Candidate& c) {
+                return impl_->resolve(
+                    c, platform,
+                    pull::ResolveWants{
+                        .check_platform = options.platform.has_value(), .config = true, .top_body = true},
+                    options.stop);
+            });
         result.reference = r.candidate.reference;
         result.digest = r.digest;
         result.media_type = r.media_type;
@@ -298,6 +335,9 @@ Result<InspectResult> Engine::inspect(std::string_view text, const InspectOption
         result.manifest_digest = r.manifest_digest;
         result.platform = r.platform;
         result.manifest = r.manifest;
+        result.raw = std::move(r.top_body);
+        result.manifest_body = std::move(r.manifest_body);
+        result.config = std::move(r.config_body);
         progress.drain();
         return result;
     });
@@ -311,12 +351,12 @@ Result<SignatureReport> Engine::signatures(std::string_view text, const InspectO
         pull::ProgressChannel progress(options.progress, std::string(text));
         std::vector<CandidateAttempt> attempts;
         std::optional<Candidate> served;
-        auto r = pull::try_candidates(*ref, impl_->select(*ref, platform, "inspect"), progress, attempts,
-                                      [&](const Candidate& c) {
-                                          auto resolved = impl_->resolve(c, platform, false, options.stop);
-                                          served = c;
-                                          return resolved;
-                                      });
+        auto r = pull::try_candidates(
+            *ref, impl_->select(*ref, platform, "inspect"), progress, attempts, [&](const Candidate& c) {
+                auto resolved = impl_->resolve(c, platform, pull::ResolveWants{}, options.stop);
+                served = c;
+                return resolved;
+            });
         auto report = trust::signature_report(impl_->trust_context(), *served, r, options.stop);
         progress.drain();
         return report;

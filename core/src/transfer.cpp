@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "http/engine_client_options.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
 #include "http/transport_failure.hpp"
@@ -165,7 +166,7 @@ struct Transfer::Impl {
 
     explicit Impl(EngineOptions o)
         : options(std::move(o)),
-          client(http::ClientOptions{options.connect_timeout, options.io_timeout, options.user_agent, 5}),
+          client(http::client_options_for(options, false)),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
     Store& store() {
@@ -183,8 +184,8 @@ struct Transfer::Impl {
         return std::make_unique<registry::RegistrySession>(
             client, tokens,
             registry::SessionOptions{registry, insecure, options.retries, credentials,
-                                     http::tls_settings_for(registry, options.tls, insecure),
-                                     std::move(stop)});
+                                     http::tls_settings_for(registry, options.tls, insecure), std::move(stop),
+                                     options.log});
     }
 
     void report(const TransferOptions& o, TransferEvent e) {

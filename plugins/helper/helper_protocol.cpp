@@ -1,5 +1,7 @@
 #include "helper_protocol.hpp"
 
+#include <sstream>
+
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -93,8 +95,8 @@ struct ChildOutput {
     ~ChildOutput() { secure_wipe(out); }
 };
 
-void run_child(const std::filesystem::path& program, const std::string& input, const HelperLimits& limits,
-               ChildOutput& result) {
+void run_child(const std::filesystem::path& program, const std::string& action, const std::string& input,
+               const HelperLimits& limits, ChildOutput& result) {
     int in_pipe[2], out_pipe[2], err_pipe[2];
     if (::pipe2(in_pipe, O_CLOEXEC) != 0)
         throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -127,7 +129,7 @@ void run_child(const std::filesystem::path& program, const std::string& input, c
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
-    std::string arg0 = program.filename().string(), arg1 = "get";
+    std::string arg0 = program.filename().string(), arg1 = action;
     char* argv[] = {arg0.data(), arg1.data(), nullptr};
     pid_t pid = 0;
     int rc = ::posix_spawn(&pid, program.c_str(), &actions, &attr, argv, envp.data());
@@ -204,7 +206,7 @@ std::optional<HelperAnswer> run_credential_helper(const std::string& helper, con
     if (path.empty()) throw std::runtime_error(program + " was not found on PATH; install it or fix PATH");
 
     ChildOutput child;
-    run_child(path, server_url, limits, child);
+    run_child(path, "get", server_url, limits, child);
     if (child.timed_out)
         throw std::runtime_error(program + " did not answer within " +
                                  std::to_string(limits.timeout.count() / 1000) + " s and was killed");
@@ -245,6 +247,58 @@ std::optional<HelperAnswer> run_credential_helper(const std::string& helper, con
         answer.username.clear();
     }
     return answer;
+}
+
+namespace {
+
+// `store` and `erase`: success or an error with the helper's first words (secrets redacted).
+void run_helper_action(const std::string& helper, const std::string& action, const std::string& input,
+                       const HelperLimits& limits) {
+    if (!valid_helper_name(helper))
+        throw std::runtime_error("\"" + helper + "\" is not a valid credential helper name");
+    std::string program = "docker-credential-" + helper;
+    auto path = find_on_path(program);
+    if (path.empty()) throw std::runtime_error(program + " was not found on PATH; install it or fix PATH");
+    ChildOutput child;
+    run_child(path, action, input, limits, child);
+    if (child.timed_out)
+        throw std::runtime_error(program + " " + action + " did not finish within " +
+                                 std::to_string(limits.timeout.count() / 1000) + " s and was killed");
+    if (child.too_much) throw std::runtime_error(program + " printed too much and was stopped");
+    if (!WIFEXITED(child.status) || WEXITSTATUS(child.status) != 0) {
+        if (action == "erase" && (child.out.find(kNotFound) != std::string::npos ||
+                                  child.err.find(kNotFound) != std::string::npos))
+            return;
+        std::string detail = redact_for_display(child.err.empty() ? child.out : child.err);
+        throw std::runtime_error(program + " " + action + " " + describe_status(child.status) +
+                                 (detail.empty() ? std::string() : ": " + detail));
+    }
+}
+
+}  // namespace
+
+void store_with_credential_helper(const std::string& helper, const std::string& server_url,
+                                  const std::string& username, const std::string& secret,
+                                  const HelperLimits& limits) {
+    Poco::JSON::Object payload;
+    payload.set("ServerURL", server_url);
+    payload.set("Username", username);
+    payload.set("Secret", secret);
+    std::ostringstream text;
+    payload.stringify(text);
+    std::string input = text.str();
+    try {
+        run_helper_action(helper, "store", input, limits);
+    } catch (...) {
+        secure_wipe(input);
+        throw;
+    }
+    secure_wipe(input);
+}
+
+void erase_with_credential_helper(const std::string& helper, const std::string& server_url,
+                                  const HelperLimits& limits) {
+    run_helper_action(helper, "erase", server_url, limits);
 }
 
 }  // namespace boxtool::plugins

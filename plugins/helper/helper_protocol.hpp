@@ -34,4 +34,13 @@ bool valid_helper_name(const std::string& name);
 std::optional<HelperAnswer> run_credential_helper(const std::string& helper, const std::string& server_url,
                                                   const HelperLimits& limits = {});
 
+// `docker-credential-HELPER store` with {"ServerURL", "Username", "Secret"} on stdin, as
+// `docker login` does with a credsStore; `erase` with the server URL, as `docker logout` does (a
+// helper that has nothing for it is not an error). Throw std::runtime_error without secrets.
+void store_with_credential_helper(const std::string& helper, const std::string& server_url,
+                                  const std::string& username, const std::string& secret,
+                                  const HelperLimits& limits = {});
+void erase_with_credential_helper(const std::string& helper, const std::string& server_url,
+                                  const HelperLimits& limits = {});
+
 }  // namespace boxtool::plugins

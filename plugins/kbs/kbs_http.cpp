@@ -1,5 +1,7 @@
 #include "kbs_http.hpp"
 
+#include "http/proxy.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -81,6 +83,7 @@ HttpAnswer KbsHttp::send(const std::string& method, const std::string& path, con
                 std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), impl_->context);
         else
             session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        boxtool::http::use_environment_proxy(*session, uri.getScheme(), uri.getHost(), uri.getPort());
         session->setTimeout(impl_->timeout);
         Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
         for (const auto& [name, value] : headers) request.set(name, value);

@@ -1,5 +1,7 @@
 #include "aws_http.hpp"
 
+#include "http/proxy.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -55,6 +57,7 @@ HttpResponse http_send(const HttpRequest& request) {
                 std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context());
         else
             session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        boxtool::http::use_environment_proxy(*session, uri.getScheme(), uri.getHost(), uri.getPort());
         auto timeout = Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(request.timeout.count()) * 1000);
         session->setTimeout(timeout, timeout, timeout);
         Poco::Net::HTTPRequest http(request.method,

@@ -1,5 +1,7 @@
 #include "args.hpp"
 
+#include "suggest.hpp"
+
 namespace boxtool::cli {
 
 Args::Args(const std::vector<std::string>& argv, const FlagSpec& spec) {
@@ -30,7 +32,9 @@ Args::Args(const std::vector<std::string>& argv, const FlagSpec& spec) {
             }
             values_.emplace(name, *value);
         } else {
-            throw UsageError("unknown flag " + name);
+            std::vector<std::string> known(spec.with_value.begin(), spec.with_value.end());
+            known.insert(known.end(), spec.switches.begin(), spec.switches.end());
+            throw UsageError("unknown flag " + name + text::did_you_mean(name, known));
         }
     }
 }

@@ -146,13 +146,65 @@ std::vector<CredentialLink> credential_links(const Poco::JSON::Object::Ptr& obj,
     return out;
 }
 
+ProxyOptions proxy_settings(const Poco::JSON::Object::Ptr& obj, const std::filesystem::path& path) {
+    ProxyOptions out;
+    auto v = obj->get("proxy");
+    if (v.isString()) {
+        out.https_proxy = out.http_proxy = v.convert<std::string>();
+        if (out.https_proxy.empty()) throw config_error(path, "\"proxy\" must be a proxy URL or an object");
+        return out;
+    }
+    auto p = obj->getObject("proxy");
+    if (!p)
+        throw config_error(path,
+                           "\"proxy\" must be a proxy URL (\"http://HOST:PORT\") or an object with "
+                           "\"https\", \"http\", \"no_proxy\" and \"loopback\"");
+    static const std::vector<std::string> keys = {"https", "http", "no_proxy", "loopback"};
+    for (const auto& [key, value] : *p)
+        if (std::find(keys.begin(), keys.end(), key) == keys.end())
+            throw config_error(
+                path, "\"proxy\" has an unknown key \"" + key + "\"" + text::did_you_mean(key, keys));
+    auto text = [&](const char* key) {
+        if (!p->has(key)) return std::string();
+        auto value = p->get(key);
+        if (!value.isString())
+            throw config_error(path, std::string("\"proxy\".") + key + " must be a string");
+        return value.convert<std::string>();
+    };
+    out.https_proxy = text("https");
+    out.http_proxy = text("http");
+    if (auto list = p->getArray("no_proxy")) {
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            auto e = list->get(static_cast<unsigned>(i));
+            if (!e.isString()) throw config_error(path, "\"proxy\".no_proxy entries must be strings");
+            out.no_proxy += (out.no_proxy.empty() ? "" : ",") + e.convert<std::string>();
+        }
+    } else {
+        out.no_proxy = text("no_proxy");
+    }
+    if (p->has("loopback")) {
+        auto b = p->get("loopback");
+        if (!b.isBoolean()) throw config_error(path, "\"proxy\".loopback must be true or false");
+        out.proxy_loopback = b.convert<bool>();
+    }
+    return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& config_file_keys() {
-    static const std::vector<std::string> keys = {
-        "image_registries", "insecure_registries",     "store",      "plugin_dirs",      "credential_sources",
-        "policy",           "extra_root_certificates", "certs_dirs", "credential_links", "signature_policy",
-        "registries_d"};
+    static const std::vector<std::string> keys = {"image_registries",
+                                                  "insecure_registries",
+                                                  "store",
+                                                  "plugin_dirs",
+                                                  "credential_sources",
+                                                  "policy",
+                                                  "extra_root_certificates",
+                                                  "certs_dirs",
+                                                  "credential_links",
+                                                  "proxy",
+                                                  "signature_policy",
+                                                  "registries_d"};
     return keys;
 }
 
@@ -217,6 +269,7 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     cfg.extra_root_certificates = pem_list(obj, "extra_root_certificates", path);
     cfg.certs_dirs = path_list(obj, "certs_dirs", path);
     if (obj->has("credential_links")) cfg.credential_links = credential_links(obj, path);
+    if (obj->has("proxy")) cfg.proxy = proxy_settings(obj, path);
     return cfg;
 }
 

@@ -8,6 +8,7 @@
 
 #include "boxtool/credential_chain.hpp"
 #include "boxtool/error.hpp"
+#include "boxtool/network.hpp"
 
 namespace boxtool::cli {
 
@@ -31,6 +32,9 @@ struct ConfigFile {
     // A Lua policy script ("policy"); empty: not set; relative paths resolve as for store.
     std::filesystem::path policy;
     std::vector<CredentialLink> credential_links;
+    // "proxy": "http://HOST:PORT" (both schemes) or {"https": URL, "http": URL, "no_proxy": "a,b" or
+    // ["a", "b"], "loopback": true}. What it sets wins over HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+    ProxyOptions proxy;
     // The signature policy ("signature_policy"): a containers-policy.json file (relative paths resolve
     // as for store) or a kbs:// resource released by the kbs credential source. Empty: not set.
     std::string signature_policy;

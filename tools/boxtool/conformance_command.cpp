@@ -43,11 +43,15 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-int conformance_command(const std::vector<std::string>& argv) {
+FlagSpec conformance_flags() {
     FlagSpec spec = registry_flags();
     spec.with_value.insert({"--junit", "--only", "--skip", "--image"});
     spec.switches.insert({"--json", "--list", "--push", "-h", "--help"});
-    Args args(argv, spec);
+    return spec;
+}
+
+int conformance_command(const std::vector<std::string>& argv) {
+    Args args(argv, conformance_flags());
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s\n%s", kConformanceHelp, kRegistryFlagsHelp);
         return kOk;

@@ -7,17 +7,18 @@
 #include "config_file.hpp"
 #include "credential_input.hpp"
 #include "credential_sources.hpp"
+#include "debug_log.hpp"
 #include "signature_setup.hpp"
 #include "tls_setup.hpp"
 
 namespace boxtool::cli {
 
 FlagSpec registry_flags() {
-    return FlagSpec{{"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds",
-                     "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries",
-                     "--speed-limit", "--speed-time", "--max-time", "--policy", "--ca-file", "--signature-policy",
-                     "--registries.d"},
-                    {"--password-stdin", "--insecure-policy"}};
+    return FlagSpec{
+        {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
+         "--credential-store", "--connect-timeout", "--timeout", "--retries", "--speed-limit", "--speed-time",
+         "--max-time", "--policy", "--ca-file", "--signature-policy", "--registries.d"},
+        {"--password-stdin", "--insecure-policy", "--debug"}};
 }
 
 namespace {
@@ -68,6 +69,8 @@ Setup base_setup(const Args& args) {
         s.engine.stall_time = std::chrono::seconds(parse_int("--speed-time", *v, 1, 3600));
     if (auto v = args.last("--max-time"))
         s.engine.request_deadline = std::chrono::seconds(parse_int("--max-time", *v, 0, 7 * 24 * 3600));
+    s.engine.proxy = cfg.proxy;  // the config's proxies first; the environment fills the rest
+    if (debug_wanted(args)) s.engine.log = debug_log(args.last("--progress") == "json");
     // --policy overrides the config file's "policy"; a script that cannot be read stops here.
     std::filesystem::path policy = args.last("--policy").value_or(cfg.policy.string());
     if (!policy.empty()) {
@@ -103,6 +106,10 @@ std::vector<std::string> registries_for(const Reference& reference, const Engine
     if (reference.qualified) return {reference.registry};
     if (engine.search_registries.empty()) return {std::string(kDockerHub)};
     return engine.search_registries;
+}
+
+Setup make_plain_setup(const Args& args) {
+    return base_setup(args);
 }
 
 Setup make_setup(const Args& args, const Reference& reference) {

@@ -33,6 +33,9 @@ struct Setup {
 // Throws Failure (Config, InvalidArgument) on bad input before anything touches the store.
 Setup make_setup(const Args& args, const Reference& reference);
 
+// Config and flags only, no credentials: for commands that bring their own (login).
+Setup make_plain_setup(const Args& args);
+
 // For several images at once (compose stacks): the same, without --creds / --credential (a stack
 // names its credentials per service), and with the links `service_links` makes (given the search
 // registries and other engine options) before the config's links.

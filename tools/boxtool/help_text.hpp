@@ -7,20 +7,29 @@ inline constexpr const char* kMainHelp = R"(boxtool: pull OCI and Docker images 
 Usage:
   boxtool pull REF [flags]       pull an image into the store and optionally an output
   boxtool pull --compose FILE    pull every image of a compose stack at once
-  boxtool inspect REF [flags]    show what REF resolves to, as JSON, without pulling layers
+  boxtool inspect REF [flags]    show what REF resolves to (digest, platforms, config, tags), as JSON
   boxtool push SRC REF [flags]   push an image (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE)
   boxtool copy SRC DST [flags]   copy an image between registries (docker://REF), layouts and archives
   boxtool tags REPO [flags]      list every tag of a repository (all pages)
+  boxtool login HOST [flags]     check credentials with the registry, then store them
+  boxtool logout HOST            remove stored credentials for a registry
   boxtool conformance REGISTRY/NAMESPACE [flags]   check a registry as clients need it (for CI)
   boxtool registry COMMAND       manage the encrypted credential store (add, list, show, update, rm)
   boxtool policy explain REF     list the registries REF would be tried on, with reasons
   boxtool policy test FILE.lua CASES.json   check a Lua policy against expected candidates
   boxtool store ls|du|verify|prune|rm   list, measure, check and clean the content store
-  boxtool version                print the version
+  boxtool completion SHELL       print a completion script for bash, zsh or fish
+  boxtool man [COMMAND]          print a man page (--output-dir DIR writes them all)
+  boxtool version [--json]       print the version, commit, build type and library versions
+  boxtool help [COMMAND]         this help, or a command's
   boxtool COMMAND --help         flags of a command
 
-Registry, config, credential and TLS flags may also come before the command:
+Registry, config, credential and TLS flags (and --debug) may also come before the command:
   boxtool --config cfg.json --registry my.registry pull alpine
+
+Environment: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (and lower-case forms) choose forward proxies;
+BOXTOOL_DEBUG=1 is --debug; BOXTOOL_CREDENTIAL_STORE, BOXTOOL_STORE_KEY, BOXTOOL_STORE_KEY_FILE,
+BOXTOOL_STORE_PASSPHRASE for the credential store; DOCKER_CONFIG for docker's config.json.
 
 Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 not found, 4 unauthorized or denied,
 5 network/TLS/timeout/server error, 6 integrity (digest, size, manifest), 7 no matching platform,
@@ -53,7 +62,8 @@ Source and destination credentials may differ: --src-creds and --dest-creds (lik
 credential chain answers for each registry on its own; --creds goes to the destination registry
 (or to the source when the destination is local).
 
-Flags: as for push (--all, --jobs, --chunk-size, --src-creds, --dest-creds, --progress, -q).
+Flags: as for push (--all, --jobs, --chunk-size, --src-creds, --dest-creds, --progress, -q, --quiet);
+see boxtool push --help.
 )";
 
 inline constexpr const char* kTagsHelp = R"(Usage: boxtool tags REGISTRY/REPOSITORY [flags]
@@ -93,10 +103,12 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --insecure-registry HOST   allow plain HTTP or unverified TLS for HOST (HOST:PORT, or HOST for any port)
   --config FILE              JSON config: image_registries, insecure_registries, store, policy,
                              plugin_dirs, credential_sources, credential_links,
-                             extra_root_certificates, certs_dirs, signature_policy, registries_d
+                             extra_root_certificates, certs_dirs, proxy, signature_policy,
+                             registries_d
   --ca-file FILE             also trust the CA certificates in this PEM file (repeatable)
   --store DIR                content store (default $XDG_DATA_HOME/boxtool/store)
-  --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's)
+  --platform OS/ARCH[/VAR]   platform to choose from an index (default: this machine's); an image
+                             for another platform only is an error (exit 7)
   --creds USER[:PASS]        credentials for the registries contacted (prompts if PASS is missing);
                              --password-stdin is safer: a password on the command line can be seen
                              by other local users (ps, /proc) until boxtool hides it, and stays in
@@ -106,8 +118,11 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
                              an id prefix of 8 characters, as `registry list` shows, works too)
   --credential-store FILE    the encrypted credential store (default $BOXTOOL_CREDENTIAL_STORE or
                              ~/.config/boxtool/credentials.store)
-  --connect-timeout SECONDS  give up connecting to a registry after this long (default 2)
-  --timeout SECONDS          give up when a registry sends nothing for this long (default 60)
+  --connect-timeout SECONDS  give up connecting (TCP, or to the proxy) after this long (default 2)
+  --timeout SECONDS          give up waiting for an answer after this long: the TLS handshake, the
+                             response headers, and each pause in a body (default 60); every retry
+                             waits again, so one request can take (retries + 1) x timeout
+                             plus the back-off between attempts
   --retries N                retries of transient failures (default 3)
   --speed-limit BYTES        a transfer slower than BYTES per second over --speed-time has stalled:
                              it is cut off and retried (default 1024; 0 turns the check off)
@@ -122,7 +137,12 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --registries.d DIR         where lookaside locations of GPG signatures are configured (default:
                              the config's "registries_d", else ~/.config/containers/registries.d
                              when it exists, else /etc/containers/registries.d)
+  --debug                    log every request and answer (method, URL, status, headers that matter,
+                             time taken, retries, redirects, credential source), secrets redacted:
+                             to stderr, or JSON lines on stdout with --progress json (BOXTOOL_DEBUG=1)
 These flags may also be given before the command (boxtool --config FILE pull REF).
+Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (or "proxy" in the config); loopback is never proxied
+unless the config says "proxy": {"loopback": true}.
 )";
 
 inline constexpr const char* kPullHelp = R"(Usage: boxtool pull REF [flags]
@@ -184,13 +204,93 @@ Safe while pulls run. A store owned by another user, or writable by others, is r
 
 inline constexpr const char* kInspectHelp = R"(Usage: boxtool inspect REF [flags]
 
-Resolves REF on its candidate registries and prints JSON: the registry and repository that
-served it, its digest and media type, the platforms of an index, and the chosen manifest's
-config and layers. Downloads manifests only.
+Resolves REF on its candidate registries and prints JSON: the registry and repository that served
+it, its digest and media type, the platforms of an index, the chosen manifest's config and layers,
+a summary of the image config (created, author, architecture, os, variant, env, entrypoint, cmd,
+working directory, user, exposed ports, volumes, labels, stop signal) and the repository's tags.
+Reads manifests and the config blob only, and writes nothing (the store is not touched).
 
+Flags:
+  --raw                      print the manifest (or index) exactly as the registry served it
+  --image-config             print the image config blob (what skopeo inspect --config prints);
+                             --config stays the configuration file
+  --format TEMPLATE          print parts of the JSON: Go-template style {{.Digest}},
+                             {{.Config.Env}}, {{json .Labels}}, {{index .Labels "k"}} or a JSON
+                             pointer /config/architecture; see the README's "inspect"
+  --no-tags                  do not list the repository's tags (one request fewer)
   --signatures               instead: list the signatures found for the image (the platform
                              manifest, for an index: what a pull checks) and whether each verifies
                              under the signature policy, with the scope that applies
+)";
+
+inline constexpr const char* kLoginHelp =
+    R"(Usage: boxtool login HOST [-u USER] [--password-stdin] [--to store|docker-config] [flags]
+
+Checks the credentials against the registry HOST first, as docker login does (a token from its
+Bearer realm, or GET /v2/ with Basic), and stores them only when the registry accepts them. The
+password is read from standard input (--password-stdin) or asked for on the terminal without echo.
+
+Flags:
+  -u, --username USER        the user name (asked for on the terminal when missing)
+  --password-stdin           read the password from standard input
+  -p, --password PASS        the password on the command line (not recommended: visible to other
+                             users and kept in shell history; a warning is printed)
+  --to store                 keep them in the encrypted credential store (the default; the key as
+                             for boxtool registry: BOXTOOL_STORE_KEY, --key-file, a passphrase)
+  --to docker-config         keep them in docker's config.json ($DOCKER_CONFIG or ~/.docker):
+                             through its credsStore / credHelpers helper when one is configured
+                             (docker-credential-NAME store), else as "auths"
+  --name NAME                the store entry's name (default: the registry host)
+  --credential-store FILE    the encrypted store (default $BOXTOOL_CREDENTIAL_STORE or
+                             ~/.config/boxtool/credentials.store)
+  --key-file FILE            the store's key file
+)";
+
+inline constexpr const char* kLogoutHelp = R"(Usage: boxtool logout HOST [--from store|docker-config|all]
+
+Removes the credentials for the registry HOST: the encrypted store's entries for exactly that
+server, and docker's config.json "auths" entry (or its credential helper's, with
+docker-credential-NAME erase). Both by default.
+
+Flags:
+  --from store|docker-config|all   where to remove them from (default all)
+  --credential-store FILE    the encrypted store
+  --key-file FILE            the store's key file
+)";
+
+inline constexpr const char* kVersionHelp = R"(Usage: boxtool version [--json]
+
+Prints boxtool's version, the commit it was built from, the build type, the compiler and the
+versions of the libraries it uses (Poco, OpenSSL, libarchive, Lua, yaml-cpp, zlib, zstd).
+
+Flags:
+  --json                     one JSON document instead of lines
+)";
+
+inline constexpr const char* kCompletionHelp = R"(Usage: boxtool completion bash|zsh|fish
+
+Prints a shell completion script for commands, subcommands, flags and flag values.
+
+  bash:  source <(boxtool completion bash)      or save it as
+         /usr/share/bash-completion/completions/boxtool
+  zsh:   boxtool completion zsh > "${fpath[1]}/_boxtool"   (then compinit), or
+         source <(boxtool completion zsh) after compinit
+  fish:  boxtool completion fish > ~/.config/fish/completions/boxtool.fish
+)";
+
+inline constexpr const char* kManHelp = R"(Usage: boxtool man [COMMAND] [--output-dir DIR]
+
+Prints boxtool's man page (or COMMAND's) in roff, made from the same text as --help. With
+--output-dir, writes boxtool.1 and boxtool-COMMAND.1 for every command into DIR (what
+cmake --install puts in share/man/man1).
+
+Flags:
+  --output-dir DIR           write every page into DIR
+)";
+
+inline constexpr const char* kHelpHelp = R"(Usage: boxtool help [COMMAND]
+
+Prints boxtool's help, or COMMAND's (the same as boxtool COMMAND --help).
 )";
 
 inline constexpr const char* kRegistryHelp = R"(Usage: boxtool registry COMMAND [flags]

@@ -43,12 +43,16 @@ int print_explanation(Engine& engine, const std::string& reference, const Setup&
     return kOk;
 }
 
+FlagSpec policy_explain_flags() {
+    FlagSpec spec = registry_flags();
+    spec.switches.insert({"-h", "--help"});
+    return spec;
+}
+
 namespace {
 
 int explain_command(const std::vector<std::string>& argv) {
-    FlagSpec spec = registry_flags();
-    spec.switches.insert({"-h", "--help"});
-    Args args(argv, spec);
+    Args args(argv, policy_explain_flags());
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s\n%s", kPolicyHelp, kRegistryFlagsHelp);
         return kOk;
@@ -79,7 +83,7 @@ int test_command(const std::vector<std::string>& argv) {
 
 int policy_command(const std::vector<std::string>& argv) {
     if (argv.empty() || argv[0] == "-h" || argv[0] == "--help") {
-        std::fprintf(argv.empty() ? stderr : stdout, "%s", kPolicyHelp);
+        std::fprintf(argv.empty() ? stderr : stdout, "%s\n%s", kPolicyHelp, kRegistryFlagsHelp);
         return argv.empty() ? kUsage : kOk;
     }
     std::vector<std::string> rest(argv.begin() + 1, argv.end());

@@ -1,10 +1,15 @@
 #include "progress_view.hpp"
 
-#include "terminal_text.hpp"
-
 #include <Poco/JSON/Object.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <sstream>
+
+#include "terminal_text.hpp"
+#include "tty_progress.hpp"
 
 namespace boxtool::cli {
 namespace {
@@ -21,7 +26,9 @@ class QuietView final : public ProgressView {
 
 class PlainView final : public ProgressView {
   public:
-    explicit PlainView(std::FILE* out, std::string prefix = "") : out_(out), prefix_(std::move(prefix)) {}
+    explicit PlainView(std::FILE* out, std::string prefix = "",
+                       std::chrono::milliseconds interval = std::chrono::seconds(2))
+        : out_(out), prefix_(std::move(prefix)), interval_(interval) {}
     void on_event(const ProgressEvent& e) override {
         using T = ProgressEvent::Type;
         const std::string key = e.digest ? e.digest->str() : "";
@@ -50,10 +57,29 @@ class PlainView final : public ProgressView {
                 break;
             case T::BlobStart:
                 starts_[key] = Clock::now();
+                last_line_[key] = Clock::now();
                 std::fprintf(out_, "%s downloading %s\n", d.c_str(), human_bytes(e.total).c_str());
                 break;
-            case T::BlobProgress:
-                break;  // logs want milestones, not a line per chunk
+            case T::BlobProgress: {
+                // Logs want milestones, not a line per chunk, but a long blob still shows it moves.
+                auto now = Clock::now();
+                auto& last = last_line_[key];
+                if (now - last < interval_) break;
+                last = now;
+                double s = starts_.count(key) ? seconds_since(starts_[key]) : 0;
+                int pct = e.total ? static_cast<int>(100.0 * static_cast<double>(e.current) /
+                                                     static_cast<double>(e.total))
+                                  : 0;
+                std::fprintf(
+                    out_, "%s%s downloading %s / %s (%d%%)%s\n", prefix_.c_str(), d.c_str(),
+                    human_bytes(e.current).c_str(), human_bytes(e.total).c_str(), pct,
+                    s > 0.5
+                        ? (", " +
+                           human_bytes(static_cast<std::uint64_t>(static_cast<double>(e.current) / s)) + "/s")
+                              .c_str()
+                        : "");
+                break;
+            }
             case T::BlobDone: {
                 double s = starts_.count(key) ? seconds_since(starts_[key]) : 0;
                 std::fprintf(out_, "%s done %s in %.1fs\n", d.c_str(), human_bytes(e.total).c_str(), s);
@@ -81,6 +107,8 @@ class PlainView final : public ProgressView {
     std::FILE* out_;
     std::string prefix_;
     std::map<std::string, Clock::time_point> starts_;
+    std::map<std::string, Clock::time_point> last_line_;
+    std::chrono::milliseconds interval_;
 };
 
 class JsonView final : public ProgressView {
@@ -108,121 +136,118 @@ class JsonView final : public ProgressView {
     std::string service_;
 };
 
-// One line per blob, redrawn in place at most ten times a second.
+// The docker-style display (tty_progress.hpp), redrawn in place at most ten times a second and
+// at once after a resize. Lines that are not progress (candidates tried, outputs written) go above
+// the block while pulling, and the outputs below it at the end, with the summary after them.
+std::atomic<bool> g_resized{false};
+
+extern "C" void on_sigwinch(int) {
+    g_resized.store(true);
+}
+
 class TtyView final : public ProgressView {
   public:
-    explicit TtyView(std::FILE* out) : out_(out), start_(Clock::now()) {}
+    explicit TtyView(std::FILE* out) : out_(out), fd_(fileno(out)) {
+        struct sigaction sa {};
+        sa.sa_handler = on_sigwinch;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        installed_ = ::sigaction(SIGWINCH, &sa, &previous_) == 0;
+        measure();
+    }
+    ~TtyView() override {
+        if (installed_) ::sigaction(SIGWINCH, &previous_, nullptr);
+    }
     void on_event(const ProgressEvent& e) override {
         using T = ProgressEvent::Type;
-        const std::string key = e.digest ? e.digest->str() : "";
+        const auto now = TtyLayout::Clock::now();
         switch (e.type) {
             case T::CandidateStart:
+                above("trying " + printable(e.registry + "/" + e.repository, false) + " (" +
+                      printable(e.message, false) + ")");
+                return;
             case T::CandidateFailed:
+                above("  failed: " + printable(e.message, false));
+                return;
             case T::Resolved:
+                above("resolved " + (e.digest ? e.digest->str() : std::string()) +
+                      (e.platform ? " (" + printable(e.platform->str(), false) + ")" : std::string()));
+                return;
             case T::OutputWritten:
+                below_.push_back("wrote " + printable(e.message, false));
+                return;
             case T::BlobDiscarded:
-                clear();
-                if (e.type == T::CandidateFailed)
-                    std::fprintf(out_, "  failed: %s\n", printable(e.message).c_str());
-                else if (e.type == T::CandidateStart)
-                    std::fprintf(out_, "trying %s/%s (%s)\n", printable(e.registry, false).c_str(),
-                                 printable(e.repository, false).c_str(), printable(e.message).c_str());
-                else if (e.type == T::BlobDiscarded)
-                    std::fprintf(out_, "warning: %s\n", printable(e.message).c_str());
-                else if (e.type == T::Resolved)
-                    std::fprintf(out_, "resolved %s%s\n", key.c_str(),
-                                 e.message.empty() ? "" : (" for " + printable(e.message, false)).c_str());
-                else
-                    std::fprintf(out_, "wrote %s\n", printable(e.message).c_str());
+                // A stored copy failed its check and is fetched again: a warning, above the bars.
+                above("warning: " + printable(e.message, false));
+                layout_.on_event(e, now);
+                return;
+            case T::BlobProgress:
+                layout_.on_event(e, now);
+                draw(false);
+                return;
+            default:
+                layout_.on_event(e, now);
                 draw(true);
                 return;
-            case T::BlobQueued:
-            case T::BlobStart:
-            case T::BlobCached: {
-                if (!rows_.count(key)) order_.push_back(key);
-                const char* state = e.type == T::BlobCached   ? "present"
-                                    : e.type == T::BlobQueued ? "waiting"
-                                                              : "downloading";
-                rows_[key] = Row{e.current, e.total, state, Clock::now()};
-                break;
-            }
-            case T::BlobProgress:
-                rows_[key].current = e.current;
-                break;
-            case T::BlobVerifying:
-                rows_[key].state = "verifying";
-                break;
-            case T::BlobDone:
-                rows_[key].current = e.total;
-                rows_[key].state = "done";
-                break;
-            case T::BlobRetry:
-                rows_[key].current = e.current;
-                rows_[key].state = "retrying";
-                break;
-            case T::LayerUnpacking:
-                if (rows_.count(key)) rows_[key].state = "extracting";
-                break;
-            case T::LayerUnpacked:
-                if (rows_.count(key)) rows_[key].state = "extracted";
-                break;
         }
-        draw(e.type != T::BlobProgress);
     }
-    void finish() override { draw(true); }
+    void finish() override {
+        draw(true);
+        drawn_.clear();  // what is on screen now stays
+        for (const auto& line : below_) std::fprintf(out_, "%s\n", line.c_str());
+        below_.clear();
+        std::fflush(out_);
+    }
 
   private:
-    struct Row {
-        std::uint64_t current = 0, total = 0;
-        std::string state;
-        Clock::time_point started;
-    };
-    void clear() {
-        for (int i = 0; i < drawn_; ++i) std::fprintf(out_, "\x1b[1A\x1b[2K");
-        drawn_ = 0;
+    void measure() {
+        struct winsize ws {};
+        if (::ioctl(fd_, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+            width_ = ws.ws_col;
+            height_ = ws.ws_row > 0 ? ws.ws_row : 24;
+        }
+    }
+    // Moves to the first line of the block and clears to the end of the screen. After a resize a
+    // terminal that rewraps (tmux, VTE, kitty...) has made rows of the old lines that no longer
+    // fit: count them at the new width, so the block is erased whole and never left behind.
+    void erase() {
+        if (drawn_.empty()) return;
+        int rows = 0;
+        for (const auto& line : drawn_) {
+            int w = static_cast<int>(display_width(line));
+            rows += std::max(1, (w + width_ - 1) / std::max(width_, 1));
+        }
+        std::fprintf(out_, "\r\x1b[%dA\x1b[J", rows);
+        drawn_.clear();
+    }
+    void above(const std::string& text) {
+        if (g_resized.exchange(false)) measure();
+        erase();
+        std::fprintf(out_, "%s\n", text.c_str());
+        draw(true);
     }
     void draw(bool force) {
-        if (!force && Clock::now() - last_draw_ < std::chrono::milliseconds(100)) return;
-        last_draw_ = Clock::now();
-        clear();
-        std::uint64_t done = 0, total = 0;
-        for (const auto& digest : order_) {
-            const Row& r = rows_[digest];
-            done += r.current;
-            total += r.total;
-            int width = 24;
-            int fill =
-                r.total
-                    ? static_cast<int>(width * static_cast<double>(r.current) / static_cast<double>(r.total))
-                    : width;
-            std::string bar(static_cast<std::size_t>(fill), '=');
-            bar.resize(static_cast<std::size_t>(width), ' ');
-            double s = seconds_since(r.started);
-            std::string speed =
-                r.state == "downloading" && s > 0.2
-                    ? human_bytes(static_cast<std::uint64_t>(static_cast<double>(r.current) / s)) + "/s"
-                    : "";
-            std::fprintf(out_, "%s [%s] %10s / %-10s %-11s %s\n", short_digest(digest).c_str(), bar.c_str(),
-                         human_bytes(r.current).c_str(), human_bytes(r.total).c_str(), r.state.c_str(),
-                         speed.c_str());
-            ++drawn_;
-        }
-        if (!order_.empty()) {
-            double s = seconds_since(start_);
-            std::fprintf(
-                out_, "total %s / %s  %s/s\n", human_bytes(done).c_str(), human_bytes(total).c_str(),
-                human_bytes(s > 0 ? static_cast<std::uint64_t>(static_cast<double>(done) / s) : 0).c_str());
-            ++drawn_;
-        }
+        const auto now = TtyLayout::Clock::now();
+        const bool resized = g_resized.exchange(false);
+        if (resized) measure();
+        if (!force && !resized && now - last_draw_ < std::chrono::milliseconds(100)) return;
+        last_draw_ = now;
+        erase();
+        drawn_ = layout_.render(width_, height_, now);
+        for (const auto& line : drawn_) std::fprintf(out_, "%s\n", line.c_str());
         std::fflush(out_);
     }
 
     std::FILE* out_;
-    Clock::time_point start_;
-    Clock::time_point last_draw_{};
-    std::map<std::string, Row> rows_;
-    std::vector<std::string> order_;
-    int drawn_ = 0;
+    int fd_;
+    int width_ = 80;
+    int height_ = 24;
+    bool installed_ = false;
+    struct sigaction previous_ {};
+    TtyLayout layout_;
+    std::vector<std::string> drawn_;
+    std::vector<std::string> below_;
+    TtyLayout::Clock::time_point last_draw_{};
 };
 
 }  // namespace
@@ -240,6 +265,10 @@ std::string human_bytes(std::uint64_t bytes) {
 std::string short_digest(const std::string& digest) {
     auto colon = digest.find(':');
     return colon == std::string::npos ? digest : digest.substr(colon + 1, 12);
+}
+
+std::unique_ptr<ProgressView> make_plain_view(std::FILE* out, std::chrono::milliseconds interval) {
+    return std::make_unique<PlainView>(out, "", interval);
 }
 
 std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* out) {

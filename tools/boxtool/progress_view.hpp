@@ -31,6 +31,9 @@ std::unique_ptr<ProgressView> make_progress_view(ProgressMode mode, std::FILE* o
 std::unique_ptr<ProgressView> make_labeled_progress_view(ProgressMode mode, std::FILE* out,
                                                          const std::string& service);
 
+// Plain lines, with a progress line for a blob still downloading at most every `interval`.
+std::unique_ptr<ProgressView> make_plain_view(std::FILE* out, std::chrono::milliseconds interval);
+
 std::string human_bytes(std::uint64_t bytes);
 std::string short_digest(const std::string& digest);
 

@@ -4,10 +4,12 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "debug_log.hpp"
 #include "engine_setup.hpp"
 #include "exit_codes.hpp"
 #include "help_text.hpp"
 #include "interrupt.hpp"
+#include "json_events.hpp"
 #include "progress_view.hpp"
 #include "stack_pull.hpp"
 #include "terminal_text.hpp"
@@ -30,12 +32,22 @@ ProgressMode progress_mode(const Args& args) {
 
 }  // namespace
 
-int pull_command(const std::vector<std::string>& argv) {
+FlagSpec pull_flags() {
     FlagSpec spec = registry_flags();
     spec.with_value.insert({"--output", "--jobs", "--progress", "--compose", "--parallel"});
     spec.switches.insert({"-q", "--quiet", "-h", "--help", "--explain"});
     add_unpack_flags(spec);
-    Args args(argv, spec);
+    return spec;
+}
+
+namespace {
+
+int pull_one(const Args& args, ProgressMode mode, PullOptions options);
+
+}  // namespace
+
+int pull_command(const std::vector<std::string>& argv) {
+    Args args(argv, pull_flags());
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s\n%s", kPullHelp, kRegistryFlagsHelp);
         return kOk;
@@ -52,13 +64,31 @@ int pull_command(const std::vector<std::string>& argv) {
         }
     }
     ProgressMode mode = progress_mode(args);
+    // Debug lines come from the engine's threads at any time: bars redrawn in place would tear them.
+    if (mode == ProgressMode::Tty && debug_wanted(args)) mode = ProgressMode::Plain;
     if (args.has("--compose")) return pull_stack(args, mode, options.jobs);
     if (args.has("--parallel")) throw UsageError("--parallel goes with --compose");
     if (args.positionals().size() != 1)
         throw UsageError("pull takes exactly one image reference (or --compose FILE)");
+    if (mode != ProgressMode::Json) return pull_one(args, mode, std::move(options));
+    // A program reading JSON lines learns how the run ended from the stream itself.
+    try {
+        return pull_one(args, mode, std::move(options));
+    } catch (const Failure& f) {
+        std::printf("%s\n", json_printable(
+                                error_event(args.positionals()[0], f.error(), exit_code_for(f.error().kind)))
+                                .c_str());
+        std::fflush(stdout);
+        throw;
+    }
+}
+
+namespace {
+
+int pull_one(const Args& args, ProgressMode mode, PullOptions options) {
     const std::string& ref = args.positionals()[0];
     auto parsed = parse_reference(ref);
-    if (!parsed) return report_error(parsed.error());
+    if (!parsed) throw Failure(parsed.error());
     std::optional<OutputSpec> output;
     if (auto out = args.last("--output")) {
         output = parse_output_spec(*out).value();
@@ -81,7 +111,7 @@ int pull_command(const std::vector<std::string>& argv) {
     options.stop = interrupt.token();
     auto result = engine.pull(ref, options);
     view->finish();
-    if (!result) return report_error(result.error());
+    if (!result) throw Failure(result.error());
 
     const PullResult& r = *result;
     Digest written = r.manifest_digest;
@@ -91,8 +121,8 @@ int pull_command(const std::vector<std::string>& argv) {
         if (out.written_manifest) written = *out.written_manifest;
     }
     if (mode == ProgressMode::Json) {
-        std::printf("{\"event\":\"pulled\",\"reference\":\"%s\",\"digest\":\"%s\",\"manifest\":\"%s\"}\n",
-                    json_printable(r.reference.str()).c_str(), r.digest.str().c_str(), written.str().c_str());
+        // The reference and digests come from the registry: escaped for the terminal, still JSON.
+        std::printf("%s\n", json_printable(pulled_event(ref, r, written)).c_str());
         return kOk;
     }
     std::printf("Pulled %s\n", printable(r.reference.str(), false).c_str());
@@ -110,5 +140,7 @@ int pull_command(const std::vector<std::string>& argv) {
                      human_bytes(r.bytes_downloaded).c_str(), r.blobs_cached);
     return kOk;
 }
+
+}  // namespace
 
 }  // namespace boxtool::cli

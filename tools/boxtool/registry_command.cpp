@@ -381,6 +381,13 @@ int remove(const Args& args) {
 
 }  // namespace
 
+FlagSpec registry_command_flags() {
+    return FlagSpec{
+        {"--credential-store", "--key-file", "--name", "--server", "--username", "--email", "--backend",
+         "--region", "--type"},
+        {"--password-stdin", "--prompt-password", "--enable", "--disable", "--json", "-h", "--help"}};
+}
+
 int registry_command(const std::vector<std::string>& argv) {
     if (argv.empty() || argv[0] == "-h" || argv[0] == "--help") {
         std::fprintf(argv.empty() ? stderr : stdout, "%s", kRegistryHelp);
@@ -388,11 +395,7 @@ int registry_command(const std::vector<std::string>& argv) {
     }
     std::string sub = argv[0];
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
-    FlagSpec spec{
-        {"--credential-store", "--key-file", "--name", "--server", "--username", "--email", "--backend",
-         "--region", "--type"},
-        {"--password-stdin", "--prompt-password", "--enable", "--disable", "--json", "-h", "--help"}};
-    Args args(rest, spec);
+    Args args(rest, registry_command_flags());
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s", kRegistryHelp);
         return kOk;

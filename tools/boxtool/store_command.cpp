@@ -126,6 +126,10 @@ int rm(const StoreAdmin& admin, const std::vector<std::string>& refs) {
 
 }  // namespace
 
+FlagSpec store_flags() {
+    return FlagSpec{{"--store", "--config"}, {"-h", "--help", "--json", "--dry-run", "--no-wait"}};
+}
+
 int store_command(const std::vector<std::string>& argv) {
     if (argv.empty() || argv[0] == "-h" || argv[0] == "--help") {
         std::fprintf(argv.empty() ? stderr : stdout, "%s", kStoreHelp);
@@ -133,7 +137,7 @@ int store_command(const std::vector<std::string>& argv) {
     }
     const std::string& sub = argv[0];
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
-    Args args(rest, FlagSpec{{"--store", "--config"}, {"-h", "--help", "--json", "--dry-run", "--no-wait"}});
+    Args args(rest, store_flags());
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s", kStoreHelp);
         return kOk;

@@ -150,6 +150,8 @@ int run_transfer(const std::string& verb, const std::string& src, const std::str
     return kOk;
 }
 
+}  // namespace
+
 FlagSpec transfer_flags() {
     FlagSpec spec = registry_flags();
     spec.with_value.insert({"--jobs", "--progress", "--src-creds", "--dest-creds", "--chunk-size"});
@@ -157,7 +159,12 @@ FlagSpec transfer_flags() {
     return spec;
 }
 
-}  // namespace
+FlagSpec tags_flags() {
+    FlagSpec spec = registry_flags();
+    spec.with_value.insert({"--page-size"});
+    spec.switches.insert({"-h", "--help", "--json"});
+    return spec;
+}
 
 int push_command(const std::vector<std::string>& argv) {
     Args args(argv, transfer_flags());
@@ -182,10 +189,7 @@ int copy_command(const std::vector<std::string>& argv) {
 }
 
 int tags_command(const std::vector<std::string>& argv) {
-    FlagSpec spec = registry_flags();
-    spec.with_value.insert({"--page-size"});
-    spec.switches.insert({"-h", "--help", "--json"});
-    Args args(argv, spec);
+    Args args(argv, tags_flags());
     if (args.has("-h") || args.has("--help")) {
         std::printf("%s\n%s", kTagsHelp, kRegistryFlagsHelp);
         return kOk;

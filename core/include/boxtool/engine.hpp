@@ -37,6 +37,7 @@
 #include "boxtool/error.hpp"
 #include "boxtool/export.hpp"
 #include "boxtool/manifest.hpp"
+#include "boxtool/network.hpp"
 #include "boxtool/output.hpp"
 #include "boxtool/output_sink.hpp"
 #include "boxtool/platform.hpp"
@@ -66,6 +67,11 @@ struct EngineOptions {
     /// for blobs (the stall detector still applies), 2 minutes for manifests and tokens.
     std::chrono::milliseconds request_deadline{0};
     std::string user_agent = "boxtool";
+    /// Forward proxies (network.hpp); by default HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply.
+    ProxyOptions proxy;
+    /// A record per request, answer, redirect, retry and credential decision (network.hpp), with
+    /// secrets redacted; null: nothing is logged. Called from the engine's threads.
+    LogCallback log;
     /// Judges every image after its manifest is resolved and before any output is written
     /// (trust.hpp); a refusal is an Error of kind SignatureRejected. null: every image is accepted.
     std::shared_ptr<SignaturePolicy> signature_policy;
@@ -122,6 +128,9 @@ struct InspectResult {
     std::optional<Platform> platform;
     Manifest manifest;
     std::vector<CandidateAttempt> attempts;
+    std::string raw;            ///< the document the reference resolved to, byte for byte as served
+    std::string manifest_body;  ///< the chosen platform manifest's bytes (equal to raw for one manifest)
+    std::string config;         ///< the image config blob (verified against manifest.config)
 };
 
 class BOXTOOL_API Engine {
@@ -133,7 +142,8 @@ class BOXTOOL_API Engine {
     Engine& operator=(const Engine&) = delete;
 
     Result<PullResult> pull(std::string_view reference, const PullOptions& options = {}) noexcept;
-    /// What a reference resolves to (digest, platforms, the chosen manifest), without pulling blobs.
+    /// What a reference resolves to (digest, platforms, the chosen manifest and its config), without
+    /// pulling layers and without touching the store.
     Result<InspectResult> inspect(std::string_view reference, const InspectOptions& options = {}) noexcept;
     /// The signatures found for what `reference` resolves to (the platform manifest, for an index),
     /// each judged by EngineOptions::signature_policy when one is set. Nothing is pulled or stored.
@@ -144,6 +154,11 @@ class BOXTOOL_API Engine {
                                               const std::optional<Platform>& platform = {},
                                               std::string_view operation = "pull") noexcept;
 
+    /// Checks `credential` against `registry` (a host, "docker.io" for Docker Hub) as `docker
+    /// login` does: a token without a scope from a Bearer realm, or GET /v2/ with Basic. Returns
+    /// how it was checked ("a token from auth.example.com"); an Error of kind Unauthorized when the
+    /// registry refuses the credentials. EngineOptions::credentials are not consulted.
+    Result<std::string> check_login(std::string_view registry, const Credential& credential) noexcept;
     const EngineOptions& options() const noexcept;
 
   private:

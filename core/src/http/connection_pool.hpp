@@ -1,5 +1,5 @@
-// Idle keep-alive connections per origin and TLS settings, and the TLS contexts they use: what the
-// HTTP client keeps between requests.
+// Idle keep-alive connections per origin, TLS settings and proxy, and the TLS contexts they use:
+// what the HTTP client keeps between requests.
 #pragma once
 
 #include <Poco/Net/Context.h>
@@ -11,10 +11,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "http/http_client.hpp"
+#include "http/proxy.hpp"
 #include "http/tls_trust.hpp"
 
 namespace boxtool::http {
@@ -26,7 +28,15 @@ inline Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
     return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
 }
 
-// Idle keep-alive sessions per origin and TLS settings, so layers and manifests reuse connections.
+// Poco's own socket timeouts: only a backstop behind the watchdog's --timeout
+// (TransferLimits::answer_timeout), a little longer so that the watchdog, which names --timeout and
+// bounds the TLS handshake as a whole, always ends a silent wait first.
+inline std::chrono::milliseconds socket_timeout(const ClientOptions& o) {
+    return o.io_timeout + std::chrono::seconds(1);
+}
+
+// Idle keep-alive sessions per origin, TLS settings and proxy, so layers and manifests reuse
+// connections.
 class ConnectionPool {
   public:
     std::mutex mutex;
@@ -69,11 +79,22 @@ class ConnectionPool {
         return contexts.at(tls).id;
     }
 
+    Poco::Net::Context::Ptr context_for(const TlsSettings& tls) {
+        std::lock_guard lock(mutex);
+        return context(tls);
+    }
+
+    // An idle session for the origin, TLS settings and proxy, or a new one that connects on first
+    // use (to the registry; for plain HTTP through a proxy, to the proxy, which then takes absolute
+    // URIs). HTTPS through a proxy needs a CONNECT tunnel first: then null, and the caller opens it
+    // (connection_opener.hpp) where the watchdog can reach it.
     std::unique_ptr<Poco::Net::HTTPClientSession> acquire(const Poco::URI& uri, const TlsSettings& tls,
                                                           const ClientOptions& opts, std::string& key,
-                                                          bool& reused, bool allow_reuse = true) {
+                                                          bool& reused, bool allow_reuse,
+                                                          const std::optional<ProxyUrl>& proxy) {
         std::lock_guard lock(mutex);
         key = origin_of(uri) + "|" + std::to_string(settings_id(tls));
+        if (proxy) key += "|" + proxy->str() + "|" + proxy->username;  // never shared across proxies
         auto& list = idle[key];
         if (allow_reuse && !list.empty()) {
             auto s = std::move(list.back());
@@ -83,7 +104,10 @@ class ConnectionPool {
         }
         reused = false;
         std::unique_ptr<Poco::Net::HTTPClientSession> s;
-        if (uri.getScheme() == "https") {
+        if (proxy && uri.getScheme() == "https") return nullptr;
+        if (proxy) {
+            s = std::make_unique<Poco::Net::HTTPClientSession>(proxy->host, proxy->port);
+        } else if (uri.getScheme() == "https") {
             s = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context(tls));
             // The handshake waits for the first write, after connect() has handed the socket to the
             // session: a stop (or the stall detector) can then shut it down while a silent server
@@ -92,8 +116,8 @@ class ConnectionPool {
         } else
             s = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
         s->setKeepAlive(true);
-        s->setTimeout(to_timespan(opts.connect_timeout), to_timespan(opts.io_timeout),
-                      to_timespan(opts.io_timeout));
+        s->setTimeout(to_timespan(opts.connect_timeout), to_timespan(socket_timeout(opts)),
+                      to_timespan(socket_timeout(opts)));
         return s;
     }
 

@@ -6,13 +6,16 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/URI.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
+#include "http/connection_aborter.hpp"
+#include "http/connection_opener.hpp"
 #include "http/connection_pool.hpp"
+#include "http/proxy_failure.hpp"
+#include "http/request_log.hpp"
 #include "http/transfer_watchdog.hpp"
 #include "http/transport_errors.hpp"
 #include "http/transport_failure.hpp"
@@ -126,6 +129,11 @@ void send_streamed_body(std::ostream& os, const Request& req,
     os.flush();
 }
 
+std::string seconds_text(std::chrono::milliseconds t) {
+    return t.count() % 1000 == 0 ? std::to_string(t.count() / 1000) + " s"
+                                 : std::to_string(t.count()) + " ms";
+}
+
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -155,29 +163,6 @@ std::string url_encode(std::string_view value) {
     }
     return out;
 }
-
-// Shuts a session's connection down from another thread (a stop request), so a read blocked on a
-// silent server returns at once. Only the file descriptor is shut down, not closed: the owning
-// thread still closes it, so the number cannot be reused under its feet. disarm() before the
-// session leaves the owning thread's hands (back to the pool).
-class ConnectionAborter {
-  public:
-    explicit ConnectionAborter(Poco::Net::HTTPClientSession& session) : session_(&session) {}
-    void abort() {
-        std::lock_guard lock(mutex_);
-        if (!session_) return;
-        auto* impl = session_->socket().impl();
-        if (impl && impl->initialized()) ::shutdown(impl->sockfd(), SHUT_RDWR);
-    }
-    void disarm() {
-        std::lock_guard lock(mutex_);
-        session_ = nullptr;
-    }
-
-  private:
-    std::mutex mutex_;
-    Poco::Net::HTTPClientSession* session_;
-};
 
 Client::Client(ClientOptions options)
     : options_(std::move(options)), pool_(std::make_unique<ConnectionPool>()) {
@@ -211,18 +196,35 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
         if (uri.getScheme() != "http" && uri.getScheme() != "https")
             throw Failure(ErrorKind::Protocol, "unsupported URL scheme in " + req.url);
         for (const auto& [k, v] : req.headers) check_header(k, v, uri);
+        std::optional<ProxyUrl> proxy;
+        try {
+            proxy = proxy_for(options_.proxy, uri.getScheme(), uri.getHost(), uri.getPort());
+        } catch (const ProxyError& e) {
+            throw Failure(Error{ErrorKind::Config,
+                                std::string("cannot use the proxy: ") + e.what(),
+                                uri.getHost(),
+                                {},
+                                "fix HTTPS_PROXY / HTTP_PROXY (or \"proxy\" in the config): "
+                                "http://[USER:PASS@]HOST:PORT"});
+        }
         std::string key;
         bool reused = false;
         // A streamed body cannot be sent twice, so it never risks a pooled connection the server
         // may have closed while idle.
         const bool streamed = static_cast<bool>(req.body_reader);
-        auto session = pool_->acquire(uri, tls, options_, key, reused, !streamed);
+        // Null: HTTPS through a proxy, whose tunnel is opened below, under the watchdog.
+        auto session = pool_->acquire(uri, tls, options_, key, reused, !streamed, proxy);
         bool response_started = false;
-        ConnectionAborter aborter(*session);
+        ConnectionAborter aborter;
+        if (session) aborter.target(session->socket());
+        // One watch per request for every limit: the stall detector, the request deadline and
+        // --timeout (the answer timeout), which each request has.
+        TransferLimits limits = req.limits ? *req.limits : options_.limits;
+        if (limits.answer_timeout.count() == 0) limits.answer_timeout = options_.io_timeout;
         // Declared after the aborter: the watch ends (and calls it no more) before it goes.
-        TransferWatchdog::Handle watch = watchdog_.watch(req.limits ? *req.limits : options_.limits, req.stop,
-                                                         [&aborter] { aborter.abort(); });
+        TransferWatchdog::Handle watch = watchdog_.watch(limits, req.stop, [&aborter] { aborter.abort(); });
         std::stop_callback abort_on_stop(req.stop, [&aborter] { aborter.abort(); });
+        const std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
         auto throw_if_tripped = [&] {
             if (req.stop.stop_requested())
                 throw Failure(
@@ -230,176 +232,246 @@ Response Client::execute(const Request& original, const TlsSettings& tls, const 
                     "pull interrupted; no output was written (downloads so far are kept to resume)");
             auto verdict = watch.watch().verdict();
             if (verdict == TransferWatchdog::Verdict::None) return;
-            const TransferLimits& lim = req.limits ? *req.limits : options_.limits;
-            std::string host = uri.getHost() + ":" + std::to_string(uri.getPort());
             if (verdict == TransferWatchdog::Verdict::Stalled)
                 throw TransportFailure(
                     Error{ErrorKind::Timeout,
                           "the transfer from " + host + " stalled: fewer than " +
-                              std::to_string(lim.min_bytes_per_second) + " bytes/s for " +
-                              std::to_string(lim.stall_window.count() / 1000) + " s",
+                              std::to_string(limits.min_bytes_per_second) + " bytes/s for " +
+                              std::to_string(limits.stall_window.count() / 1000) + " s",
                           host,
                           {},
                           "the registry or the network is too slow; retry later, or lower the minimum with "
                           "--speed-limit / --speed-time"},
                     true);
+            if (verdict == TransferWatchdog::Verdict::NoAnswer)
+                throw TransportFailure(
+                    Error{
+                        ErrorKind::Timeout,
+                        "timed out talking to " + host + ": no answer within " +
+                            seconds_text(limits.answer_timeout) + " (--timeout)",
+                        host,
+                        {},
+                        "the registry is slow or unreachable; check the network, retry, or raise --timeout"},
+                    true);
             throw TransportFailure(Error{ErrorKind::Timeout,
                                          "a request to " + host + " did not finish within " +
-                                             std::to_string(lim.deadline.count() / 1000) + " s",
+                                             std::to_string(limits.deadline.count() / 1000) + " s",
                                          host,
                                          {},
                                          "the registry is too slow; retry later, or raise --max-time"},
                                    true);
         };
+        const auto started = std::chrono::steady_clock::now();
+        LogRecord logged{.kind = LogRecord::Kind::Request,
+                         .method = req.method,
+                         .url = redact_url(req.url),
+                         .registry = host_of(req.url),
+                         .proxy = proxy ? proxy->str() : std::string()};
         try {
-            std::string path = uri.getPathAndQuery();
-            if (path.empty()) path = "/";
-            Poco::Net::HTTPRequest hreq(req.method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-            hreq.set("User-Agent", options_.user_agent);
-            for (const auto& [k, v] : req.headers) {
-                // Credentials are for the registry that asked for them, never for a host it redirects to.
-                if (strip_authorization && iequals(k, "Authorization")) continue;
-                hreq.add(k, v);
-            }
-            if (streamed) {
-                if (req.body_length)
-                    hreq.setContentLength64(static_cast<Poco::Int64>(*req.body_length));
+            try {
+                if (!session) {
+                    session =
+                        open_tunnelled_session(uri, pool_->context_for(tls), options_.connect_timeout,
+                                               socket_timeout(options_), *proxy, aborter, watch.watch());
+                    session->setKeepAlive(true);
+                    session->setTimeout(to_timespan(options_.connect_timeout),
+                                        to_timespan(socket_timeout(options_)),
+                                        to_timespan(socket_timeout(options_)));
+                }
+                std::string path = uri.getPathAndQuery();
+                if (path.empty()) path = "/";
+                // Through a proxy, plain HTTP asks in the absolute-URI form (RFC 9112 3.2.2), with the
+                // proxy's credentials; HTTPS went through the tunnel opened for the session.
+                const bool via_proxy = proxy && uri.getScheme() == "http";
+                if (via_proxy) path = "http://" + host_header(uri) + path;
+                Poco::Net::HTTPRequest hreq(req.method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+                hreq.set("Host", host_header(uri));
+                if (via_proxy && !proxy->username.empty())
+                    hreq.set("Proxy-Authorization", proxy_authorization(*proxy));
+                hreq.set("User-Agent", options_.user_agent);
+                for (const auto& [k, v] : req.headers) {
+                    // Credentials are for the registry that asked for them, never for a host it redirects to.
+                    if (strip_authorization && iequals(k, "Authorization")) continue;
+                    hreq.add(k, v);
+                }
+                if (streamed) {
+                    if (req.body_length)
+                        hreq.setContentLength64(static_cast<Poco::Int64>(*req.body_length));
+                    else
+                        hreq.setChunkedTransferEncoding(true);
+                    if (!req.content_type.empty()) hreq.setContentType(req.content_type);
+                } else if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+                           req.method == "PATCH") {
+                    hreq.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
+                    if (!req.content_type.empty()) hreq.setContentType(req.content_type);
+                }
+                if (options_.log) {
+                    HeaderList sent;
+                    for (const auto& [k, v] : hreq) sent.emplace_back(k, v);
+                    logged.headers = loggable_headers(sent);
+                    emit(options_.log, logged);
+                }
+                std::ostream& os = session->sendRequest(hreq);
+                if (streamed)
+                    send_streamed_body(os, req, [&](std::size_t n) { watch.watch().received(n); });
                 else
-                    hreq.setChunkedTransferEncoding(true);
-                if (!req.content_type.empty()) hreq.setContentType(req.content_type);
-            } else if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
-                       req.method == "PATCH") {
-                hreq.setContentLength64(static_cast<Poco::Int64>(req.body.size()));
-                if (!req.content_type.empty()) hreq.setContentType(req.content_type);
-            }
-            std::ostream& os = session->sendRequest(hreq);
-            if (streamed)
-                send_streamed_body(os, req, [&](std::size_t n) { watch.watch().received(n); });
-            else
-                os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
-            Poco::Net::HTTPResponse hresp;
-            std::istream& rs = session->receiveResponse(hresp);
-            response_started = true;
-            rs.exceptions(std::ios::badbit);
+                    os.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+                Poco::Net::HTTPResponse hresp;
+                std::istream& rs = session->receiveResponse(hresp);
+                response_started = true;
+                watch.watch().progressed();
+                rs.exceptions(std::ios::badbit);
 
-            Response resp;
-            resp.status = static_cast<int>(hresp.getStatus());
-            resp.reason = hresp.getReason();
-            for (const auto& [k, v] : hresp) resp.headers.emplace_back(k, v);
-            resp.final_url = req.url;
-            Poco::Int64 length = hresp.getContentLength64();
+                Response resp;
+                resp.status = static_cast<int>(hresp.getStatus());
+                resp.reason = hresp.getReason();
+                for (const auto& [k, v] : hresp) resp.headers.emplace_back(k, v);
+                resp.final_url = req.url;
+                Poco::Int64 length = hresp.getContentLength64();
+                if (options_.log) {
+                    logged.kind = LogRecord::Kind::Response;
+                    logged.time = {};
+                    logged.status = resp.status;
+                    logged.headers = loggable_headers(resp.headers);
+                    logged.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started);
+                    emit(options_.log, logged);
+                }
+                if (via_proxy) check_proxy_status(resp.status, *proxy, uri.getHost());
 
-            bool redirect = resp.status == 301 || resp.status == 302 || resp.status == 303 ||
-                            resp.status == 307 || resp.status == 308;
-            bool to_sink = sink && resp.status >= 200 && resp.status < 300;
-            std::size_t cap = to_sink ? 0 : (redirect ? 64 * 1024 : max_body);
-            if (!to_sink && req.method != "HEAD" &&
-                length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
-                static_cast<std::uint64_t>(length) > cap) {
-                session->reset();
-                throw BodyTooLarge(
-                    ErrorKind::Protocol,
-                    "response from " + uri.getHost() + " is larger than " + std::to_string(cap) + " bytes");
-            }
-            if (to_sink && req.on_response) req.on_response(resp);
-            // A HEAD answer has headers only: its Content-Length describes the GET's body.
-            if (req.method == "HEAD") {
-                if (hresp.getKeepAlive()) {
-                    aborter.disarm();
-                    pool_->release(key, std::move(session));
-                }
-                return resp;
-            }
-            std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
-                watch.watch().received(n);
-                if (to_sink) {
-                    (*sink)(data, n);
-                    return;
-                }
-                if (resp.body.size() + n > cap)
+                bool redirect = resp.status == 301 || resp.status == 302 || resp.status == 303 ||
+                                resp.status == 307 || resp.status == 308;
+                bool to_sink = sink && resp.status >= 200 && resp.status < 300;
+                std::size_t cap = to_sink ? 0 : (redirect ? 64 * 1024 : max_body);
+                if (!to_sink && req.method != "HEAD" &&
+                    length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+                    static_cast<std::uint64_t>(length) > cap) {
+                    session->reset();
                     throw BodyTooLarge(ErrorKind::Protocol, "response from " + uri.getHost() +
                                                                 " is larger than " + std::to_string(cap) +
                                                                 " bytes");
-                resp.body.append(data, n);
-            });
-            throw_if_tripped();
-            if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
-                received != static_cast<std::uint64_t>(length)) {
-                session->reset();
-                throw TransportFailure(
-                    Error{ErrorKind::Network,
-                          "connection to " + uri.getHost() + " closed after " + std::to_string(received) +
-                              " of " + std::to_string(length) + " bytes",
-                          uri.getHost(),
-                          {},
-                          "retry the pull"},
-                    true);
-            }
-            if (hresp.getKeepAlive() && !req.stop.stop_requested()) {
-                aborter.disarm();
-                pool_->release(key, std::move(session));
-            }
+                }
+                if (to_sink && req.on_response) req.on_response(resp);
+                // A HEAD answer has headers only: its Content-Length describes the GET's body.
+                if (req.method == "HEAD") {
+                    if (hresp.getKeepAlive()) {
+                        aborter.disarm();
+                        pool_->release(key, std::move(session));
+                    }
+                    return resp;
+                }
+                std::uint64_t received = read_body(rs, [&](const char* data, std::size_t n) {
+                    watch.watch().received(n);
+                    if (to_sink) {
+                        (*sink)(data, n);
+                        return;
+                    }
+                    if (resp.body.size() + n > cap)
+                        throw BodyTooLarge(ErrorKind::Protocol, "response from " + uri.getHost() +
+                                                                    " is larger than " + std::to_string(cap) +
+                                                                    " bytes");
+                    resp.body.append(data, n);
+                });
+                throw_if_tripped();
+                if (length != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+                    received != static_cast<std::uint64_t>(length)) {
+                    session->reset();
+                    throw TransportFailure(
+                        Error{ErrorKind::Network,
+                              "connection to " + uri.getHost() + " closed after " + std::to_string(received) +
+                                  " of " + std::to_string(length) + " bytes",
+                              uri.getHost(),
+                              {},
+                              "retry the pull"},
+                        true);
+                }
+                if (hresp.getKeepAlive() && !req.stop.stop_requested()) {
+                    aborter.disarm();
+                    pool_->release(key, std::move(session));
+                }
 
-            if (!redirect || !req.follow_redirects) return resp;
-            if (hop >= options_.max_redirects)
-                throw Failure(ErrorKind::Protocol, "too many redirects starting at " + original.url,
-                              "the registry sends requests around in circles; report it to its operator");
-            std::string location = resp.header("Location");
-            if (location.empty())
-                throw Failure(ErrorKind::Protocol, "redirect without a Location from " + req.url);
-            check_url(location);
-            Poco::URI next(uri);
-            next.resolve(location);
-            if (uri.getScheme() == "https" && next.getScheme() != "https")
-                throw Failure(ErrorKind::Tls,
-                              "refusing to follow a redirect from HTTPS to " + next.getScheme() + " (" +
-                                  next.toString() + ")",
-                              "a registry must not downgrade a secure connection");
-            bool cross_origin = origin_of(next) != origin_of(uri);
-            bool keeps_body = resp.status == 307 || resp.status == 308;
-            // A 307/308 repeats the request with its body. A body may carry credentials (an OAuth2
-            // password or refresh token grant): it goes to the origin it was meant for or nowhere.
-            if (keeps_body && cross_origin && (!req.body.empty() || streamed))
-                throw Failure(Error{ErrorKind::Protocol,
-                                    "refusing to follow a " + std::to_string(resp.status) +
-                                        " redirect from " + origin_of(uri) + " to " + origin_of(next) +
-                                        ": it would send the request body (which may hold credentials) to "
-                                        "another host",
-                                    uri.getHost(),
-                                    {},
-                                    "the server redirects a POST elsewhere; point the client at the final "
-                                    "address, or report it to the server's operator"});
-            if (origin_of(next) != origin_of(first)) strip_authorization = true;
-            // 303 turns any request into a GET without its body, and 301 and 302 turn a POST into
-            // one, as browsers do. A streamed upload cannot be sent twice.
-            if ((resp.status == 303 && req.method != "HEAD") ||
-                ((resp.status == 301 || resp.status == 302) && req.method == "POST")) {
-                req.method = "GET";
-                req.body.clear();
-                req.content_type.clear();
-                req.body_reader = nullptr;
-                req.body_length.reset();
-            } else if (streamed) {
-                throw Failure(ErrorKind::Protocol, "the registry redirected an upload (" + req.url +
-                                                       ") that cannot be sent twice");
+                if (!redirect || !req.follow_redirects) return resp;
+                if (hop >= options_.max_redirects)
+                    throw Failure(ErrorKind::Protocol, "too many redirects starting at " + original.url,
+                                  "the registry sends requests around in circles; report it to its operator");
+                std::string location = resp.header("Location");
+                if (location.empty())
+                    throw Failure(ErrorKind::Protocol, "redirect without a Location from " + req.url);
+                check_url(location);
+                Poco::URI next(uri);
+                next.resolve(location);
+                if (uri.getScheme() == "https" && next.getScheme() != "https")
+                    throw Failure(ErrorKind::Tls,
+                                  "refusing to follow a redirect from HTTPS to " + next.getScheme() + " (" +
+                                      next.toString() + ")",
+                                  "a registry must not downgrade a secure connection");
+                bool cross_origin = origin_of(next) != origin_of(uri);
+                bool keeps_body = resp.status == 307 || resp.status == 308;
+                // A 307/308 repeats the request with its body. A body may carry credentials (an OAuth2
+                // password or refresh token grant): it goes to the origin it was meant for or nowhere.
+                if (keeps_body && cross_origin && (!req.body.empty() || streamed))
+                    throw Failure(Error{ErrorKind::Protocol,
+                                        "refusing to follow a " + std::to_string(resp.status) +
+                                            " redirect from " + origin_of(uri) + " to " + origin_of(next) +
+                                            ": it would send the request body (which may hold credentials) "
+                                            "to another host",
+                                        uri.getHost(),
+                                        {},
+                                        "the server redirects a POST elsewhere; point the client at the "
+                                        "final address, or report it to the server's operator"});
+                if (origin_of(next) != origin_of(first)) strip_authorization = true;
+                emit(options_.log,
+                     LogRecord{.kind = LogRecord::Kind::Redirect,
+                               .url = redact_url(next.toString()),
+                               .registry = next.getHost(),
+                               .message = std::to_string(resp.status) + " from " + redact_url(req.url) +
+                                          (strip_authorization ? ", without Authorization" : "")});
+                // 303 turns any request into a GET without its body, and 301 and 302 turn a POST into
+                // one, as browsers do. A streamed upload cannot be sent twice.
+                if ((resp.status == 303 && req.method != "HEAD") ||
+                    ((resp.status == 301 || resp.status == 302) && req.method == "POST")) {
+                    req.method = "GET";
+                    req.body.clear();
+                    req.content_type.clear();
+                    req.body_reader = nullptr;
+                    req.body_length.reset();
+                } else if (streamed) {
+                    throw Failure(ErrorKind::Protocol, "the registry redirected an upload (" + req.url +
+                                                           ") that cannot be sent twice");
+                }
+                req.url = next.toString();
+            } catch (const Poco::Exception& e) {
+                throw_if_tripped();
+                // A pooled connection the server closed while idle fails on first use: try a fresh one
+                // once.
+                if (reused && !response_started && !streamed &&
+                    (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
+                     dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
+                     dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e))) {
+                    --hop;
+                    continue;
+                }
+                if (proxy && !response_started) rethrow_if_proxy_failure(e, *proxy, host);
+                throw_transport(e, uri, tls);
+            } catch (const BodyTooLarge&) {
+                throw;
+            } catch (const Failure& f) {
+                // A consumer that threw because the connection broke under it says less than the
+                // verdict.
+                if (f.error().kind != ErrorKind::Cancelled) throw_if_tripped();
+                throw;
             }
-            req.url = next.toString();
-        } catch (const Poco::Exception& e) {
-            throw_if_tripped();
-            // A pooled connection the server closed while idle fails on first use: try a fresh one once.
-            if (reused && !response_started && !streamed &&
-                (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
-                 dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
-                 dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e))) {
-                --hop;
-                continue;
-            }
-            throw_transport(e, uri, tls);
-        } catch (const BodyTooLarge&) {
-            throw;
         } catch (const Failure& f) {
-            // A consumer that threw because the connection broke under it says less than the verdict.
-            if (f.error().kind != ErrorKind::Cancelled) throw_if_tripped();
+            // The request log (--debug) hears of every failure, in the words the user will see.
+            if (options_.log) {
+                logged.kind = LogRecord::Kind::Failure;
+                logged.time = {};
+                logged.headers.clear();
+                logged.message = f.error().message;
+                logged.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started);
+                emit(options_.log, logged);
+            }
             throw;
         }
     }

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "boxtool/error.hpp"
+#include "boxtool/network.hpp"
+#include "http/proxy.hpp"
 #include "http/transfer_watchdog.hpp"
 
 namespace boxtool::http {
@@ -75,12 +77,16 @@ struct Response {
 
 struct ClientOptions {
     std::chrono::milliseconds connect_timeout{5000};
+    // --timeout: the longest wait for an answer (TLS handshake and proxy CONNECT included) and then
+    // between body bytes, enforced by the watchdog (TransferLimits::answer_timeout).
     std::chrono::milliseconds io_timeout{60000};
     std::string user_agent = "boxtool";
     int max_redirects = 5;
     // Stall detector and whole-request deadline: a server dripping bytes, or a silent TLS
     // handshake, ends in a transient Timeout instead of holding the pull forever.
     TransferLimits limits{};
+    ProxyRules proxy;  // forward proxies (proxy.hpp); empty: direct connections
+    LogCallback log;   // one record per request, answer, redirect and failure (request_log.hpp)
 };
 
 // Receives body bytes as they arrive. Returning normally continues; throwing aborts the transfer.

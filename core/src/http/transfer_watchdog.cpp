@@ -23,6 +23,7 @@ TransferWatchdog::Handle TransferWatchdog::watch(TransferLimits limits, std::sto
     w.stop_ = std::move(stop);
     w.limits_ = limits;
     w.started_ = w.window_start_ = std::chrono::steady_clock::now();
+    w.progressed();
     if (!thread_.joinable()) thread_ = std::jthread([this](std::stop_token quit) { run(std::move(quit)); });
     wake_.notify_all();
     return Handle(*this, std::prev(watches_.end()));
@@ -31,8 +32,12 @@ TransferWatchdog::Handle TransferWatchdog::watch(TransferLimits limits, std::sto
 void TransferWatchdog::check(Watch& w, std::chrono::steady_clock::time_point now) {
     if (w.verdict_.load() == Verdict::None) {
         const auto& lim = w.limits_;
+        const std::chrono::steady_clock::time_point last_progress(
+            std::chrono::steady_clock::duration(w.last_progress_.load(std::memory_order_relaxed)));
         if (lim.deadline.count() > 0 && now - w.started_ >= lim.deadline) {
             w.verdict_ = Verdict::DeadlineExceeded;
+        } else if (lim.answer_timeout.count() > 0 && now - last_progress >= lim.answer_timeout) {
+            w.verdict_ = Verdict::NoAnswer;
         } else if (lim.min_bytes_per_second > 0 && now - w.window_start_ >= lim.stall_window) {
             std::uint64_t total = w.bytes_.load(std::memory_order_relaxed);
             auto seconds = std::chrono::duration<double>(now - w.window_start_).count();

@@ -51,6 +51,33 @@ TEST(TransferWatchdog, TheDeadlineEndsEvenAFastTransfer) {
     EXPECT_EQ(h.watch().verdict(), TransferWatchdog::Verdict::DeadlineExceeded);
 }
 
+TEST(TransferWatchdog, NothingArrivingForTheAnswerTimeoutEndsTheRequest) {
+    // --timeout: a server that accepts and never answers (not even the TLS handshake).
+    TransferWatchdog dog;
+    std::atomic<int> aborted{0};
+    auto h = dog.watch({.answer_timeout = milliseconds(300)}, {}, [&] { ++aborted; });
+    ASSERT_TRUE(wait_for(aborted, 1));
+    EXPECT_EQ(h.watch().verdict(), TransferWatchdog::Verdict::NoAnswer);
+}
+
+TEST(TransferWatchdog, EachArrivalStartsTheAnswerTimeoutOver) {
+    // A slow answer that keeps arriving is not "no answer", however long it takes in all.
+    TransferWatchdog dog;
+    std::atomic<int> aborted{0};
+    auto h = dog.watch({.answer_timeout = milliseconds(600)}, {}, [&] { ++aborted; });
+    for (int i = 0; i < 8; ++i) {
+        std::this_thread::sleep_for(milliseconds(150));
+        if (i % 2)
+            h.watch().progressed();  // the headers, say
+        else
+            h.watch().received(1);  // a body byte
+    }
+    EXPECT_EQ(aborted.load(), 0);
+    EXPECT_EQ(h.watch().verdict(), TransferWatchdog::Verdict::None);
+    ASSERT_TRUE(wait_for(aborted, 1)) << "silence after the last byte was not noticed";
+    EXPECT_EQ(h.watch().verdict(), TransferWatchdog::Verdict::NoAnswer);
+}
+
 TEST(TransferWatchdog, AStopIsAppliedAgainUntilTheRequestEnds) {
     // A stop that came while the connection was still being made finds the socket later.
     TransferWatchdog dog;

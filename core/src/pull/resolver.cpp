@@ -3,6 +3,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "grammar.hpp"
+
 namespace boxtool::pull {
 
 Error with_location(Error e, const Reference& ref) {
@@ -11,8 +13,28 @@ Error with_location(Error e, const Reference& ref) {
     return e;
 }
 
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 8 * 1024 * 1024;
+
+std::optional<Platform> platform_in_config(const std::string& text) {
+    try {
+        Poco::JSON::Parser parser;
+        auto obj = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+        if (!obj || !obj->has("os") || !obj->has("architecture")) return std::nullopt;
+        Platform p{obj->getValue<std::string>("os"), obj->getValue<std::string>("architecture"),
+                   obj->has("variant") ? obj->getValue<std::string>("variant") : ""};
+        return normalize_platform(p);
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
 Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Candidate& cand,
-                   const Platform& platform, const Store& store, bool keep) {
+                   const Platform& platform, const Store* store, const ResolveWants& wants) {
+    const bool keep = wants.keep && store;
     Resolution r;
     r.candidate = cand;
     r.session = std::move(session);
@@ -20,6 +42,7 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
     auto top = r.session->get_manifest(ref.repository, ref.version());
     r.digest = top.digest;
     r.media_type = top.media_type;
+    if (wants.top_body) r.top_body = top.body;
     if (is_index_media_type(top.media_type)) {
         auto index = parse_index(top.body, top.media_type);
         if (!index) throw Failure(with_location(index.error(), ref));
@@ -28,7 +51,8 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
         r.index = *index;
         r.index_body = std::move(top.body);
         r.platform = chosen->platform ? std::optional(normalize_platform(*chosen->platform)) : std::nullopt;
-        std::optional<std::string> stored = store.read_small(chosen->digest, kMaxManifestBytes);
+        std::optional<std::string> stored =
+            store ? store->read_small(chosen->digest, kMaxManifestBytes) : std::nullopt;
         auto m = stored ? registry::FetchedManifest{std::move(*stored), chosen->media_type, chosen->digest}
                         : r.session->get_manifest(ref.repository, chosen->digest.str());
         if (m.body.size() != chosen->size)
@@ -51,7 +75,30 @@ Resolution resolve(std::unique_ptr<registry::RegistrySession> session, const Can
     auto manifest = parse_manifest(r.manifest_body, "");
     if (!manifest) throw Failure(with_location(manifest.error(), ref));
     r.manifest = *manifest;
-    if (keep) keep_documents(store, r);
+    const bool single = !r.index;
+    if (wants.config || (wants.check_platform && single)) {
+        std::optional<std::string> stored =
+            store ? store->read_small(r.manifest.config.digest, kMaxConfigBytes) : std::nullopt;
+        r.config_body = stored
+                            ? std::move(*stored)
+                            : r.session->get_small_blob(ref.repository, r.manifest.config, kMaxConfigBytes);
+    }
+    // A single-platform image names its platform only in its config: one asked for explicitly
+    // must match it, as it must match an index entry, rather than pulling another one silently.
+    if (single && !r.config_body.empty()) {
+        if (auto declared = platform_in_config(r.config_body)) {
+            r.platform = declared;
+            if (wants.check_platform && platform_match_score(platform, *declared) == 0)
+                throw Failure(Error{ErrorKind::NoMatchingPlatform,
+                                    "no manifest for platform " + normalize_platform(platform).str() +
+                                        " in " + ref.str() + ": it is a single-platform image for " +
+                                        declared->str() + "; available: " + declared->str(),
+                                    ref.registry, ref.repository,
+                                    "choose the image's platform with --platform " + declared->str() +
+                                        ", or leave --platform out"});
+        }
+    }
+    if (keep) keep_documents(*store, r);
     return r;
 }
 

@@ -9,6 +9,7 @@
 #include "boxtool/digest.hpp"
 #include "boxtool/reference.hpp"
 #include "grammar.hpp"
+#include "http/request_log.hpp"
 #include "http/transport_failure.hpp"
 #include "registry/registry_errors.hpp"
 #include "registry/token_response.hpp"
@@ -39,10 +40,25 @@ RegistrySession::RegistrySession(http::Client& client, TokenCache& tokens, Sessi
 
 http::Response RegistrySession::with_retries(const std::string& host, int retries,
                                              const std::stop_token& stop, bool retry_transport,
-                                             const std::function<http::Response()>& attempt) {
+                                             const std::function<http::Response()>& attempt,
+                                             const http::Request* req) {
     const http::RetryPolicy policy = retry_policy();
     auto pause = [&](std::chrono::milliseconds wait) {
         if (!util::sleep_unless_stopped(wait, stop)) util::throw_if_stopped(stop);
+    };
+    // Each retry goes to the request log (--debug) with why and how long it waits.
+    auto note = [&](int i, const std::string& why, std::chrono::milliseconds wait) {
+        if (!options_.log) return;
+        LogRecord r{.kind = LogRecord::Kind::Retry};
+        if (req) {
+            r.method = req->method;
+            r.url = http::redact_url(req->url);
+            r.registry = http::host_of(req->url);
+        }
+        r.attempt = i + 1;
+        r.message = why + "; attempt " + std::to_string(i + 2) + " of " + std::to_string(retries + 1) +
+                    " in " + std::to_string(wait.count()) + "ms";
+        http::emit(options_.log, std::move(r));
     };
     for (int i = 0;; ++i) {
         // A registry that told one request to slow down has told them all.
@@ -53,13 +69,16 @@ http::Response RegistrySession::with_retries(const std::string& host, int retrie
                 auto wait = policy.delay(i, &r);
                 if (options_.backoff && (r.status == 429 || r.status == 503))
                     options_.backoff->defer(host, std::chrono::steady_clock::now() + wait);
+                note(i, "status " + std::to_string(r.status), wait);
                 pause(wait);
                 continue;
             }
             return r;
         } catch (const http::TransportFailure& f) {
             if (!retry_transport || !f.transient() || i >= retries) throw;
-            pause(policy.delay(i, nullptr));
+            auto wait = policy.delay(i, nullptr);
+            note(i, f.error().message, wait);
+            pause(wait);
         }
     }
 }
@@ -77,8 +96,9 @@ void RegistrySession::ping() {
             http::Request req;
             req.url = base + "/v2/";
             req.stop = options_.stop;
-            auto resp = with_retries(options_.registry, options_.retries, options_.stop, true,
-                                     [&] { return client_.fetch(req, tls(), 64 * 1024); });
+            auto resp = with_retries(
+                options_.registry, options_.retries, options_.stop, true,
+                [&] { return client_.fetch(req, tls(), 64 * 1024); }, &req);
             if (resp.status == 401) {
                 auth_.challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
             } else if (resp.status != 200) {
@@ -111,6 +131,12 @@ const std::optional<Credential>& RegistrySession::credential_for(const std::stri
         auto answer = options_.credentials->lookup(options_.registry, repository);
         if (!answer) throw Failure(std::move(answer).error());
         found = std::move(*answer);
+    }
+    if (options_.log) {
+        LogRecord r{.kind = LogRecord::Kind::Credential, .registry = options_.registry};
+        r.message = found ? "credentials for " + repository + " from " + found->source
+                          : "no credentials for " + repository + " (anonymous)";
+        http::emit(options_.log, std::move(r));
     }
     return credentials_.emplace(repository, std::move(found)).first->second;
 }
@@ -146,6 +172,34 @@ http::Response RegistrySession::request(http::Request request, const std::string
     return send_scoped(std::move(request), repository, object, scope, nullptr, retries, max_body, accept);
 }
 
+std::string RegistrySession::check_login() {
+    ping();
+    std::lock_guard lock(mutex_);
+    const auto& cred = credential_for("");
+    if (!cred) throw Failure(ErrorKind::InvalidArgument, "no credentials to check for " + options_.registry);
+    if (const Challenge* bearer = find_challenge(auth_.challenges, "bearer")) {
+        // No scope: the token service checks who is asking, as for `docker login`.
+        std::string key = options_.registry + "||login|" + cred->username;
+        tokens_.invalidate(key);
+        fetch_token(*bearer, "", "", key);
+        tokens_.invalidate(key);
+        return "a token from " + Poco::URI(bearer->param("realm")).getHost();
+    }
+    if (find_challenge(auth_.challenges, "basic")) {
+        http::Request req;
+        req.url = base_url_ + "/v2/";
+        req.stop = options_.stop;
+        req.headers.emplace_back("Authorization",
+                                 basic_authorization(cred->username, cred->password.reveal()));
+        auto resp = with_retries(
+            options_.registry, options_.retries, options_.stop, true,
+            [&] { return client_.fetch(req, tls(), 64 * 1024); }, &req);
+        if (resp.status != 200) throw registry_error(resp, error_context("", "registry API", cred));
+        return "Basic authentication";
+    }
+    return "nothing: the registry does not ask for credentials";
+}
+
 std::string RegistrySession::base_url() {
     ping();
     return base_url_;
@@ -167,9 +221,10 @@ http::Response RegistrySession::send_scoped(http::Request request, const std::st
             req.headers.emplace_back("Authorization", *authz);
         // A streamed body (a blob) is resumed by its caller after a broken connection, not
         // restarted here; answers without a body (5xx, 429) are retried here alike.
-        auto resp = with_retries(options_.registry, retries, req.stop, sink == nullptr, [&] {
-            return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body);
-        });
+        auto resp = with_retries(
+            options_.registry, retries, req.stop, sink == nullptr,
+            [&] { return sink ? client_.stream(req, tls(), *sink) : client_.fetch(req, tls(), max_body); },
+            &req);
         if (resp.status == 401 && attempt == 0) {
             auto challenges = parse_challenges(resp.header_values("WWW-Authenticate"));
             bool bearer = find_challenge(challenges, "bearer") != nullptr;
@@ -266,6 +321,35 @@ void RegistrySession::get_blob(const std::string& repository, const Descriptor& 
     req.on_response = on_response;
     req.stop = stop;
     send(req, repository, "blob " + blob.digest.str(), &sink, options_.retries, 64 * 1024);
+}
+
+std::string RegistrySession::get_small_blob(const std::string& repository, const Descriptor& blob,
+                                            std::size_t max_bytes) {
+    if (blob.size > max_bytes)
+        throw Failure(Error{ErrorKind::InvalidManifest,
+                            "blob " + blob.digest.str() + " is " + std::to_string(blob.size) +
+                                " bytes, more than " + std::to_string(max_bytes) +
+                                " allowed for an image config",
+                            options_.registry, repository, "the image's config is implausibly large"});
+    http::Request req;
+    req.url = "/v2/" + repository + "/blobs/" + blob.digest.str();
+    req.stop = options_.stop;
+    std::string body;
+    http::BodySink sink = [&](const char* data, std::size_t n) {
+        if (body.size() + n > max_bytes)
+            throw Failure(Error{ErrorKind::SizeMismatch,
+                                "blob " + blob.digest.str() + " is larger than declared", options_.registry,
+                                repository, "the registry serves a damaged image"});
+        body.append(data, n);
+    };
+    send(req, repository, "blob " + blob.digest.str(), &sink, options_.retries, 64 * 1024);
+    if (body.size() != blob.size || digest_of(body, blob.digest.algorithm).str() != blob.digest.str())
+        throw Failure(Error{ErrorKind::DigestMismatch,
+                            "blob " + blob.digest.str() + " does not match its digest or size (" +
+                                std::to_string(body.size()) + " bytes received, " +
+                                std::to_string(blob.size) + " expected)",
+                            options_.registry, repository, "the registry serves a damaged image"});
+    return body;
 }
 
 std::optional<std::string> RegistrySession::get_referrers(const std::string& repository, const Digest& digest,

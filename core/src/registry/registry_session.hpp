@@ -13,6 +13,7 @@
 
 #include "boxtool/credentials.hpp"
 #include "boxtool/manifest.hpp"
+#include "boxtool/network.hpp"
 #include "http/http_client.hpp"
 #include "http/retry_policy.hpp"
 #include "registry/challenge.hpp"
@@ -28,6 +29,7 @@ struct SessionOptions {
     CredentialProvider* credentials = nullptr;
     http::TlsSettings tls;  // for the registry, its token realm and its redirects; verify = !insecure
     std::stop_token stop;   // the pull's: stops requests and the waits between retries
+    LogCallback log;        // EngineOptions::log: retries and credential decisions
     http::HostBackoff* backoff = nullptr;  // the engine's, shared by its pulls; may be null
 };
 
@@ -67,6 +69,9 @@ class RegistrySession {
     std::optional<std::string> get_referrers(const std::string& repository, const Digest& digest,
                                              std::size_t max_body);
 
+    // A small blob (an image config) read whole, at most `max_bytes`, verified against its digest.
+    std::string get_small_blob(const std::string& repository, const Descriptor& blob, std::size_t max_bytes);
+
     // Any request with this session's authentication, for what pulls do not need (uploads, tag
     // lists, deletes). `scope` is the token scope asked for, space-separated, e.g.
     // "repository:team/app:pull,push repository:team/base:pull"; empty: "repository:REPO:pull".
@@ -76,6 +81,10 @@ class RegistrySession {
     http::Response request(http::Request request, const std::string& repository, const std::string& object,
                            const std::string& scope, int retries, std::size_t max_body,
                            const std::function<bool(int)>& accept = {});
+    // Checks the session's credentials as `docker login` does: a token without a scope from a
+    // Bearer realm, or GET /v2/ with Basic. Throws the registry's Failure (Unauthorized...) when
+    // they are refused; returns how they were checked.
+    std::string check_login();
     // The scheme and host the registry answers on ("https://host:port"), after a ping.
     std::string base_url();
     int retries() const { return options_.retries; }
@@ -103,9 +112,10 @@ class RegistrySession {
     const http::TlsSettings& tls() const { return options_.tls; }
     // Runs `attempt` until it gives an answer worth returning, under the engine's retry policy.
     // `retry_transport`: also retry a transient connection failure (not for streamed blobs, whose
-    // caller resumes them instead).
+    // caller resumes them instead). `req`, when given, names the request in the log's retry lines.
     http::Response with_retries(const std::string& host, int retries, const std::stop_token& stop,
-                                bool retry_transport, const std::function<http::Response()>& attempt);
+                                bool retry_transport, const std::function<http::Response()>& attempt,
+                                const http::Request* req = nullptr);
 
     http::Client& client_;
     TokenCache& tokens_;

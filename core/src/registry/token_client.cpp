@@ -49,7 +49,7 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
                 (query.empty() ? "scope=" : "&scope=") + http::url_encode(scope.substr(start, end - start));
         start = end + 1;
     }
-    if (!service.empty()) query += "&service=" + http::url_encode(service);
+    if (!service.empty()) query += (query.empty() ? "service=" : "&service=") + http::url_encode(service);
     std::string post_scope = "scope=" + http::url_encode(scope);
     if (!service.empty()) post_scope += "&service=" + http::url_encode(service);
 
@@ -95,8 +95,8 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
                                 "the registry's token service is misbehaving; report it to its operator"});
         }
     };
-    auto resp = with_retries(realm_uri.getHost(), options_.retries, options_.stop, true,
-                             [&] { return token_fetch(req); });
+    auto resp = with_retries(
+        realm_uri.getHost(), options_.retries, options_.stop, true, [&] { return token_fetch(req); }, &req);
     // Servers without the OAuth2 endpoint answer 404, 405 or 501 (GCR, simple token servers), some
     // 400 (ACR) or 401 (Artifactory): ask again with GET, as containerd does. A refresh token then
     // goes as a Basic password, which is how docker's GET endpoint takes it.
@@ -105,8 +105,9 @@ std::string RegistrySession::fetch_token(const Challenge& challenge, const std::
         if (status == 404 || status == 405 || status == 501) tokens_.mark_oauth_unsupported(realm);
         http::Request get = refresh ? token_get("<token>", cred->identity_token.reveal())
                                     : token_get(cred->username, cred->password.reveal());
-        resp = with_retries(realm_uri.getHost(), options_.retries, options_.stop, true,
-                            [&] { return token_fetch(get); });
+        resp = with_retries(
+            realm_uri.getHost(), options_.retries, options_.stop, true, [&] { return token_fetch(get); },
+            &get);
     }
     ErrorContext ctx = error_context(repository, "token", cred);
     if (resp.status != 200) {
