@@ -6,13 +6,14 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config clang-format
-  libpoco-dev liblua5.4-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev libyaml-cpp-dev
+  libpoco-dev liblua5.4-dev libarchive-dev libisal-dev libssl-dev libzstd-dev zlib1g-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   docker-registry skopeo umoci apache2-utils openssl ca-certificates
   python3 python3-cryptography pigz zstd podman
   golang-docker-credential-helpers pass gnupg libgpgme-dev libyaml-cpp-dev
   python3-botocore
   doxygen
+  hyperfine containerd curl strace time gnuplot-nox
   tinyproxy tmux zsh fish bash-completion util-linux
   clang libfuzzer-14-dev libclang-rt-14-dev
 )

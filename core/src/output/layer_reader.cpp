@@ -11,6 +11,7 @@
 
 #include "boxtool/error.hpp"
 #include "boxtool/manifest.hpp"
+#include "output/gzip_inflater.hpp"
 
 namespace boxtool::output {
 namespace {
@@ -109,9 +110,17 @@ DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::str
                           ") but its content is " + (other ? other : name_of(actual)),
                       "the image was built or pushed with a wrong layer media type; rebuild it");
     }
+    for (std::size_t i = 0; i < kChunks; ++i) {
+        chunks_.push_back({std::make_unique<char[]>(kChunkSize), 0});
+        free_.push_back(i);
+    }
+    if (expected == LayerCompression::Gzip) {
+        gzip_ = std::make_unique<GzipInflater>(fd_);
+        thread_ = std::thread([this] { read_ahead(); });
+        return;
+    }
     raw_ = archive_read_new();
     try {
-        if (expected == LayerCompression::Gzip) archive_read_support_filter_gzip(raw_);
         if (expected == LayerCompression::Zstd) archive_read_support_filter_zstd(raw_);
         archive_read_support_format_raw(raw_);
         if (archive_read_open_fd(raw_, fd_, 256 * 1024) != ARCHIVE_OK) fail("cannot start decompressing");
@@ -127,37 +136,119 @@ DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::str
         ::close(fd_);
         throw;
     }
+    thread_ = std::thread([this] { read_ahead(); });
+}
+
+void DecompressedLayer::stop_read_ahead() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        cancelled_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
 }
 
 DecompressedLayer::~DecompressedLayer() {
+    stop_read_ahead();
     if (raw_) archive_read_free(raw_);
     if (fd_ >= 0) ::close(fd_);
 }
 
 void DecompressedLayer::fail(const std::string& what) const {
-    const char* why = raw_ ? archive_error_string(raw_) : nullptr;
+    const char* why = gzip_ ? gzip_->error().c_str() : raw_ ? archive_error_string(raw_) : nullptr;
     throw Failure(ErrorKind::UnsafeLayer, what + " " + label_ + ": " + (why ? why : "corrupt data"),
                   "the layer blob is corrupt or truncated; remove it from the store and pull again");
 }
 
-std::size_t DecompressedLayer::read(char* data, std::size_t size) {
+std::size_t DecompressedLayer::decompress(char* data, std::size_t size) {
     if (eof_) return 0;
-    la_ssize_t n = archive_read_data(raw_, data, size);
+    la_ssize_t n = gzip_ ? gzip_->read(data, size) : archive_read_data(raw_, data, size);
     if (n < 0) fail("cannot decompress");
     if (n == 0) {
         eof_ = true;
         return 0;
     }
     hasher_.update(data, static_cast<std::size_t>(n));
-    size_ += static_cast<std::uint64_t>(n);
-    budget_.add_bytes(static_cast<std::uint64_t>(n));
     return static_cast<std::size_t>(n);
 }
 
-void DecompressedLayer::finish() {
-    char rest[64 * 1024];
-    while (read(rest, sizeof rest) > 0) {
+void DecompressedLayer::read_ahead() {
+    try {
+        for (;;) {
+            std::size_t index = 0;
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return cancelled_ || !free_.empty(); });
+                if (cancelled_) return;
+                index = free_.front();
+                free_.pop_front();
+            }
+            Chunk& chunk = chunks_[index];
+            chunk.size = 0;
+            while (chunk.size < kChunkSize) {  // full chunks: fewer hand-overs
+                std::size_t n = decompress(chunk.data.get() + chunk.size, kChunkSize - chunk.size);
+                if (n == 0) break;
+                chunk.size += n;
+            }
+            {
+                std::lock_guard lock(mutex_);
+                if (chunk.size > 0) filled_.push_back(index);
+                if (chunk.size < kChunkSize) ahead_done_ = true;
+            }
+            changed_.notify_all();
+            if (chunk.size < kChunkSize) return;
+        }
+    } catch (...) {
+        {
+            std::lock_guard lock(mutex_);
+            ahead_error_ = std::current_exception();
+            ahead_done_ = true;
+        }
+        changed_.notify_all();
     }
+}
+
+std::size_t DecompressedLayer::read_view(const char** data) {
+    std::unique_lock lock(mutex_);
+    if (current_) {
+        free_.push_back(*current_);
+        current_.reset();
+        changed_.notify_all();
+    }
+    changed_.wait(lock, [&] { return !filled_.empty() || ahead_done_; });
+    if (filled_.empty()) {
+        if (ahead_error_) std::rethrow_exception(ahead_error_);
+        return 0;
+    }
+    current_ = filled_.front();
+    filled_.pop_front();
+    lock.unlock();
+    const Chunk& chunk = chunks_[*current_];
+    offset_ = chunk.size;  // all of it is the caller's now; read() rewinds for its copies
+    size_ += chunk.size;
+    budget_.add_bytes(chunk.size);
+    *data = chunk.data.get();
+    return chunk.size;
+}
+
+std::size_t DecompressedLayer::read(char* data, std::size_t size) {
+    if (!current_ || offset_ == chunks_[*current_].size) {
+        const char* ignored = nullptr;
+        if (read_view(&ignored) == 0) return 0;
+        offset_ = 0;
+    }
+    const Chunk& chunk = chunks_[*current_];
+    std::size_t n = std::min(size, chunk.size - offset_);
+    std::memcpy(data, chunk.data.get() + offset_, n);
+    offset_ += n;
+    return n;
+}
+
+void DecompressedLayer::finish() {
+    const char* rest = nullptr;
+    while (read_view(&rest) > 0) {
+    }
+    stop_read_ahead();  // it has ended: the hash is complete
     Digest actual = hasher_.finish();
     if (actual != diff_id_)
         throw Failure(ErrorKind::DigestMismatch,
@@ -189,8 +280,10 @@ long LayerTarReader::read_callback(struct archive*, void* self_ptr, const void**
     // Exceptions must not unwind through libarchive's C frames: keep them for after the call.
     auto* self = static_cast<LayerTarReader*>(self_ptr);
     try {
-        *buffer = self->buffer_;
-        return static_cast<long>(self->layer_.read(self->buffer_, sizeof self->buffer_));
+        const char* data = nullptr;
+        std::size_t n = self->layer_.read_view(&data);
+        *buffer = data;
+        return static_cast<long>(n);
     } catch (...) {
         self->callback_error_ = std::current_exception();
         return -1;

@@ -3,12 +3,19 @@
 // config's diff_id and counted against the unpack limits. Nothing is held in memory.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "boxtool/digest.hpp"
 #include "boxtool/output.hpp"
@@ -17,6 +24,8 @@ struct archive;
 struct archive_entry;
 
 namespace boxtool::output {
+
+class GzipInflater;
 
 enum class LayerCompression { None, Gzip, Zstd };
 
@@ -39,7 +48,9 @@ class UnpackBudget {
     std::uint64_t entries_ = 0;
 };
 
-// The layer's uncompressed tar stream.
+// The layer's uncompressed tar stream. Decompression and the diff_id's hashing run ahead on their
+// own thread, a few large chunks ahead of the reader, so that inflating and writing files use two
+// cores (as `pigz -dc | tar -x` does) while memory stays bounded (kChunks x kChunkSize).
 class DecompressedLayer {
   public:
     // `label` names the layer in errors ("layer 2 (sha256:...)").
@@ -51,6 +62,8 @@ class DecompressedLayer {
 
     // Up to `size` bytes; 0 at the end.
     std::size_t read(char* data, std::size_t size);
+    // The next decompressed bytes without a copy: *data stays valid until the next call; 0 at the end.
+    std::size_t read_view(const char** data);
     // Reads what is left (tar padding after the end marker) and checks the diff_id: throws
     // Failure(DigestMismatch) on a mismatch.
     void finish();
@@ -58,15 +71,36 @@ class DecompressedLayer {
     const std::string& label() const noexcept { return label_; }
 
   private:
+    static constexpr std::size_t kChunks = 4;
+    static constexpr std::size_t kChunkSize = 256 * 1024;
     [[noreturn]] void fail(const std::string& what) const;
+    std::size_t decompress(char* data, std::size_t size);  // the read-ahead thread's source
+    void read_ahead();                                     // the read-ahead thread
+    void stop_read_ahead() noexcept;
     int fd_ = -1;
-    struct archive* raw_ = nullptr;
+    struct archive* raw_ = nullptr;       // zstd and uncompressed layers: libarchive's filters
+    std::unique_ptr<GzipInflater> gzip_;  // gzip layers: ISA-L
     bool eof_ = false;
     Digest diff_id_;
     Hasher hasher_;
     UnpackBudget& budget_;
     std::string label_;
     std::uint64_t size_ = 0;
+
+    // Between the read-ahead thread and the reader: filled chunks in order, free ones, the end.
+    struct Chunk {
+        std::unique_ptr<char[]> data;
+        std::size_t size = 0;
+    };
+    std::vector<Chunk> chunks_;
+    std::deque<std::size_t> filled_, free_;
+    std::optional<std::size_t> current_;  // the chunk read_view() handed out
+    std::size_t offset_ = 0;              // read() has copied this much of the current chunk
+    bool ahead_done_ = false, cancelled_ = false;
+    std::exception_ptr ahead_error_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::thread thread_;
 };
 
 // The tar entries of a layer, read from its decompressed stream.
@@ -89,7 +123,6 @@ class LayerTarReader {
     UnpackBudget& budget_;
     struct archive* tar_ = nullptr;
     std::exception_ptr callback_error_;
-    char buffer_[64 * 1024];
 };
 
 }  // namespace boxtool::output

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "boxtool/error.hpp"
 
@@ -39,11 +40,33 @@ timespec mtime_of(archive_entry* e) {
     return t;
 }
 
-void set_times_at(int dir, const std::string& name, archive_entry* e, const std::string& path) {
-    timespec times[2] = {mtime_of(e), mtime_of(e)};
+void entry_times(archive_entry* e, timespec (&times)[2]) {
+    times[0] = times[1] = mtime_of(e);
     if (archive_entry_atime_is_set(e)) times[0] = {archive_entry_atime(e), archive_entry_atime_nsec(e)};
+}
+
+void set_times_at(int dir, const std::string& name, archive_entry* e, const std::string& path) {
+    timespec times[2];
+    entry_times(e, times);
     if (::utimensat(dir, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
         throw io_error("cannot set the times of", path, errno);
+}
+
+// The process's umask from /proc (reading it with umask(2) would change it for every thread
+// meanwhile); -1 when unknown.
+int current_umask() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("Umask:", 0) == 0) {
+            try {
+                return std::stoi(line.substr(6), nullptr, 8);
+            } catch (const std::exception&) {
+                return -1;
+            }
+        }
+    }
+    return -1;
 }
 
 void write_all_at(int fd, const char* data, std::size_t size, std::int64_t offset, const std::string& path) {
@@ -72,7 +95,44 @@ std::string listed(const std::set<std::string>& paths) {
 
 }  // namespace
 
-RootfsApplier::RootfsApplier(int root_fd, bool rootless) : root_(root_fd), rootless_(rootless) {}
+RootfsApplier::RootfsApplier(int root_fd, bool rootless)
+    : root_(root_fd),
+      rootless_(rootless),
+      new_uid_(::geteuid()),
+      new_gid_(::getegid()),
+      umask_(current_umask()) {
+    // A new file takes the effective group unless its directory is set-group-ID (or the file system
+    // is mounted grpid): then the directory's. Our directories keep the root's group and no set-id
+    // bit until finish(), so when the root has the effective group and no set-group-ID bit, so does
+    // every file we create; otherwise we do not guess and chown every entry.
+    struct stat st {};
+    new_gid_known_ = ::fstat(root_fd, &st) == 0 && !(st.st_mode & S_ISGID) && st.st_gid == new_gid_;
+}
+
+int RootfsApplier::parent_dir(const std::vector<std::string>& path, bool create_missing) {
+    return cache_.open_dir(path, path.size() - 1, create_missing);
+}
+
+bool RootfsApplier::needs_chown(archive_entry* e) {
+    auto uid = static_cast<uid_t>(archive_entry_uid(e));
+    auto gid = static_cast<gid_t>(archive_entry_gid(e));
+    if (rootless_) {
+        if (uid != new_uid_ || gid != new_gid_) ++skipped_owners_;
+        return false;
+    }
+    return !new_gid_known_ || uid != new_uid_ || gid != new_gid_;
+}
+
+UniqueFd RootfsApplier::create_file(int dir, const std::string& name, mode_t mode, const std::string& path) {
+    constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    UniqueFd fd(::openat(dir, name.c_str(), kFlags, mode));
+    if (!fd && errno == EEXIST) {  // an earlier entry or layer put something there
+        make_room(dir, name, false);
+        fd = UniqueFd(::openat(dir, name.c_str(), kFlags, mode));
+    }
+    if (!fd) throw io_error("cannot create", path, errno);
+    return fd;
+}
 
 void RootfsApplier::note(std::set<std::string>& where, const std::string& path) {
     where.insert(path);
@@ -89,12 +149,9 @@ mode_t RootfsApplier::permissions(archive_entry* e, const std::string& path) {
 
 void RootfsApplier::set_owner_at(int dir, const std::string& name, archive_entry* e,
                                  const std::string& path) {
+    if (!needs_chown(e)) return;
     auto uid = static_cast<uid_t>(archive_entry_uid(e));
     auto gid = static_cast<gid_t>(archive_entry_gid(e));
-    if (rootless_) {
-        if (uid != ::geteuid() || gid != ::getegid()) ++skipped_owners_;
-        return;
-    }
     if (::fchownat(dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
         throw io_error("cannot set the owner of", path, errno);
 }
@@ -103,7 +160,7 @@ void RootfsApplier::set_xattrs(int fd, archive_entry* e, const std::string& path
     const char* name = nullptr;
     const void* value = nullptr;
     std::size_t size = 0;
-    archive_entry_xattr_reset(e);
+    if (archive_entry_xattr_reset(e) == 0) return;
     while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
         if (!name) continue;
         // Where the file system or our privileges do not allow an attribute, keep going and say so.
@@ -115,6 +172,8 @@ bool RootfsApplier::make_room(int dir, const std::string& name, bool new_is_dir)
     struct stat st {};
     if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
     if (new_is_dir && S_ISDIR(st.st_mode)) return true;
+    // A directory or symlink may be on the way to a cached directory: forget them all (rare).
+    if (!S_ISREG(st.st_mode)) cache_.invalidate();
     remove_tree_at(dir, name);
     return false;
 }
@@ -132,6 +191,7 @@ void RootfsApplier::whiteout(const std::vector<std::string>& path, const std::st
     if (layer_paths_.count(join_path(target, target.size()))) return;
     auto parent = root_.parent_of(target, false);
     if (!parent) return;
+    cache_.invalidate();
     remove_tree_at(parent->dir.get(), parent->name);
 }
 
@@ -151,6 +211,7 @@ void RootfsApplier::opaque(const std::vector<std::string>& dir_path) {
             children.emplace_back(e->d_name);
     }
     std::string prefix = join_path(dir_path, dir_path.size());
+    cache_.invalidate();
     try {
         for (const auto& child : children) {
             std::string child_path = prefix.empty() ? child : prefix + "/" + child;
@@ -189,17 +250,17 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
         }
         for (std::size_t i = 1; i <= path.size(); ++i) layer_paths_.insert(join_path(path, i));
 
-        auto parent = root_.parent_of(path, true);
-        int dir = parent->dir.get();
-        const std::string& name = parent->name;
+        const int dir = parent_dir(path, true);
+        const std::string& name = path.back();
 
         if (const char* link = archive_entry_hardlink(e)) {
             auto target_path =
                 split_entry_path(link, "the hard link target \"" + printable_name(link) + "\" of " + what);
             if (target_path.empty()) throw unsafe(what + " is a hard link to the root directory");
-            auto target = root_.parent_of(target_path, false);
+            const int target_dir = parent_dir(target_path, false);  // `dir` stays open, see DirCache
+            const std::string& target_name = target_path.back();
             struct stat tst {};
-            if (!target || ::fstatat(target->dir.get(), target->name.c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0)
+            if (target_dir < 0 || ::fstatat(target_dir, target_name.c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0)
                 throw unsafe(what + " is a hard link to \"" + printable_name(link) +
                              "\", which does not exist in the root (targets never resolve outside it)");
             if (S_ISDIR(tst.st_mode)) throw unsafe(what + " is a hard link to a directory");
@@ -208,18 +269,21 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
                 cur.st_dev == tst.st_dev)
                 continue;  // already the same file
             make_room(dir, name, false);
-            if (::linkat(target->dir.get(), target->name.c_str(), dir, name.c_str(), 0) != 0)
+            if (::linkat(target_dir, target_name.c_str(), dir, name.c_str(), 0) != 0)
                 throw io_error("cannot create hard link", full, errno);
             continue;
         }
 
         const mode_t type = archive_entry_filetype(e);
         if (type == AE_IFDIR) {
-            if (!make_room(dir, name, true) && ::mkdirat(dir, name.c_str(), 0700) != 0)
+            if (::mkdirat(dir, name.c_str(), 0700) != 0 &&
+                (errno != EEXIST || (!make_room(dir, name, true) && ::mkdirat(dir, name.c_str(), 0700) != 0)))
                 throw io_error("cannot create directory", full, errno);
-            UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            if (!fd) throw io_error("cannot open directory", full, errno);
-            set_xattrs(fd.get(), e, full);
+            if (archive_entry_xattr_count(e) > 0) {
+                UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                if (!fd) throw io_error("cannot open directory", full, errno);
+                set_xattrs(fd.get(), e, full);
+            }
             DirMeta meta{path, permissions(e, full), static_cast<uid_t>(archive_entry_uid(e)),
                          static_cast<gid_t>(archive_entry_gid(e)), mtime_of(e)};
             dirs_[full] = std::move(meta);
@@ -227,30 +291,40 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
         }
         if (type == AE_IFREG) {
             const auto size = static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_entry_size(e)));
-            make_room(dir, name, false);
-            UniqueFd fd(
-                ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-            if (!fd) throw io_error("cannot create", full, errno);
+            const mode_t mode = permissions(e, full);
+            // Created with its permission bits (the descriptor stays writable whatever they say);
+            // set-id and sticky bits only by fchmod after chown, which would clear them.
+            UniqueFd fd = create_file(dir, name, mode & 0777, full);
+            std::uint64_t end = 0;
             tar.read_data([&](const char* data, std::size_t n, std::int64_t offset) {
                 if (offset < 0 || static_cast<std::uint64_t>(offset) + n > size)
                     throw unsafe(what + " has more data than its declared size");
                 write_all_at(fd.get(), data, n, offset, full);
+                end = std::max<std::uint64_t>(end, static_cast<std::uint64_t>(offset) + n);
             });
-            if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0)
+            // A sparse file's trailing hole.
+            if (end < size && ::ftruncate(fd.get(), static_cast<off_t>(size)) != 0)
                 throw io_error("cannot size", full, errno);
-            set_owner_at(dir, name, e, full);
-            // After chown, which clears set-id bits.
-            if (::fchmod(fd.get(), permissions(e, full)) != 0)
+            const bool chowned = needs_chown(e);
+            if (chowned && ::fchown(fd.get(), static_cast<uid_t>(archive_entry_uid(e)),
+                                    static_cast<gid_t>(archive_entry_gid(e))) != 0)
+                throw io_error("cannot set the owner of", full, errno);
+            const bool mode_intact =
+                umask_ >= 0 && (mode & static_cast<mode_t>(umask_)) == 0 && !(mode & ~0777u);
+            if (!mode_intact && ::fchmod(fd.get(), mode) != 0)
                 throw io_error("cannot set the mode of", full, errno);
             set_xattrs(fd.get(), e, full);
-            set_times_at(dir, name, e, full);
+            timespec times[2];
+            entry_times(e, times);
+            if (::futimens(fd.get(), times) != 0) throw io_error("cannot set the times of", full, errno);
             continue;
         }
         if (type == AE_IFLNK) {
             const char* target = archive_entry_symlink(e);
-            make_room(dir, name, false);
             // The target is stored as is: it is only ever resolved inside the root.
-            if (::symlinkat(target ? target : "", dir, name.c_str()) != 0)
+            if (::symlinkat(target ? target : "", dir, name.c_str()) != 0 &&
+                (errno != EEXIST ||
+                 (make_room(dir, name, false), ::symlinkat(target ? target : "", dir, name.c_str()) != 0)))
                 throw io_error("cannot create symbolic link", full, errno);
             set_owner_at(dir, name, e, full);
             set_times_at(dir, name, e, full);
@@ -290,15 +364,16 @@ void RootfsApplier::finish() {
     std::stable_sort(order.begin(), order.end(),
                      [](const DirMeta* a, const DirMeta* b) { return a->path.size() > b->path.size(); });
     for (const DirMeta* meta : order) {
-        auto parent = root_.parent_of(meta->path, false);
-        if (!parent) continue;  // removed by a later whiteout
+        const int parent = parent_dir(meta->path, false);
+        if (parent < 0) continue;  // removed by a later whiteout
         std::string full = join_path(meta->path, meta->path.size());
-        UniqueFd fd(::openat(parent->dir.get(), parent->name.c_str(),
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd fd(
+            ::openat(parent, meta->path.back().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd) continue;  // replaced by a file or symlink in a later layer
-        if (!rootless_ && ::fchown(fd.get(), meta->uid, meta->gid) != 0)
+        const bool owner_differs = !new_gid_known_ || meta->uid != new_uid_ || meta->gid != new_gid_;
+        if (!rootless_ && owner_differs && ::fchown(fd.get(), meta->uid, meta->gid) != 0)
             throw io_error("cannot set the owner of", full, errno);
-        if (rootless_ && (meta->uid != ::geteuid() || meta->gid != ::getegid())) ++skipped_owners_;
+        if (rootless_ && (meta->uid != new_uid_ || meta->gid != new_gid_)) ++skipped_owners_;
         if (::fchmod(fd.get(), meta->mode) != 0) throw io_error("cannot set the mode of", full, errno);
         timespec times[2] = {meta->mtime, meta->mtime};
         if (::futimens(fd.get(), times) != 0) throw io_error("cannot set the times of", full, errno);
