@@ -5,15 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include "grammar.hpp"
+#include "util/text.hpp"
 
 namespace boxtool {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 int variant_number(const std::string& v) {
     if (v.size() < 2 || v[0] != 'v') return -1;
@@ -33,9 +28,9 @@ std::string Platform::str() const {
 }
 
 Platform normalize_platform(Platform p) {
-    p.os = lower(p.os);
-    p.architecture = lower(p.architecture);
-    p.variant = lower(p.variant);
+    p.os = util::ascii_lower(p.os);
+    p.architecture = util::ascii_lower(p.architecture);
+    p.variant = util::ascii_lower(p.variant);
     if (p.os == "macos") p.os = "darwin";
     if (!p.variant.empty() && std::isdigit(static_cast<unsigned char>(p.variant[0])))
         p.variant = "v" + p.variant;

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "util/json_text.hpp"
+#include "util/text.hpp"
 
 namespace boxtool {
 
@@ -41,28 +42,12 @@ const char* to_string(ProgressEvent::Type type) noexcept {
     return "unknown";
 }
 
-namespace {
-
-// RFC 3339 in UTC with milliseconds: "2026-11-30T10:00:00.123Z".
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    ::gmtime_r(&secs, &utc);
-    char buf[40];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-    return buf;
-}
-
-}  // namespace
-
 std::string to_json(const ProgressEvent& e) {
     std::string out = "{\"event\":" + util::json_quote(to_string(e.type));
     auto field = [&](const char* name, const std::string& value) {
         if (!value.empty()) out += std::string(",\"") + name + "\":" + util::json_quote(value);
     };
-    out += ",\"time\":" + util::json_quote(rfc3339(e.time));
+    out += ",\"time\":" + util::json_quote(util::rfc3339_ms(e.time));
     field("image", e.image);
     field("registry", e.registry);
     field("repository", e.repository);

@@ -9,15 +9,10 @@
 #include <cstdlib>
 #include <vector>
 
+#include "util/text.hpp"
+
 namespace boxtool::http {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string env(const char* name) {
     const char* v = std::getenv(name);
@@ -26,7 +21,7 @@ std::string env(const char* name) {
 
 // "[::1]:5000" -> "::1"; "host." -> "host".
 std::string bare_host(std::string_view host) {
-    std::string h = lower(host);
+    std::string h = util::ascii_lower(host);
     if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
     while (!h.empty() && h.back() == '.') h.pop_back();
     return h;
@@ -96,7 +91,7 @@ ProxyUrl parse_proxy_url(std::string_view text) {
     std::string url(text);
     while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
     if (url.find("://") == std::string::npos) url = "http://" + url;
-    std::string scheme = lower(url.substr(0, url.find("://")));
+    std::string scheme = util::ascii_lower(url.substr(0, url.find("://")));
     if (scheme != "http")
         throw ProxyError("proxy scheme \"" + scheme +
                          "\" is not supported (only http:// proxies, which tunnel HTTPS with CONNECT)");
@@ -124,7 +119,7 @@ ProxyUrl parse_proxy_url(std::string_view text) {
     for (unsigned char c : host)
         if (!(std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':'))
             throw ProxyError("proxy host \"" + host + "\" is malformed");
-    out.host = lower(host);
+    out.host = util::ascii_lower(host);
     out.port = port.value_or(80);
     return out;
 }
@@ -161,7 +156,7 @@ bool no_proxy_matches(std::string_view list, std::string_view host_text, std::ui
     while (start <= entries.size()) {
         std::size_t end = entries.find(',', start);
         if (end == std::string::npos) end = entries.size();
-        std::string entry = lower(entries.substr(start, end - start));
+        std::string entry = util::ascii_lower(entries.substr(start, end - start));
         start = end + 1;
         entry.erase(
             std::remove_if(entry.begin(), entry.end(), [](unsigned char c) { return std::isspace(c); }),
@@ -194,7 +189,7 @@ bool no_proxy_matches(std::string_view list, std::string_view host_text, std::ui
 
 std::optional<ProxyUrl> proxy_for(const ProxyRules& rules, std::string_view scheme, std::string_view host,
                                   std::uint16_t port) {
-    const std::string& url = lower(scheme) == "https" ? rules.https_proxy : rules.http_proxy;
+    const std::string& url = util::ascii_lower(scheme) == "https" ? rules.https_proxy : rules.http_proxy;
     if (url.empty()) return std::nullopt;
     if (!rules.proxy_loopback && is_loopback_host(host)) return std::nullopt;
     if (no_proxy_matches(rules.no_proxy, host, port)) return std::nullopt;

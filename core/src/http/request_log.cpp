@@ -5,30 +5,9 @@
 #include <cctype>
 
 #include "util/json_text.hpp"
+#include "util/text.hpp"
 
 namespace boxtool {
-namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-    return buf;
-}
-
-}  // namespace
-
 const char* to_string(LogRecord::Kind kind) noexcept {
     switch (kind) {
         case LogRecord::Kind::Request:
@@ -83,7 +62,7 @@ std::string to_text(const LogRecord& r) {
 std::string to_json(const LogRecord& r) {
     using util::json_quote;
     std::string out =
-        "{\"event\":\"" + std::string(to_string(r.kind)) + "\",\"time\":\"" + rfc3339(r.time) + "\"";
+        "{\"event\":\"" + std::string(to_string(r.kind)) + "\",\"time\":\"" + util::rfc3339_ms(r.time) + "\"";
     auto field = [&](const char* name, const std::string& value) {
         if (!value.empty()) out += std::string(",\"") + name + "\":" + json_quote(value);
     };
@@ -115,7 +94,7 @@ bool secret_parameter(std::string_view name) {
     static constexpr std::array<std::string_view, 12> kWords = {"token",      "sig",    "signature", "secret",
                                                                 "password",   "passwd", "key",       "code",
                                                                 "credential", "auth",   "session",   "jwt"};
-    std::string n = lower(name);
+    std::string n = util::ascii_lower(name);
     return std::any_of(kWords.begin(), kWords.end(),
                        [&](std::string_view w) { return n.find(w) != std::string::npos; });
 }
@@ -163,7 +142,7 @@ HeaderList loggable_headers(const HeaderList& headers) {
         "cookie",       "set-cookie",       "accept-ranges",         "oci-subject"};
     HeaderList out;
     for (const auto& [k, v] : headers) {
-        std::string name = lower(k);
+        std::string name = util::ascii_lower(k);
         if (std::find(kKept.begin(), kKept.end(), name) == kKept.end()) continue;
         if (name == "authorization" || name == "proxy-authorization") {
             out.emplace_back(k, v.substr(0, v.find(' ')) + " REDACTED");

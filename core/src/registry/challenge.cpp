@@ -2,17 +2,14 @@
 
 #include <cctype>
 
+#include "util/text.hpp"
+
 namespace boxtool::registry {
 namespace {
 
 bool is_tchar(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) ||
            std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
 }
 
 struct Cursor {
@@ -63,7 +60,7 @@ std::vector<Challenge> parse_challenges(std::string_view header) {
             ++c.i;  // not a token: skip the stray character rather than loop forever
             continue;
         }
-        Challenge ch{lower(scheme), {}};
+        Challenge ch{util::ascii_lower(scheme), {}};
         // Parameters follow until a bare token (the next challenge's scheme) appears.
         while (true) {
             c.skip_space_and_commas();
@@ -82,7 +79,7 @@ std::vector<Challenge> parse_challenges(std::string_view header) {
             ++c.i;
             c.skip_space();
             std::string value = c.peek() == '"' ? c.quoted() : c.bare_value();
-            ch.params[lower(name)] = value;
+            ch.params[util::ascii_lower(name)] = value;
         }
         out.push_back(std::move(ch));
     }
