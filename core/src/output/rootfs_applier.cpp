@@ -109,8 +109,8 @@ RootfsApplier::RootfsApplier(int root_fd, bool rootless)
     new_gid_known_ = ::fstat(root_fd, &st) == 0 && !(st.st_mode & S_ISGID) && st.st_gid == new_gid_;
 }
 
-int RootfsApplier::parent_dir(const std::vector<std::string>& path, bool create_missing) {
-    return cache_.open_dir(path, path.size() - 1, create_missing);
+DirRef RootfsApplier::parent_dir(const std::vector<std::string>& path, bool create_missing) {
+    return cache_.find(path, path.size() - 1, create_missing);
 }
 
 bool RootfsApplier::needs_chown(archive_entry* e) {
@@ -264,15 +264,18 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
         }
         layer_paths_.add_with_parents(full);
 
-        const int dir = parent_dir(path, true);
-        const std::string& name = path.back();
+        // `name` is relative to `dir`: the entry's own name, or a path through directories we made.
+        const DirRef parent = parent_dir(path, true);
+        const int dir = parent.fd;
+        const std::string name = parent.name(path.back());
 
         if (const char* link = archive_entry_hardlink(e)) {
             auto target_path =
                 split_entry_path(link, "the hard link target \"" + printable_name(link) + "\" of " + what);
             if (target_path.empty()) throw unsafe(what + " is a hard link to the root directory");
-            const int target_dir = parent_dir(target_path, false);  // `dir` stays open, see DirCache
-            const std::string& target_name = target_path.back();
+            const DirRef target_parent = parent_dir(target_path, false);  // `dir` stays open, see DirCache
+            const int target_dir = target_parent.fd;
+            const std::string target_name = target_parent.name(target_path.back());
             struct stat tst {};
             if (target_dir < 0 || ::fstatat(target_dir, target_name.c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0)
                 throw unsafe(what + " is a hard link to \"" + printable_name(link) +
@@ -296,6 +299,7 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
             if (!created && (errno != EEXIST || (!make_room(dir, name, true, full) &&
                                                  !(created = ::mkdirat(dir, name.c_str(), create) == 0))))
                 throw io_error("cannot create directory", full, errno);
+            if (created) cache_.made(path, path.size(), parent);
             if (archive_entry_xattr_count(e) > 0) {
                 UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
                 if (!fd) throw io_error("cannot open directory", full, errno);
@@ -394,9 +398,10 @@ void RootfsApplier::finish() {
     std::stable_sort(order.begin(), order.end(),
                      [](const Pending& a, const Pending& b) { return a.path.size() > b.path.size(); });
     for (const auto& [path, meta] : order) {
-        const int parent = parent_dir(path, false);
-        if (parent < 0) continue;  // removed by a later whiteout
-        const std::string& name = path.back();
+        const DirRef where = parent_dir(path, false);
+        if (!where) continue;  // removed by a later whiteout
+        const int parent = where.fd;
+        const std::string name = where.name(path.back());
         const bool owner_differs = !new_gid_known_ || meta->uid != new_uid_ || meta->gid != new_gid_;
         if (rootless_ && (meta->uid != new_uid_ || meta->gid != new_gid_)) ++skipped_owners_;
         timespec times[2] = {meta->mtime, meta->mtime};

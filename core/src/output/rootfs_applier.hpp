@@ -61,7 +61,7 @@ class RootfsApplier {
     // umask leaves it whole, else 0700 until finish().
     mode_t creation_mode(mode_t mode) const;
     // The directory holding the last component of `path` (created when missing); borrowed, see DirCache.
-    int parent_dir(const std::vector<std::string>& path, bool create_missing);
+    DirRef parent_dir(const std::vector<std::string>& path, bool create_missing);
     // Whether the entry's owner differs from the one a file we create gets (counts rootless skips).
     bool needs_chown(struct archive_entry* e);
     // Creates the regular file `name` (replacing what is there) with `mode`; its descriptor.
