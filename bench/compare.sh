@@ -167,7 +167,7 @@ run_case() {
   case_names+=("$name")
 }
 
-pull=("$boxtool" pull --insecure-registry "$reg" -q)
+pull=("$boxtool" pull --plain-http "$reg" -q)  # as ctr --plain-http: no TLS attempt first
 box_oci() { echo "${pull[*]} $reg/$1:t --store $work/store --output oci:$work/out:t"; }
 box_rootfs() { echo "${pull[*]} ${rootless[*]} $reg/$1:t --store $work/store --output rootfs:$work/rootfs"; }
 skopeo_oci() { echo "skopeo copy --quiet --src-tls-verify=false docker://$reg/$1:t oci:$work/out:t"; }

@@ -30,7 +30,7 @@ echo "generating 8 layers x $layer_size bytes (gzip)..."
   --layer-size "$layer_size" --compression gzip >/dev/null
 skopeo copy --quiet "oci:$work/layout:big" "docker://127.0.0.1:$port/bench/unpack:big" --dest-tls-verify=false
 image="127.0.0.1:$port/bench/unpack:big"
-pull=("$boxtool" pull "$image" --insecure-registry "127.0.0.1:$port" -q)
+pull=("$boxtool" pull "$image" --plain-http "127.0.0.1:$port" -q)
 "${pull[@]}" --store "$work/warm-store" >/dev/null  # the warm store for "unpack only"
 
 now() { date +%s.%N; }

@@ -40,7 +40,7 @@ pull() {  # NAME OUTPUT_KIND STORE OUT: one timed pull; prints "seconds peak_kib
   rm -rf "$3" "$4"
   local t0 t1
   t0=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$4.rss" "$boxtool" pull -q --insecure-registry "$reg" "$reg/bench/$1:t" \
+  /usr/bin/time -f "%M" -o "$4.rss" "$boxtool" pull -q --plain-http "$reg" "$reg/bench/$1:t" \
     --store "$3" --output "$2:$4" >/dev/null
   t1=$(date +%s.%N)
   echo "$(awk "BEGIN{print $t1 - $t0}") $(tail -1 "$4.rss")"
@@ -71,7 +71,7 @@ for i in 1 2 3 4; do make "c$i" "$first" "c$i"; done
 t0=$(date +%s.%N)
 pids=()
 for i in 1 2 3 4; do
-  "$boxtool" pull -q --insecure-registry "$reg" "$reg/bench/c$i:t" --store "$work/cstore$i" \
+  "$boxtool" pull -q --plain-http "$reg" "$reg/bench/c$i:t" --store "$work/cstore$i" \
     --output "rootfs:$work/cout$i" >/dev/null &
   pids+=($!)
 done

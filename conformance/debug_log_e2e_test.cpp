@@ -12,6 +12,7 @@
 
 #include "e2e_support.hpp"
 #include "harness/fault_proxy.hpp"
+#include "harness/files.hpp"
 #include "harness/http.hpp"
 #include "harness/images.hpp"
 
@@ -177,6 +178,39 @@ TEST_F(DebugLogTest, JsonEventsEndWithAnErrorEventWhenThePullFails) {
     EXPECT_FALSE(error->getValue<std::string>("hint").empty()) << r.out;
     EXPECT_NE(r.err.find("missing"), std::string::npos) << "the human message belongs on stderr: " << r.err;
     expect_no_secret(r);
+}
+
+// --plain-http HOST (and "plain_http_registries" in the config): plain HTTP from the first request,
+// never the HTTPS attempt an insecure registry otherwise gets first (docker's order).
+TEST_F(DebugLogTest, PlainHttpRegistriesAreNeverTriedOverTls) {
+    const std::string https = "debug: > GET https://" + registry->host() + "/v2/";
+    auto insecure = pull({"--debug"});
+    ASSERT_EQ(insecure.exit_code, kOk) << insecure.describe();
+    EXPECT_NE(insecure.err.find(https), std::string::npos)
+        << "an insecure registry is tried over TLS first:\n"
+        << insecure.err;
+
+    auto plain_args = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"--creds", kUser, "--password-stdin", "--debug"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    };
+    CliEnv flag_env;
+    auto flag = flag_env.pull(registry->host() + "/dbg/app:v1",
+                              plain_args({"--plain-http", registry->host()}), {.stdin_text = kPassword});
+    ASSERT_EQ(flag.exit_code, kOk) << flag.describe();
+    EXPECT_EQ(flag.err.find("https://"), std::string::npos) << flag.err;
+    EXPECT_NE(flag.err.find("debug: > GET http://" + registry->host() + "/v2/"), std::string::npos)
+        << flag.err;
+
+    CliEnv config_env;
+    auto cfg = config_env.path("cfg.json");
+    harness::write_file(cfg, R"({"plain_http_registries":[")" + registry->host() + R"("]})");
+    auto from_config = config_env.pull(registry->host() + "/dbg/app:v1",
+                                       plain_args({"--config", cfg.string()}), {.stdin_text = kPassword});
+    ASSERT_EQ(from_config.exit_code, kOk) << from_config.describe();
+    EXPECT_EQ(from_config.err.find("https://"), std::string::npos) << from_config.err;
+    expect_no_secret(flag);
 }
 
 }  // namespace

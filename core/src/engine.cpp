@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "engine_options.hpp"
 #include "http/engine_client_options.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
@@ -73,7 +74,7 @@ struct Engine::Impl {
     std::optional<Error> store_error;
 
     explicit Impl(EngineOptions o)
-        : options(std::move(o)),
+        : options(with_plain_http_insecure(std::move(o))),
           client(http::client_options_for(options)),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
@@ -116,12 +117,18 @@ struct Engine::Impl {
     pull::Resolution resolve(const Candidate& cand, const Platform& platform, const pull::ResolveWants& wants,
                              std::stop_token stop) {
         auto credentials = pull::credentials_for(options.credentials, cand);
-        auto session = std::make_unique<registry::RegistrySession>(
-            client, tokens,
-            registry::SessionOptions{
-                cand.reference.registry, cand.insecure, options.retries, credentials.get(),
-                http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure), std::move(stop),
-                options.log, &backoff});
+        registry::SessionOptions session_options{
+            cand.reference.registry,
+            cand.insecure,
+            options.retries,
+            credentials.get(),
+            http::tls_settings_for(cand.reference.registry, options.tls, cand.insecure),
+            std::move(stop),
+            options.log,
+            &backoff};
+        session_options.plain_http = registry_listed(cand.reference.registry, options.plain_http_registries);
+        auto session =
+            std::make_unique<registry::RegistrySession>(client, tokens, std::move(session_options));
         auto r = pull::resolve(std::move(session), cand, platform,
                                wants.keep || wants.from_store ? &store() : nullptr, wants);
         r.credentials = std::move(credentials);
@@ -149,16 +156,16 @@ Result<std::string> Engine::check_login(std::string_view registry, const Credent
         const std::string& host = ref->registry;
         const bool insecure = is_insecure_registry(host, impl_->options.insecure_registries);
         StaticCredentialProvider provider(credential);
-        registry::RegistrySession session(
-            impl_->client, impl_->tokens,
-            registry::SessionOptions{host,
-                                     insecure,
-                                     impl_->options.retries,
-                                     &provider,
-                                     http::tls_settings_for(host, impl_->options.tls, insecure),
-                                     {},
-                                     impl_->options.log,
-                                     &impl_->backoff});
+        registry::SessionOptions session_options{host,
+                                                 insecure,
+                                                 impl_->options.retries,
+                                                 &provider,
+                                                 http::tls_settings_for(host, impl_->options.tls, insecure),
+                                                 {},
+                                                 impl_->options.log,
+                                                 &impl_->backoff};
+        session_options.plain_http = registry_listed(host, impl_->options.plain_http_registries);
+        registry::RegistrySession session(impl_->client, impl_->tokens, std::move(session_options));
         return session.check_login();
     });
 }

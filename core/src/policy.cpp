@@ -5,6 +5,11 @@
 namespace boxtool {
 
 bool is_insecure_registry(std::string_view registry, const std::vector<std::string>& insecure) {
+    return registry_listed(registry, insecure);
+}
+
+bool registry_listed(std::string_view registry, const std::vector<std::string>& list) {
+    const std::vector<std::string>& insecure = list;
     std::string reg = normalize_registry(registry);
     std::string host = reg;
     if (!reg.empty() && reg.front() == '[') {

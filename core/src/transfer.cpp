@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "engine_options.hpp"
 #include "http/engine_client_options.hpp"
 #include "http/http_client.hpp"
 #include "http/registry_tls.hpp"
@@ -165,7 +166,7 @@ struct Transfer::Impl {
     std::mutex report_mutex;
 
     explicit Impl(EngineOptions o)
-        : options(std::move(o)),
+        : options(with_plain_http_insecure(std::move(o))),
           client(http::client_options_for(options, false)),
           policy(options.policy ? options.policy : std::make_shared<DefaultPolicy>()) {}
 
@@ -181,11 +182,15 @@ struct Transfer::Impl {
     std::unique_ptr<registry::RegistrySession> session(const std::string& registry, bool insecure,
                                                        CredentialProvider* credentials,
                                                        std::stop_token stop) {
-        return std::make_unique<registry::RegistrySession>(
-            client, tokens,
-            registry::SessionOptions{registry, insecure, options.retries, credentials,
-                                     http::tls_settings_for(registry, options.tls, insecure), std::move(stop),
-                                     options.log});
+        registry::SessionOptions session_options{registry,
+                                                 insecure,
+                                                 options.retries,
+                                                 credentials,
+                                                 http::tls_settings_for(registry, options.tls, insecure),
+                                                 std::move(stop),
+                                                 options.log};
+        session_options.plain_http = registry_listed(registry, options.plain_http_registries);
+        return std::make_unique<registry::RegistrySession>(client, tokens, std::move(session_options));
     }
 
     void report(const TransferOptions& o, TransferEvent e) {

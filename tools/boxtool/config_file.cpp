@@ -195,6 +195,7 @@ ProxyOptions proxy_settings(const Poco::JSON::Object::Ptr& obj, const std::files
 const std::vector<std::string>& config_file_keys() {
     static const std::vector<std::string> keys = {"image_registries",
                                                   "insecure_registries",
+                                                  "plain_http_registries",
                                                   "store",
                                                   "plugin_dirs",
                                                   "credential_sources",
@@ -237,6 +238,7 @@ ConfigFile load_config_file(const std::filesystem::path& path) {
     ConfigFile cfg;
     cfg.image_registries = registry_list(obj, "image_registries", path);
     cfg.insecure_registries = registry_list(obj, "insecure_registries", path);
+    cfg.plain_http_registries = registry_list(obj, "plain_http_registries", path);
     if (obj->has("store")) {
         auto v = obj->get("store");
         if (!v.isString() || v.convert<std::string>().empty())

@@ -23,6 +23,7 @@ struct CredentialLink {
 struct ConfigFile {
     std::vector<std::string> image_registries;
     std::vector<std::string> insecure_registries;
+    std::vector<std::string> plain_http_registries;
     std::vector<std::string> extra_root_certificates;  // PEM text
     std::vector<std::filesystem::path> certs_dirs;     // relative ones resolved against the file's folder
     std::filesystem::path store;  // empty: not set; relative paths resolve against the file's folder

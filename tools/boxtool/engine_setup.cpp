@@ -15,9 +15,9 @@ namespace boxtool::cli {
 
 FlagSpec registry_flags() {
     return FlagSpec{
-        {"--registry", "--insecure-registry", "--config", "--store", "--platform", "--creds", "--credential",
-         "--credential-store", "--connect-timeout", "--timeout", "--retries", "--speed-limit", "--speed-time",
-         "--max-time", "--policy", "--ca-file", "--signature-policy", "--registries.d"},
+        {"--registry", "--insecure-registry", "--plain-http", "--config", "--store", "--platform", "--creds",
+         "--credential", "--credential-store", "--connect-timeout", "--timeout", "--retries", "--speed-limit",
+         "--speed-time", "--max-time", "--policy", "--ca-file", "--signature-policy", "--registries.d"},
         {"--password-stdin", "--insecure-policy", "--debug"}};
 }
 
@@ -52,6 +52,8 @@ Setup base_setup(const Args& args) {
     for (const auto& r : cfg.image_registries) s.engine.search_registries.push_back(r);
     s.engine.insecure_registries = args.all("--insecure-registry");
     for (const auto& r : cfg.insecure_registries) s.engine.insecure_registries.push_back(r);
+    s.engine.plain_http_registries = args.all("--plain-http");
+    for (const auto& r : cfg.plain_http_registries) s.engine.plain_http_registries.push_back(r);
     s.engine.tls = tls_options(args, cfg);
     if (auto store = args.last("--store"))
         s.engine.store_root = *store;

@@ -101,8 +101,10 @@ inline constexpr const char* kRegistryFlagsHelp = R"(Registry flags:
   --registry HOST            search registry for unqualified references (repeatable, tried in order,
                              before the config's image_registries; docker.io is the last resort)
   --insecure-registry HOST   allow plain HTTP or unverified TLS for HOST (HOST:PORT, or HOST for any port)
-  --config FILE              JSON config: image_registries, insecure_registries, store, policy,
-                             plugin_dirs, credential_sources, credential_links,
+  --plain-http HOST          speak plain HTTP to HOST without trying HTTPS first (as ctr --plain-http;
+                             implies --insecure-registry HOST)
+  --config FILE              JSON config: image_registries, insecure_registries, plain_http_registries,
+                             store, policy, plugin_dirs, credential_sources, credential_links,
                              extra_root_certificates, certs_dirs, proxy, signature_policy,
                              registries_d
   --ca-file FILE             also trust the CA certificates in this PEM file (repeatable)

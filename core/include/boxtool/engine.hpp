@@ -50,9 +50,12 @@
 namespace boxtool {
 
 struct EngineOptions {
-    std::filesystem::path store_root;                 ///< empty: default_store_root()
-    std::vector<std::string> search_registries;       ///< tried in order for unqualified references
-    std::vector<std::string> insecure_registries;     ///< plain HTTP / unverified TLS allowed
+    std::filesystem::path store_root;              ///< empty: default_store_root()
+    std::vector<std::string> search_registries;    ///< tried in order for unqualified references
+    std::vector<std::string> insecure_registries;  ///< plain HTTP / unverified TLS allowed
+    /// Spoken to in plain HTTP only, without trying HTTPS first (each is insecure too): for a local
+    /// registry known to serve HTTP, this saves the TLS attempt and OpenSSL's set-up (a few MiB).
+    std::vector<std::string> plain_http_registries;
     TlsOptions tls;                                   ///< extra CAs, certs.d folders, client certificates
     std::shared_ptr<CredentialProvider> credentials;  ///< null: anonymous
     std::shared_ptr<RegistryPolicy> policy;           ///< null: DefaultPolicy

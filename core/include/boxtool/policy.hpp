@@ -66,6 +66,8 @@ class BOXTOOL_API DefaultPolicy final : public RegistryPolicy {
 /// Whether `registry` (host[:port]) matches an insecure entry: "host:port" exactly, or "host" on any port.
 BOXTOOL_API bool is_insecure_registry(std::string_view registry,
                                       const std::vector<std::string>& insecure_registries);
+/// Whether `registry` (host[:port]) matches an entry of `list`, as is_insecure_registry matches.
+BOXTOOL_API bool registry_listed(std::string_view registry, const std::vector<std::string>& list);
 
 /// The candidates an engine actually tries: digest_only ones are dropped unless `reference` pins a digest.
 BOXTOOL_API std::vector<Candidate> usable_candidates(const Reference& reference,

@@ -6,6 +6,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include "http/bulk_read_session.hpp"
 #include "http/proxy_failure.hpp"
 #include "http/transport_failure.hpp"
 #include "util/base64.hpp"
@@ -85,11 +86,11 @@ void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const Pr
 
 // An HTTPS session over a tunnel already made, knowing the registry's host and port. Poco's own
 // constructor from a socket refuses a connected one (it sets the port afterwards).
-class TunnelledSession final : public Poco::Net::HTTPSClientSession {
+class TunnelledSession final : public SecureSession {
   public:
     TunnelledSession(const Poco::URI& uri, const Poco::Net::Context::Ptr& context,
                      const Poco::Net::SecureStreamSocket& socket)
-        : HTTPSClientSession(uri.getHost(), uri.getPort(), context) {
+        : SecureSession(uri.getHost(), uri.getPort(), context) {
         attachSocket(socket);
     }
 };

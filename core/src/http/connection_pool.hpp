@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "http/bulk_read_session.hpp"
 #include "http/http_client.hpp"
 #include "http/proxy.hpp"
 #include "http/tls_trust.hpp"
+#include "http/transport_errors.hpp"
 
 namespace boxtool::http {
 
@@ -41,17 +43,16 @@ class ConnectionPool {
   public:
     std::mutex mutex;
     std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;
-    struct Entry {
-        std::size_t id;
-        Poco::Net::Context::Ptr context;
-    };
-    std::map<TlsSettings, Entry> contexts;  // guarded by mutex
-    std::size_t next_id = 0;
+    std::map<TlsSettings, std::size_t> ids;                   // guarded by mutex
+    std::map<TlsSettings, Poco::Net::Context::Ptr> contexts;  // guarded by mutex
     static constexpr std::size_t kMaxIdlePerOrigin = 16;
 
+    // Made on the first HTTPS connection with these settings, and OpenSSL set up only then: a
+    // plain-HTTP pull never loads the CA store nor initialises OpenSSL (a few MiB resident).
     Poco::Net::Context::Ptr context(const TlsSettings& tls) {
         auto it = contexts.find(tls);
-        if (it != contexts.end()) return it->second.context;
+        if (it != contexts.end()) return it->second;
+        init_ssl_once();
         Poco::Net::Context::Params params;
         // VERIFY_STRICT, not RELAXED: Poco 1.11 skips the host name check for loopback addresses
         // unless the mode is strict, and a certificate for another name must never pass.
@@ -69,15 +70,12 @@ class ConnectionPool {
                 add_root_certificates(ctx->sslContext(), tls.extra_roots[i], tls.extra_root_origins.at(i));
         if (!tls.client_certificate.empty())
             use_client_certificate(ctx->sslContext(), tls.client_certificate, tls.client_key);
-        contexts.emplace(tls, Entry{next_id++, ctx});
+        contexts.emplace(tls, ctx);
         return ctx;
     }
 
     // Distinct TLS settings never share a pooled connection.
-    std::size_t settings_id(const TlsSettings& tls) {
-        context(tls);
-        return contexts.at(tls).id;
-    }
+    std::size_t settings_id(const TlsSettings& tls) { return ids.try_emplace(tls, ids.size()).first->second; }
 
     Poco::Net::Context::Ptr context_for(const TlsSettings& tls) {
         std::lock_guard lock(mutex);
@@ -106,15 +104,15 @@ class ConnectionPool {
         std::unique_ptr<Poco::Net::HTTPClientSession> s;
         if (proxy && uri.getScheme() == "https") return nullptr;
         if (proxy) {
-            s = std::make_unique<Poco::Net::HTTPClientSession>(proxy->host, proxy->port);
+            s = std::make_unique<PlainSession>(proxy->host, proxy->port);
         } else if (uri.getScheme() == "https") {
-            s = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context(tls));
+            s = std::make_unique<SecureSession>(uri.getHost(), uri.getPort(), context(tls));
             // The handshake waits for the first write, after connect() has handed the socket to the
             // session: a stop (or the stall detector) can then shut it down while a silent server
             // holds the handshake. Done inside connect(), it could not be reached until it timed out.
             Poco::Net::SecureStreamSocket(s->socket()).setLazyHandshake(true);
         } else
-            s = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+            s = std::make_unique<PlainSession>(uri.getHost(), uri.getPort());
         s->setKeepAlive(true);
         s->setTimeout(to_timespan(opts.connect_timeout), to_timespan(socket_timeout(opts)),
                       to_timespan(socket_timeout(opts)));

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace boxtool::output {
@@ -11,6 +12,30 @@ namespace boxtool::output {
 void DirCache::invalidate() {
     for (auto& [_, fd] : dirs_) retiring_.push_back(std::move(fd));
     dirs_.clear();
+    made_.clear();
+    ++generation_;
+}
+
+void DirCache::made(const std::vector<std::string>& components, std::size_t count, const DirRef& parent) {
+    // A parent handed out before the last invalidate() may be closed soon: never remembered.
+    if (!parent || count == 0 || parent.generation != generation_) return;
+    std::size_t depth = static_cast<std::size_t>(std::count(parent.below.begin(), parent.below.end(), '/'));
+    if (depth + 1 > kMaxBelow || made_.size() >= kMaxOpen) return;  // opened when next needed
+    made_[join_path(components, count)] =
+        DirRef{parent.fd, parent.below + components[count - 1] + "/", generation_};
+}
+
+DirRef DirCache::find(const std::vector<std::string>& components, std::size_t count, bool create_missing) {
+    if (count > 0) {
+        if (auto it = made_.find(join_path(components, count)); it != made_.end()) {
+            // What was forgotten before the previous call can no longer be in use.
+            retired_ = std::move(retiring_);
+            retiring_.clear();
+            return it->second;
+        }
+    }
+    int fd = open_dir(components, count, create_missing);
+    return DirRef{fd, {}, generation_};
 }
 
 int DirCache::remember(std::string key, UniqueFd fd) {

@@ -178,7 +178,9 @@ void DecompressedLayer::read_ahead() {
             std::size_t index = 0;
             {
                 std::unique_lock lock(mutex_);
-                changed_.wait(lock, [&] { return cancelled_ || !free_.empty(); });
+                // Asleep only once every chunk waits to be read, and then until kBatch are free
+                // again: a sleep and its wake-up cost two futex calls, paid per batch, not per chunk.
+                if (free_.empty()) changed_.wait(lock, [&] { return cancelled_ || free_.size() >= kBatch; });
                 if (cancelled_) return;
                 index = free_.front();
                 free_.pop_front();
@@ -190,12 +192,15 @@ void DecompressedLayer::read_ahead() {
                 if (n == 0) break;
                 chunk.size += n;
             }
+            bool wake = false;
             {
                 std::lock_guard lock(mutex_);
                 if (chunk.size > 0) filled_.push_back(index);
                 if (chunk.size < kChunkSize) ahead_done_ = true;
+                // The reader sleeps only on an empty queue, until a batch is there (or the end).
+                wake = ahead_done_ || filled_.size() == kBatch;
             }
-            changed_.notify_all();
+            if (wake) changed_.notify_all();
             if (chunk.size < kChunkSize) return;
         }
     } catch (...) {
@@ -210,12 +215,18 @@ void DecompressedLayer::read_ahead() {
 
 std::size_t DecompressedLayer::read_view(const char** data) {
     std::unique_lock lock(mutex_);
+    bool wake = false;
     if (current_) {
         free_.push_back(*current_);
         current_.reset();
-        changed_.notify_all();
+        // The read-ahead thread sleeps only with no free chunk, until a batch is free.
+        wake = free_.size() == kBatch;
     }
-    changed_.wait(lock, [&] { return !filled_.empty() || ahead_done_; });
+    if (filled_.empty()) {
+        if (wake) changed_.notify_all();
+        wake = false;
+        changed_.wait(lock, [&] { return filled_.size() >= kBatch || ahead_done_; });
+    }
     if (filled_.empty()) {
         if (ahead_error_) std::rethrow_exception(ahead_error_);
         return 0;
@@ -223,6 +234,7 @@ std::size_t DecompressedLayer::read_view(const char** data) {
     current_ = filled_.front();
     filled_.pop_front();
     lock.unlock();
+    if (wake) changed_.notify_all();  // after unlocking: the woken thread need not wait for the lock
     const Chunk& chunk = chunks_[*current_];
     offset_ = chunk.size;  // all of it is the caller's now; read() rewinds for its copies
     size_ += chunk.size;

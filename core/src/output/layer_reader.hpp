@@ -71,8 +71,9 @@ class DecompressedLayer {
     const std::string& label() const noexcept { return label_; }
 
   private:
-    static constexpr std::size_t kChunks = 4;
+    static constexpr std::size_t kChunks = 6;
     static constexpr std::size_t kChunkSize = 256 * 1024;
+    static constexpr std::size_t kBatch = kChunks / 2;  // hand-overs that wake the other thread
     [[noreturn]] void fail(const std::string& what) const;
     std::size_t decompress(char* data, std::size_t size);  // the read-ahead thread's source
     void read_ahead();                                     // the read-ahead thread

@@ -109,8 +109,8 @@ RootfsApplier::RootfsApplier(int root_fd, bool rootless)
     new_gid_known_ = ::fstat(root_fd, &st) == 0 && !(st.st_mode & S_ISGID) && st.st_gid == new_gid_;
 }
 
-int RootfsApplier::parent_dir(const std::vector<std::string>& path, bool create_missing) {
-    return cache_.open_dir(path, path.size() - 1, create_missing);
+DirRef RootfsApplier::parent_dir(const std::vector<std::string>& path, bool create_missing) {
+    return cache_.find(path, path.size() - 1, create_missing);
 }
 
 bool RootfsApplier::needs_chown(archive_entry* e) {
@@ -127,7 +127,7 @@ UniqueFd RootfsApplier::create_file(int dir, const std::string& name, mode_t mod
     constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     UniqueFd fd(::openat(dir, name.c_str(), kFlags, mode));
     if (!fd && errno == EEXIST) {  // an earlier entry or layer put something there
-        make_room(dir, name, false);
+        make_room(dir, name, false, path);
         fd = UniqueFd(::openat(dir, name.c_str(), kFlags, mode));
     }
     if (!fd) throw io_error("cannot create", path, errno);
@@ -168,14 +168,27 @@ void RootfsApplier::set_xattrs(int fd, archive_entry* e, const std::string& path
     }
 }
 
-bool RootfsApplier::make_room(int dir, const std::string& name, bool new_is_dir) {
+bool RootfsApplier::make_room(int dir, const std::string& name, bool new_is_dir, const std::string& full) {
     struct stat st {};
     if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
     if (new_is_dir && S_ISDIR(st.st_mode)) return true;
     // A directory or symlink may be on the way to a cached directory: forget them all (rare).
     if (!S_ISREG(st.st_mode)) cache_.invalidate();
+    if (S_ISDIR(st.st_mode)) forget_dirs(full);
     remove_tree_at(dir, name);
     return false;
+}
+
+void RootfsApplier::forget_dirs(const std::string& path) {
+    dirs_.erase(path);
+    // Keys below `path` sort from "path/" up to "path0" ('0' follows '/').
+    dirs_.erase(dirs_.lower_bound(path + '/'), dirs_.lower_bound(path + '0'));
+}
+
+mode_t RootfsApplier::creation_mode(mode_t mode) const {
+    const bool workable = (mode & 0700) == 0700 && !(mode & 07000);
+    const bool umask_spares = umask_ >= 0 && (mode & static_cast<mode_t>(umask_)) == 0;
+    return workable && umask_spares ? mode : 0700;
 }
 
 void RootfsApplier::whiteout(const std::vector<std::string>& path, const std::string& what) {
@@ -188,10 +201,12 @@ void RootfsApplier::whiteout(const std::vector<std::string>& path, const std::st
     std::vector<std::string> target = dir;
     target.push_back(hidden);
     // A whiteout hides lower layers only: what this layer itself added stays.
-    if (layer_paths_.count(join_path(target, target.size()))) return;
+    const std::string target_path = join_path(target, target.size());
+    if (layer_paths_.contains(target_path)) return;
     auto parent = root_.parent_of(target, false);
     if (!parent) return;
     cache_.invalidate();
+    forget_dirs(target_path);
     remove_tree_at(parent->dir.get(), parent->name);
 }
 
@@ -215,7 +230,9 @@ void RootfsApplier::opaque(const std::vector<std::string>& dir_path) {
     try {
         for (const auto& child : children) {
             std::string child_path = prefix.empty() ? child : prefix + "/" + child;
-            if (!layer_paths_.count(child_path)) remove_tree_at(::dirfd(d), child);
+            if (layer_paths_.contains(child_path)) continue;
+            forget_dirs(child_path);
+            remove_tree_at(::dirfd(d), child);
         }
     } catch (...) {
         ::closedir(d);
@@ -236,11 +253,8 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
         if (path.empty()) {
             // The root itself ("./"): like any directory, its metadata is set at the end.
             if (archive_entry_filetype(e) == AE_IFDIR)
-                root_meta_ = DirMeta{{},
-                                     permissions(e, "."),
-                                     static_cast<uid_t>(archive_entry_uid(e)),
-                                     static_cast<gid_t>(archive_entry_gid(e)),
-                                     mtime_of(e)};
+                root_meta_ = DirMeta{permissions(e, "."), static_cast<uid_t>(archive_entry_uid(e)),
+                                     static_cast<gid_t>(archive_entry_gid(e)), mtime_of(e)};
             continue;
         }
         const std::string full = join_path(path, path.size());
@@ -248,17 +262,20 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
             whiteout(path, what);
             continue;
         }
-        for (std::size_t i = 1; i <= path.size(); ++i) layer_paths_.insert(join_path(path, i));
+        layer_paths_.add_with_parents(full);
 
-        const int dir = parent_dir(path, true);
-        const std::string& name = path.back();
+        // `name` is relative to `dir`: the entry's own name, or a path through directories we made.
+        const DirRef parent = parent_dir(path, true);
+        const int dir = parent.fd;
+        const std::string name = parent.name(path.back());
 
         if (const char* link = archive_entry_hardlink(e)) {
             auto target_path =
                 split_entry_path(link, "the hard link target \"" + printable_name(link) + "\" of " + what);
             if (target_path.empty()) throw unsafe(what + " is a hard link to the root directory");
-            const int target_dir = parent_dir(target_path, false);  // `dir` stays open, see DirCache
-            const std::string& target_name = target_path.back();
+            const DirRef target_parent = parent_dir(target_path, false);  // `dir` stays open, see DirCache
+            const int target_dir = target_parent.fd;
+            const std::string target_name = target_parent.name(target_path.back());
             struct stat tst {};
             if (target_dir < 0 || ::fstatat(target_dir, target_name.c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0)
                 throw unsafe(what + " is a hard link to \"" + printable_name(link) +
@@ -268,7 +285,7 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
             if (::fstatat(dir, name.c_str(), &cur, AT_SYMLINK_NOFOLLOW) == 0 && cur.st_ino == tst.st_ino &&
                 cur.st_dev == tst.st_dev)
                 continue;  // already the same file
-            make_room(dir, name, false);
+            make_room(dir, name, false, full);
             if (::linkat(target_dir, target_name.c_str(), dir, name.c_str(), 0) != 0)
                 throw io_error("cannot create hard link", full, errno);
             continue;
@@ -276,17 +293,28 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
 
         const mode_t type = archive_entry_filetype(e);
         if (type == AE_IFDIR) {
-            if (::mkdirat(dir, name.c_str(), 0700) != 0 &&
-                (errno != EEXIST || (!make_room(dir, name, true) && ::mkdirat(dir, name.c_str(), 0700) != 0)))
+            const mode_t mode = permissions(e, full);
+            const mode_t create = creation_mode(mode);
+            bool created = ::mkdirat(dir, name.c_str(), create) == 0;
+            if (!created && (errno != EEXIST || (!make_room(dir, name, true, full) &&
+                                                 !(created = ::mkdirat(dir, name.c_str(), create) == 0))))
                 throw io_error("cannot create directory", full, errno);
+            if (created) cache_.made(path, path.size(), parent);
             if (archive_entry_xattr_count(e) > 0) {
                 UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
                 if (!fd) throw io_error("cannot open directory", full, errno);
                 set_xattrs(fd.get(), e, full);
             }
-            DirMeta meta{path, permissions(e, full), static_cast<uid_t>(archive_entry_uid(e)),
-                         static_cast<gid_t>(archive_entry_gid(e)), mtime_of(e)};
-            dirs_[full] = std::move(meta);
+            // A directory kept from a lower layer has the mode its own entry created it with, if
+            // we know that one; else (made as a parent of an entry) finish() sets it.
+            mode_t on_disk = create;
+            if (!created) {
+                auto earlier = dirs_.find(full);
+                on_disk = earlier != dirs_.end() && earlier->second.mode_on_disk ? earlier->second.mode : 0;
+            }
+            dirs_[full] = DirMeta{mode, static_cast<uid_t>(archive_entry_uid(e)),
+                                  static_cast<gid_t>(archive_entry_gid(e)), mtime_of(e),
+                                  on_disk == mode && (created || on_disk != 0)};
             continue;
         }
         if (type == AE_IFREG) {
@@ -323,8 +351,8 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
             const char* target = archive_entry_symlink(e);
             // The target is stored as is: it is only ever resolved inside the root.
             if (::symlinkat(target ? target : "", dir, name.c_str()) != 0 &&
-                (errno != EEXIST ||
-                 (make_room(dir, name, false), ::symlinkat(target ? target : "", dir, name.c_str()) != 0)))
+                (errno != EEXIST || (make_room(dir, name, false, full),
+                                     ::symlinkat(target ? target : "", dir, name.c_str()) != 0)))
                 throw io_error("cannot create symbolic link", full, errno);
             set_owner_at(dir, name, e, full);
             set_times_at(dir, name, e, full);
@@ -335,7 +363,7 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
                 note(skipped_devices_, full);
                 continue;
             }
-            make_room(dir, name, false);
+            make_room(dir, name, false, full);
             dev_t dev =
                 type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
             mode_t mode = permissions(e, full);
@@ -358,24 +386,38 @@ void RootfsApplier::apply_layer(LayerTarReader& tar, const std::string& label,
 }
 
 void RootfsApplier::finish() {
-    std::vector<const DirMeta*> order;
-    for (const auto& [_, meta] : dirs_) order.push_back(&meta);
-    // Deepest first, so a read-only parent never blocks its children.
+    struct Pending {
+        std::vector<std::string> path;
+        const DirMeta* meta;
+    };
+    std::vector<Pending> order;
+    order.reserve(dirs_.size());
+    for (const auto& [full, meta] : dirs_) order.push_back({split_entry_path(full, full), &meta});
+    // Deepest first, so a read-only parent never blocks its children; siblings stay together, so
+    // their parent comes from the cache.
     std::stable_sort(order.begin(), order.end(),
-                     [](const DirMeta* a, const DirMeta* b) { return a->path.size() > b->path.size(); });
-    for (const DirMeta* meta : order) {
-        const int parent = parent_dir(meta->path, false);
-        if (parent < 0) continue;  // removed by a later whiteout
-        std::string full = join_path(meta->path, meta->path.size());
-        UniqueFd fd(
-            ::openat(parent, meta->path.back().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!fd) continue;  // replaced by a file or symlink in a later layer
+                     [](const Pending& a, const Pending& b) { return a.path.size() > b.path.size(); });
+    for (const auto& [path, meta] : order) {
+        const DirRef where = parent_dir(path, false);
+        if (!where) continue;  // removed by a later whiteout
+        const int parent = where.fd;
+        const std::string name = where.name(path.back());
         const bool owner_differs = !new_gid_known_ || meta->uid != new_uid_ || meta->gid != new_gid_;
+        if (rootless_ && (meta->uid != new_uid_ || meta->gid != new_gid_)) ++skipped_owners_;
+        timespec times[2] = {meta->mtime, meta->mtime};
+        if (meta->mode_on_disk && (rootless_ || !owner_differs)) {
+            // Still the directory we made (forget_dirs() drops what later entries replaced), in
+            // our private tree: by name, without following a symlink.
+            if (::utimensat(parent, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT)
+                throw io_error("cannot set the times of", join_path(path, path.size()), errno);
+            continue;
+        }
+        std::string full = join_path(path, path.size());
+        UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!fd) continue;  // replaced by a file or symlink in a later layer
         if (!rootless_ && owner_differs && ::fchown(fd.get(), meta->uid, meta->gid) != 0)
             throw io_error("cannot set the owner of", full, errno);
-        if (rootless_ && (meta->uid != new_uid_ || meta->gid != new_gid_)) ++skipped_owners_;
         if (::fchmod(fd.get(), meta->mode) != 0) throw io_error("cannot set the mode of", full, errno);
-        timespec times[2] = {meta->mtime, meta->mtime};
         if (::futimens(fd.get(), times) != 0) throw io_error("cannot set the times of", full, errno);
     }
     // The root: as the layers' "./" entry says, else the usual 0755.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "output/dir_cache.hpp"
+#include "output/layer_paths.hpp"
 #include "output/layer_reader.hpp"
 #include "output/safe_root.hpp"
 
@@ -39,19 +40,28 @@ class RootfsApplier {
     std::vector<std::string> warnings() const;
 
   private:
+    // A directory of the layers, finished at the end; keyed by its path in dirs_.
     struct DirMeta {
-        std::vector<std::string> path;
         mode_t mode = 0755;
         uid_t uid = 0;
         gid_t gid = 0;
         timespec mtime{};
+        // The mode it was created with by us, when that is known to be `mode` already: then
+        // finish() only sets its times (one utimensat by name instead of open, chmod, futimens, close).
+        bool mode_on_disk = false;
     };
     void whiteout(const std::vector<std::string>& path, const std::string& what);
     void opaque(const std::vector<std::string>& dir_path);
-    // Clears the way for a new entry `name` in `dir`: true if an existing directory is kept.
-    bool make_room(int dir, const std::string& name, bool new_is_dir);
+    // Clears the way for a new entry `name` in `dir` (`full`: its path): true if an existing
+    // directory is kept.
+    bool make_room(int dir, const std::string& name, bool new_is_dir, const std::string& full);
+    // The directory at `path` and everything below it were removed: nothing there to finish.
+    void forget_dirs(const std::string& path);
+    // The mode a new directory is created with: its own when that lets us work inside it and the
+    // umask leaves it whole, else 0700 until finish().
+    mode_t creation_mode(mode_t mode) const;
     // The directory holding the last component of `path` (created when missing); borrowed, see DirCache.
-    int parent_dir(const std::vector<std::string>& path, bool create_missing);
+    DirRef parent_dir(const std::vector<std::string>& path, bool create_missing);
     // Whether the entry's owner differs from the one a file we create gets (counts rootless skips).
     bool needs_chown(struct archive_entry* e);
     // Creates the regular file `name` (replacing what is there) with `mode`; its descriptor.
@@ -69,8 +79,8 @@ class RootfsApplier {
     uid_t new_uid_;
     gid_t new_gid_;
     bool new_gid_known_ = false;
-    int umask_ = -1;                     // the process's umask, -1 when unknown (then every file is chmod'ed)
-    std::set<std::string> layer_paths_;  // paths (and their parents) added by the current layer
+    int umask_ = -1;          // the process's umask, -1 when unknown (then every file is chmod'ed)
+    LayerPaths layer_paths_;  // paths (and their parents) added by the current layer
     std::map<std::string, DirMeta> dirs_;
     std::optional<DirMeta> root_meta_;
     std::set<std::string> skipped_devices_, skipped_setid_, skipped_xattrs_, skipped_other_;

@@ -90,6 +90,7 @@ void RegistrySession::ping() {
     // Docker's order for insecure registries: HTTPS without verification first, then plain HTTP.
     std::vector<std::string> schemes = {"https"};
     if (options_.insecure) schemes.push_back("http");
+    if (options_.plain_http) schemes = {"http"};  // the user says it serves HTTP: no TLS attempt
     for (std::size_t i = 0; i < schemes.size(); ++i) {
         std::string base = schemes[i] + "://" + endpoint;
         try {

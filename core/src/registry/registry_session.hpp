@@ -31,6 +31,7 @@ struct SessionOptions {
     std::stop_token stop;   // the pull's: stops requests and the waits between retries
     LogCallback log;        // EngineOptions::log: retries and credential decisions
     http::HostBackoff* backoff = nullptr;  // the engine's, shared by its pulls; may be null
+    bool plain_http = false;               // EngineOptions::plain_http_registries: never HTTPS first
 };
 
 struct FetchedManifest {
