@@ -173,6 +173,7 @@ Pull flags:
                              (K/M/G/T suffixes; default 64G)
   --unpack-max-entries N     refuse layers with more than N entries in total (default 2000000)
   --jobs N                   concurrent blob downloads (default 4)
+                             (by default blobs under 1 MiB also run up to 16 at once beside them)
   --progress MODE            auto (bars on a terminal, lines otherwise), tty, plain, json, none
   -q, --quiet                no progress output
   --explain                  print the candidate registries in order, with reasons, and the

@@ -84,7 +84,8 @@ struct EngineOptions {
 
 struct PullOptions {
     std::optional<Platform> platform;  ///< empty: the host's
-    int jobs = 0;                      ///< concurrent blob downloads; 0: a sensible default (4)
+    int jobs = 0;  ///< concurrent blob downloads. 0: the default, 4 at once, and blobs under 1 MiB
+                   ///< (bound by the registry's answer time, not bandwidth) up to 16 beside them.
     /// Where the image goes; empty: into the store only. See output.hpp for the built-in ones.
     std::vector<std::shared_ptr<OutputSink>> outputs;
     /// Called on the thread that called pull(), one event at a time (see progress.hpp).

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <thread>
 
 #include "http/retry_policy.hpp"
@@ -15,6 +16,9 @@ namespace boxtool::pull {
 namespace {
 
 constexpr int kDefaultJobs = 4;
+constexpr int kMaxJobs = 64;
+constexpr std::uint64_t kSmallBlob = 1024 * 1024;  // below: bound by latency, not bandwidth
+constexpr int kSmallPerJob = 4;                    // small downloads per job beside the large ones
 // Progress events per download: every MiB is smooth enough for any display (100 a second at
 // 100 MB/s) and keeps the hand-overs to the progress thread few.
 constexpr std::uint64_t kProgressStep = 1024 * 1024;
@@ -194,25 +198,42 @@ FetchTotals fetch_blobs(const Store& store, registry::RegistrySession& session, 
     std::atomic<std::size_t> next{0};
     std::mutex error_mutex;
     std::optional<Error> first_error;
+    const int jobs = std::clamp(options.jobs <= 0 ? kDefaultJobs : options.jobs, 1, kMaxJobs);
+    // By default, large blobs (bound by bandwidth and CPU: hashing, writing) run `jobs` at once and
+    // small ones (bound by the registry's answer time) up to kSmallPerJob times as many beside them:
+    // a hundred small layers then cost about what curl fetching them 16 at a time does. A number
+    // the caller chose is the number of downloads at once, whatever their size.
+    const auto small_blobs =
+        std::count_if(blobs.begin(), blobs.end(), [](const Descriptor& d) { return d.size < kSmallBlob; });
+    const bool boost_small = options.jobs <= 0 && small_blobs > jobs;
+    int n = boost_small ? std::min(jobs * kSmallPerJob, kMaxJobs) : jobs;
+    n = std::min<int>(n, static_cast<int>(blobs.size()));
+    std::counting_semaphore<kMaxJobs> large_slots(jobs);
     auto worker = [&] {
         const std::stop_token stop = download.siblings.get_token();
         for (std::size_t i; !stop.stop_requested() && (i = next++) < blobs.size();) {
+            const bool large = !boost_small || blobs[i].size >= kSmallBlob;
+            if (large) {
+                while (!large_slots.try_acquire_for(std::chrono::milliseconds(50)))
+                    if (stop.stop_requested()) return;
+            }
             try {
                 download.fetch(blobs[i]);
+                if (large) large_slots.release();
             } catch (const Failure& f) {
+                if (large) large_slots.release();
                 std::lock_guard lock(error_mutex);
                 // A sibling's failure is the news; the Cancelled it caused in others is not.
                 if (!first_error || first_error->kind == ErrorKind::Cancelled) first_error = f.error();
                 download.siblings.request_stop();
             } catch (const std::exception& e) {
+                if (large) large_slots.release();
                 std::lock_guard lock(error_mutex);
                 if (!first_error) first_error = Error{ErrorKind::Internal, e.what()};
                 download.siblings.request_stop();
             }
         }
     };
-    int n = std::clamp(options.jobs <= 0 ? kDefaultJobs : options.jobs, 1, 64);
-    n = std::min<int>(n, static_cast<int>(blobs.size()));
     std::atomic<int> running{n};
     std::vector<std::jthread> threads;
     for (int i = 0; i < n; ++i)
