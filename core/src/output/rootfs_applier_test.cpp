@@ -30,6 +30,7 @@ struct Entry {
     std::string link;  // symlink target or hard link target
     bool hardlink = false;
     std::int64_t uid = 0, gid = 0;
+    std::int64_t mtime = 1704067200;
 };
 
 // The tar of `entries`, optionally compressed ("gzip", "zstd" or "").
@@ -46,7 +47,7 @@ std::string make_tar(const std::vector<Entry>& entries, const std::string& filte
         archive_entry_set_pathname(ae, e.name.c_str());
         archive_entry_set_filetype(ae, e.type);
         archive_entry_set_perm(ae, e.mode);
-        archive_entry_set_mtime(ae, 1704067200, 0);
+        archive_entry_set_mtime(ae, e.mtime, 0);
         archive_entry_set_uid(ae, e.uid);
         archive_entry_set_gid(ae, e.gid);
         if (e.hardlink) archive_entry_set_hardlink(ae, e.link.c_str());
@@ -188,6 +189,51 @@ TEST_F(ApplierTest, CachedDirectoriesReplacedBySymlinksOrWhiteoutsAreResolvedAga
     EXPECT_FALSE(fs::exists(base / "w"));
     EXPECT_EQ(read("d/new"), "n");
     EXPECT_FALSE(fs::exists(base / "root/d/old"));
+}
+
+// Directories made in this layer are used through their opened parent, by relative name, until they
+// are opened: replaced by a symlink, a file or a whiteout, they must be resolved again inside the
+// root, and finish() must not set anything through their old names.
+TEST_F(ApplierTest, DirectoriesMadeInTheLayerAndThenReplacedAreResolvedAgain) {
+    RootfsApplier applier(fd, true);
+    apply(applier,
+          {{"m/", "", AE_IFDIR, 0755},
+           {"m/n/", "", AE_IFDIR, 0755},
+           {"m/n/f", "f"},
+           {"m", "", AE_IFLNK, 0777, "../../../.."},  // replaces the tree just made
+           {"m/n/", "", AE_IFDIR, 0750},
+           {"m/n/g", "g"},
+           {"p/", "", AE_IFDIR, 0755},
+           {"p/q/", "", AE_IFDIR, 0755},
+           {"p/q", "file", AE_IFREG, 0644, "", false, 0, 0, 1600000000},  // where a made directory was
+           {"p/r/", "", AE_IFDIR, 0555},
+           {"p/r/s", "s"}});
+    apply(applier, {{"t/", "", AE_IFDIR, 0755}, {"t/u/", "", AE_IFDIR, 0755}, {"t/u/v", "v"}});
+    apply(applier, {{".wh.t", ""}, {"t2/", "", AE_IFDIR, 0711}}, "gzip", media_type::kOciLayerGzip);
+    applier.finish();
+    EXPECT_TRUE(fs::is_symlink(base / "root/m"));
+    EXPECT_EQ(read("n/g"), "g");  // "m" resolved inside the root: "../../../.." stops there
+    EXPECT_FALSE(fs::exists(base / "n"));
+    EXPECT_FALSE(fs::exists(base / "root/n/f"));
+    EXPECT_EQ(read("p/q"), "file");
+    struct stat file {};
+    ASSERT_EQ(::lstat((base / "root/p/q").c_str(), &file), 0);
+    EXPECT_EQ(file.st_mtime, 1600000000) << "finish() set a forgotten directory's time on the file now there";
+    EXPECT_EQ(read("p/r/s"), "s");
+    EXPECT_FALSE(fs::exists(base / "root/t"));  // whited out by the next layer
+    struct stat st {};
+    ASSERT_EQ(::lstat((base / "root/n").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0750u);
+    EXPECT_EQ(st.st_mtime, 1704067200);
+    ASSERT_EQ(::lstat((base / "root/p/r").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0555u);  // made 0700 to write into, read-only at the end
+    EXPECT_EQ(st.st_mtime, 1704067200);
+    ASSERT_EQ(::lstat((base / "root/p").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mtime, 1704067200);  // set after its children were made
+    ASSERT_EQ(::lstat((base / "root/t2").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0711u);
+    ASSERT_EQ(::lstat((base / "root/m").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
 }
 
 TEST_F(ApplierTest, ManyDirectoriesOutgrowTheCacheAndComeBack) {
