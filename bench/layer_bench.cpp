@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include <Poco/JSON/Parser.h>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -113,6 +114,11 @@ fs::path gzip_blob() {
     static const fs::path path = [] {
         fs::path p = scratch("blob.gz");
         std::ofstream(p, std::ios::binary) << layer_gzip();
+        // Removed when the benchmark exits: repeated runs must not fill /dev/shm.
+        std::atexit([] {
+            std::error_code ec;
+            fs::remove(scratch("blob.gz"), ec);
+        });
         return p;
     }();
     return path;

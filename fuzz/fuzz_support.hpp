@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -31,11 +32,23 @@ inline std::vector<std::string> split(std::string_view in, char sep, std::size_t
     return out;
 }
 
+// This process's scratch folder, by name (also usable while statics are being destroyed).
+inline std::filesystem::path scratch_path() {
+    std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp";
+    return base / ("boxtool-fuzz-" + std::to_string(::getpid()));
+}
+
 inline const std::filesystem::path& scratch() {
     static const std::filesystem::path dir = [] {
-        std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp";
-        auto p = base / ("boxtool-fuzz-" + std::to_string(::getpid()));
+        auto p = scratch_path();
         std::filesystem::create_directories(p);
+        // Removed when the process exits (libFuzzer and the corpus replay both end with exit()):
+        // every run used to leave its folder behind in /dev/shm. By name, not through `dir`,
+        // which is destroyed before this runs.
+        std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(scratch_path(), ec);
+        });
         return p;
     }();
     return dir;
