@@ -9,7 +9,6 @@ bool is_insecure_registry(std::string_view registry, const std::vector<std::stri
 }
 
 bool registry_listed(std::string_view registry, const std::vector<std::string>& list) {
-    const std::vector<std::string>& insecure = list;
     std::string reg = normalize_registry(registry);
     std::string host = reg;
     if (!reg.empty() && reg.front() == '[') {
@@ -17,7 +16,7 @@ bool registry_listed(std::string_view registry, const std::vector<std::string>& 
     } else if (auto colon = reg.rfind(':'); colon != std::string::npos) {
         host = reg.substr(0, colon);
     }
-    return std::any_of(insecure.begin(), insecure.end(), [&](const std::string& entry) {
+    return std::any_of(list.begin(), list.end(), [&](const std::string& entry) {
         std::string e = normalize_registry(entry);
         return e == reg || e == host;
     });

@@ -217,17 +217,21 @@ FetchTotals fetch_blobs(const Store& store, registry::RegistrySession& session, 
                 while (!large_slots.try_acquire_for(std::chrono::milliseconds(50)))
                     if (stop.stop_requested()) return;
             }
+            // Given back however the download ends.
+            struct SlotHeld {
+                std::counting_semaphore<kMaxJobs>* slots;
+                ~SlotHeld() {
+                    if (slots) slots->release();
+                }
+            } held{large ? &large_slots : nullptr};
             try {
                 download.fetch(blobs[i]);
-                if (large) large_slots.release();
             } catch (const Failure& f) {
-                if (large) large_slots.release();
                 std::lock_guard lock(error_mutex);
                 // A sibling's failure is the news; the Cancelled it caused in others is not.
                 if (!first_error || first_error->kind == ErrorKind::Cancelled) first_error = f.error();
                 download.siblings.request_stop();
             } catch (const std::exception& e) {
-                if (large) large_slots.release();
                 std::lock_guard lock(error_mutex);
                 if (!first_error) first_error = Error{ErrorKind::Internal, e.what()};
                 download.siblings.request_stop();
