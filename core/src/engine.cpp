@@ -260,9 +260,12 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 announce(progress, r);
                 sinks.prepare(resolved_image(*ref, r));
                 pull::FetchOptions fetch{
-                    options.jobs, impl_->options.retries, control.token(),
+                    options.jobs,
+                    impl_->options.retries,
+                    control.token(),
                     [&](const StoredBlob& blob) { sinks.blob_stored(blob); },
-                    [&](std::shared_ptr<ArrivingBlob> blob) { sinks.blob_arriving(blob); }};
+                    [&](std::shared_ptr<ArrivingBlob> blob) { sinks.blob_arriving(blob); },
+                    sinks.follows_downloads()};
                 pull::FetchTotals totals;
                 try {
                     totals = pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest, fetch,

@@ -4,11 +4,11 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <thread>
 
 #include "http/retry_policy.hpp"
 #include "http/transport_failure.hpp"
+#include "pull/download_slots.hpp"
 #include "pull/resolver.hpp"
 #include "util/stopping.hpp"
 
@@ -229,18 +229,17 @@ FetchTotals fetch_blobs(const Store& store, registry::RegistrySession& session, 
     const bool boost_small = options.jobs <= 0 && small_blobs > jobs;
     int n = boost_small ? std::min(jobs * kSmallPerJob, kMaxJobs) : jobs;
     n = std::min<int>(n, static_cast<int>(blobs.size()));
-    std::counting_semaphore<kMaxJobs> large_slots(jobs);
+    // Large downloads wait for a slot; with a default `jobs` and an output that unpacks layers as
+    // they arrive, the slots open one by one while the CPU has room (see DownloadSlots).
+    DownloadSlots large_slots(jobs, options.jobs <= 0 && options.pace_for_followers);
     auto worker = [&] {
         const std::stop_token stop = download.siblings.get_token();
         for (std::size_t i; !stop.stop_requested() && (i = next++) < blobs.size();) {
-            const bool large = !boost_small || blobs[i].size >= kSmallBlob;
-            if (large) {
-                while (!large_slots.try_acquire_for(std::chrono::milliseconds(50)))
-                    if (stop.stop_requested()) return;
-            }
+            const bool large = blobs[i].size >= kSmallBlob || !boost_small;
+            if (large && !large_slots.acquire(stop, blobs[i].size >= kSmallBlob, i)) return;
             // Given back however the download ends.
             struct SlotHeld {
-                std::counting_semaphore<kMaxJobs>* slots;
+                DownloadSlots* slots;
                 ~SlotHeld() {
                     if (slots) slots->release();
                 }

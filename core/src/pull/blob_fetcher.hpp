@@ -30,6 +30,9 @@ struct FetchOptions {
     // lets a consumer read the blob as it arrives (and tells it when the blob is stored, abandoned
     // or started over). Not called for blobs found in the store. Must not throw.
     std::function<void(std::shared_ptr<ArrivingBlob>)> on_arriving;
+    // An output reads downloads as they arrive (see DownloadSlots): with the default `jobs`, large
+    // downloads then start one at a time and more only while the CPU has room.
+    bool pace_for_followers = false;
 };
 
 struct FetchTotals {

@@ -67,6 +67,12 @@ void SinkSet::blob_stored(const StoredBlob& blob) noexcept {
     }
 }
 
+bool SinkSet::follows_downloads() const {
+    for (const auto& sink : sinks_)
+        if (dynamic_cast<const output::FollowsDownloads*>(sink.get())) return true;
+    return false;
+}
+
 void SinkSet::blob_arriving(const std::shared_ptr<ArrivingBlob>& blob) noexcept {
     std::lock_guard lock(mutex_);
     if (!prepared_ || control_.stopped()) return;

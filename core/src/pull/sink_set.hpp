@@ -22,6 +22,8 @@ class SinkSet final : public SinkContext {
     ~SinkSet() override;  // aborts sinks still prepared
 
     bool empty() const { return sinks_.empty(); }
+    // Whether a sink reads blobs as they arrive (blob_arriving).
+    bool follows_downloads() const;
     // Throws the first sink's Error (after aborting the ones already prepared).
     void prepare(const ResolvedImage& image);
     // From download threads. A failure goes to PullControl::fail(); nothing is thrown.
