@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "e2e_support.hpp"
+#include "harness/fault_proxy.hpp"
 #include "harness/files.hpp"
 #include "harness/gated_proxy.hpp"
 #include "harness/images.hpp"
@@ -218,6 +219,146 @@ TEST(RootfsStreaming, EarlierLayersAreUnpackedWhileALaterOneDownloads) {
     EXPECT_TRUE(unpacked_before_last) << "layers 1-3 were not unpacked while layer 4 was held back";
     ASSERT_EQ(result.exit_code, kOk) << result.describe();
     EXPECT_EQ(fs::file_size(work / "rootfs" / "data" / "layer-3.bin"), kLayerSize);
+}
+
+// A layer is unpacked as its bytes arrive, not once its whole blob is stored, through a proxy
+// slow enough that the download lasts seconds.
+TEST(RootfsStreaming, ALayerIsUnpackedWhileItIsStillDownloading) {
+    harness::RegistryServer registry;
+    registry.start();
+    CliEnv env;
+    constexpr std::uint64_t kLayerSize = 3 * 1024 * 1024;
+    auto image = harness::make_and_push({.out = env.path("src"),
+                                         .tag = "v1",
+                                         .layers = 1,
+                                         .layer_size = kLayerSize,
+                                         .compression = "none",
+                                         .random = true},
+                                        registry.host(), "e2e/follow:v1");
+    const std::string digest = image.manifests.at(0).layers.at(0).digest;
+    const fs::path stored = env.store() / "blobs" / "sha256" / digest.substr(7);
+    harness::FaultProxy proxy({.upstream = registry.url(), .throttle = 1024 * 1024});
+    proxy.start();
+    const fs::path work = env.path("work");
+    fs::create_directories(work);
+
+    RunResult result;
+    std::thread pull([&] {
+        result = env.pull(proxy.host() + "/e2e/follow:v1", {"--insecure-registry", proxy.host(), "--output",
+                                                            "rootfs:" + (work / "rootfs").string()});
+    });
+    // Part of the layer's file in the private directory while its blob is not in the store yet.
+    std::uint64_t seen = 0;
+    for (int i = 0; i < 1200 && seen == 0 && !fs::exists(stored); ++i) {
+        std::error_code ec;
+        for (auto it = fs::directory_iterator(work, ec); !ec && it != fs::directory_iterator();
+             it.increment(ec)) {
+            if (it->path().filename().string().rfind(".rootfs.boxtool-", 0) != 0) continue;
+            std::uint64_t size = fs::file_size(it->path() / "data" / "layer-0.bin", ec);
+            if (!ec && size > 0 && !fs::exists(stored)) seen = size;
+        }
+        if (seen == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pull.join();
+    ASSERT_EQ(result.exit_code, kOk) << result.describe();
+    EXPECT_GT(seen, 0u) << "nothing of the layer was unpacked before its blob was stored";
+    EXPECT_LT(seen, kLayerSize);
+    EXPECT_EQ(fs::file_size(work / "rootfs" / "data" / "layer-0.bin"), kLayerSize);
+    EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+}
+
+// How often the pull began unpacking `digest` (layer-unpacking events of --progress json).
+int unpack_starts(const RunResult& r, const std::string& digest) {
+    int n = 0;
+    const std::string text = r.out + r.err;
+    for (std::size_t at = 0; (at = text.find("\"event\":\"layer-unpacking\"", at)) != std::string::npos;
+         ++at) {
+        std::size_t end = text.find('\n', at);
+        if (text.substr(at, end - at).find(digest) != std::string::npos) ++n;
+    }
+    return n;
+}
+
+class RootfsFollowing : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        registry.start();
+        image = harness::make_and_push({.out = env.path("src"),
+                                        .tag = "v1",
+                                        .layers = 2,
+                                        .layer_size = 1024 * 1024,
+                                        .compression = "gzip",
+                                        .random = true},
+                                       registry.host(), "e2e/faults:v1");
+        first = image.manifests.at(0).layers.at(0).digest;
+        // The tree a pull without faults makes (its own store: nothing shared with the pull under test).
+        CliEnv clean;
+        auto r = clean.pull(
+            registry.host() + "/e2e/faults:v1",
+            {"--insecure-registry", registry.host(), "--output", "rootfs:" + clean.path("tree").string()});
+        EXPECT_EQ(r.exit_code, kOk) << r.describe();
+        expected = tree_snapshot(clean.path("tree"));
+    }
+    RunResult pull_through(harness::FaultProxyOptions options) {
+        options.upstream = registry.url();
+        options.throttle = 2 * 1024 * 1024;  // the unpack follows the first attempt, not only a retry
+        proxy = std::make_unique<harness::FaultProxy>(std::move(options));
+        proxy->start();
+        return env.pull(proxy->host() + "/e2e/faults:v1",
+                        {"--insecure-registry", proxy->host(), "--progress", "json", "--output",
+                         "rootfs:" + env.path("tree").string()});
+    }
+    void expect_tree() {
+        auto diff = snapshot_diff(tree_snapshot(env.path("tree")), expected);
+        EXPECT_TRUE(diff.empty()) << diff.size()
+                                  << " lines differ from a pull without faults, first: " << diff.front();
+        EXPECT_TRUE(verify_blobs(env.store() / "blobs").empty());
+        EXPECT_TRUE(ingest_leftovers(env.store()).empty());
+        std::vector<std::string> private_dirs;
+        for (const auto& e : fs::directory_iterator(env.root()))
+            if (e.path().filename().string().rfind(".tree.boxtool-", 0) == 0)
+                private_dirs.push_back(e.path());
+        EXPECT_TRUE(private_dirs.empty()) << private_dirs.front();
+    }
+
+    harness::RegistryServer registry;
+    CliEnv env;
+    harness::ImageInfo image;
+    std::string first;
+    std::vector<std::string> expected;
+    std::unique_ptr<harness::FaultProxy> proxy;
+};
+
+// A byte flipped in transit: what was unpacked of the first attempt is thrown away, and the
+// layers are unpacked again from verified blobs once the download is retried.
+TEST_F(RootfsFollowing, ADamagedDownloadIsUnpackedAgainFromTheVerifiedCopy) {
+    auto r = pull_through({.corrupt = {"GET /blobs/" + first + "$:1"}});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(proxy->count_requests("GET", "/blobs/" + first + "$"), 2);
+    EXPECT_EQ(unpack_starts(r, first), 2)
+        << "the damaged first attempt was not unpacked, then unpacked again";
+    expect_tree();
+}
+
+// A connection reset mid-layer: the download resumes with a Range and the unpack reads on
+// through the same file, without starting over.
+TEST_F(RootfsFollowing, AResumedDownloadIsFollowedWithoutStartingOver) {
+    auto r = pull_through({.reset = {"GET /blobs/" + first + "$:1"}});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    int resumed = 0;
+    for (const auto& req : proxy->requests()) resumed += req.range_start > 0 ? 1 : 0;
+    EXPECT_EQ(resumed, 1);
+    EXPECT_EQ(unpack_starts(r, first), 1);
+    expect_tree();
+}
+
+// A registry that answers a resume with the whole blob (200): the bytes already held are skipped.
+TEST_F(RootfsFollowing, AResumeAnsweredWithTheWholeBlobIsFollowedToo) {
+    auto r = pull_through({.reset = {"GET /blobs/" + first + "$:1"}, .strip_range = true});
+    ASSERT_EQ(r.exit_code, kOk) << r.describe();
+    EXPECT_EQ(proxy->count_requests("GET", "/blobs/" + first + "$"), 2);
+    EXPECT_EQ(unpack_starts(r, first), 1);
+    expect_tree();
 }
 
 }  // namespace

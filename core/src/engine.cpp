@@ -259,8 +259,15 @@ Result<PullResult> Engine::pull(std::string_view text, const PullOptions& option
                 }
                 announce(progress, r);
                 sinks.prepare(resolved_image(*ref, r));
+                // Downloads are shared as they arrive only with outputs that read them so (rootfs).
+                const bool follow = sinks.follows_downloads();
                 pull::FetchOptions fetch{options.jobs, impl_->options.retries, control.token(),
                                          [&](const StoredBlob& blob) { sinks.blob_stored(blob); }};
+                if (follow)
+                    fetch.on_arriving = [&](std::shared_ptr<ArrivingBlob> blob) {
+                        sinks.blob_arriving(blob);
+                    };
+                fetch.pace_for_followers = follow;
                 pull::FetchTotals totals;
                 try {
                     totals = pull::fetch_blobs(impl_->store(), *r.session, c.reference, r.manifest, fetch,

@@ -1,11 +1,10 @@
 #include "output/gzip_inflater.hpp"
 
 #include <isa-l/igzip_lib.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <vector>
+
+#include "output/blob_source.hpp"
 
 namespace boxtool::output {
 namespace {
@@ -38,7 +37,7 @@ struct GzipInflater::State {
     std::vector<unsigned char> input = std::vector<unsigned char>(kInput);
 };
 
-GzipInflater::GzipInflater(int fd) : state_(std::make_unique<State>()), fd_(fd) {
+GzipInflater::GzipInflater(BlobSource& source) : state_(std::make_unique<State>()), source_(source) {
     isal_inflate_init(&state_->inflate);
     state_->inflate.crc_flag = ISAL_GZIP;
 }
@@ -53,21 +52,14 @@ long GzipInflater::failed(std::string what) {
 bool GzipInflater::refill() {
     auto& s = state_->inflate;
     if (input_done_ || s.avail_in > 0) return s.avail_in > 0;
-    for (;;) {
-        ssize_t n = ::read(fd_, state_->input.data(), state_->input.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            error_ = std::string("cannot read the blob: ") + std::strerror(errno);
-            return false;
-        }
-        if (n == 0) {
-            input_done_ = true;
-            return false;
-        }
-        s.next_in = state_->input.data();
-        s.avail_in = static_cast<uint32_t>(n);
-        return true;
+    std::size_t n = source_.read(reinterpret_cast<char*>(state_->input.data()), state_->input.size());
+    if (n == 0) {
+        input_done_ = true;
+        return false;
     }
+    s.next_in = state_->input.data();
+    s.avail_in = static_cast<uint32_t>(n);
+    return true;
 }
 
 long GzipInflater::read(char* out, std::size_t size) {

@@ -10,15 +10,17 @@
 
 namespace boxtool::output {
 
+class BlobSource;
+
 class GzipInflater {
   public:
-    explicit GzipInflater(int fd);  // borrowed; read from its current offset
+    explicit GzipInflater(BlobSource& source);  // borrowed
     ~GzipInflater();
     GzipInflater(const GzipInflater&) = delete;
     GzipInflater& operator=(const GzipInflater&) = delete;
 
     // Up to `size` decompressed bytes; 0 at the end of the last member; -1 on corrupt or truncated
-    // data or a read error, with error() saying which.
+    // data, with error() saying which. What the source throws goes through.
     long read(char* out, std::size_t size);
     const std::string& error() const noexcept { return error_; }
 
@@ -28,7 +30,7 @@ class GzipInflater {
 
     struct State;
     std::unique_ptr<State> state_;
-    int fd_;
+    BlobSource& source_;
     bool input_done_ = false;
     bool member_done_ = false;
     std::string error_;

@@ -11,6 +11,7 @@
 
 #include "boxtool/error.hpp"
 #include "boxtool/manifest.hpp"
+#include "output/blob_source.hpp"
 #include "output/gzip_inflater.hpp"
 
 namespace boxtool::output {
@@ -92,30 +93,31 @@ void UnpackBudget::check_declared(std::uint64_t size, const std::string& path) c
 
 DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::string_view media_type,
                                      Digest diff_id, UnpackBudget& budget, std::string label)
-    : diff_id_(std::move(diff_id)), hasher_(diff_id_.algorithm), budget_(budget), label_(std::move(label)) {
+    : DecompressedLayer(std::make_unique<StoredBlobSource>(blob, label), media_type, std::move(diff_id),
+                        budget, label) {}
+
+DecompressedLayer::DecompressedLayer(std::unique_ptr<BlobSource> blob, std::string_view media_type,
+                                     Digest diff_id, UnpackBudget& budget, std::string label)
+    : source_(std::move(blob)),
+      diff_id_(std::move(diff_id)),
+      hasher_(diff_id_.algorithm),
+      budget_(budget),
+      label_(std::move(label)) {
     LayerCompression expected = compression_for(media_type);
-    fd_ = ::open(blob.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0)
-        throw Failure(ErrorKind::Io, "cannot open " + label_ + " in the store: " + std::strerror(errno),
-                      "pull again; the store may have been cleaned meanwhile");
-    unsigned char head[8] = {};
-    ssize_t got = ::pread(fd_, head, sizeof head, 0);
+    const std::string head = source_->peek(8);
     const char* other = nullptr;
-    LayerCompression actual = sniff(head, got > 0 ? static_cast<std::size_t>(got) : 0, &other);
-    if (other || actual != expected) {
-        ::close(fd_);
-        fd_ = -1;
+    LayerCompression actual = sniff(reinterpret_cast<const unsigned char*>(head.data()), head.size(), &other);
+    if (other || actual != expected)
         throw Failure(ErrorKind::UnsafeLayer,
                       label_ + " is declared as " + name_of(expected) + " (" + std::string(media_type) +
                           ") but its content is " + (other ? other : name_of(actual)),
                       "the image was built or pushed with a wrong layer media type; rebuild it");
-    }
     for (std::size_t i = 0; i < kChunks; ++i) {
         chunks_.push_back({std::make_unique<char[]>(kChunkSize), 0});
         free_.push_back(i);
     }
     if (expected == LayerCompression::Gzip) {
-        gzip_ = std::make_unique<GzipInflater>(fd_);
+        gzip_ = std::make_unique<GzipInflater>(*source_);
         thread_ = std::thread([this] { read_ahead(); });
         return;
     }
@@ -123,7 +125,9 @@ DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::str
     try {
         if (expected == LayerCompression::Zstd) archive_read_support_filter_zstd(raw_);
         archive_read_support_format_raw(raw_);
-        if (archive_read_open_fd(raw_, fd_, 256 * 1024) != ARCHIVE_OK) fail("cannot start decompressing");
+        raw_input_ = std::make_unique<char[]>(kChunkSize);
+        if (archive_read_open(raw_, this, nullptr, &DecompressedLayer::raw_read, nullptr) != ARCHIVE_OK)
+            fail("cannot start decompressing");
         archive_entry* entry = nullptr;
         int r = archive_read_next_header(raw_, &entry);
         if (r == ARCHIVE_EOF)
@@ -133,10 +137,21 @@ DecompressedLayer::DecompressedLayer(const std::filesystem::path& blob, std::str
     } catch (...) {
         // A constructor that throws runs no destructor.
         archive_read_free(raw_);
-        ::close(fd_);
         throw;
     }
     thread_ = std::thread([this] { read_ahead(); });
+}
+
+long DecompressedLayer::raw_read(struct archive*, void* self_ptr, const void** buffer) {
+    // Exceptions must not unwind through libarchive's C frames: keep them for after the call.
+    auto* self = static_cast<DecompressedLayer*>(self_ptr);
+    try {
+        *buffer = self->raw_input_.get();
+        return static_cast<long>(self->source_->read(self->raw_input_.get(), kChunkSize));
+    } catch (...) {
+        self->source_error_ = std::current_exception();
+        return -1;
+    }
 }
 
 void DecompressedLayer::stop_read_ahead() noexcept {
@@ -149,12 +164,13 @@ void DecompressedLayer::stop_read_ahead() noexcept {
 }
 
 DecompressedLayer::~DecompressedLayer() {
+    source_->cancel();  // a read-ahead waiting for a download's next bytes stops waiting
     stop_read_ahead();
     if (raw_) archive_read_free(raw_);
-    if (fd_ >= 0) ::close(fd_);
 }
 
 void DecompressedLayer::fail(const std::string& what) const {
+    if (source_error_) std::rethrow_exception(source_error_);
     const char* why = gzip_ ? gzip_->error().c_str() : raw_ ? archive_error_string(raw_) : nullptr;
     throw Failure(ErrorKind::UnsafeLayer, what + " " + label_ + ": " + (why ? why : "corrupt data"),
                   "the layer blob is corrupt or truncated; remove it from the store and pull again");
@@ -261,6 +277,7 @@ void DecompressedLayer::finish() {
     while (read_view(&rest) > 0) {
     }
     stop_read_ahead();  // it has ended: the hash is complete
+    source_->finish();
     Digest actual = hasher_.finish();
     if (actual != diff_id_)
         throw Failure(ErrorKind::DigestMismatch,

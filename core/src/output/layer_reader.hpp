@@ -1,4 +1,4 @@
-// Reads one layer blob from the store as it is decompressed: the compression is chosen by media
+// Reads one layer blob (from the store, or as it downloads) as it is decompressed: the compression is chosen by media
 // type and checked against the blob's magic bytes, the uncompressed bytes are hashed for the
 // config's diff_id and counted against the unpack limits. Nothing is held in memory.
 #pragma once
@@ -25,6 +25,7 @@ struct archive_entry;
 
 namespace boxtool::output {
 
+class BlobSource;
 class GzipInflater;
 
 enum class LayerCompression { None, Gzip, Zstd };
@@ -54,6 +55,9 @@ class UnpackBudget {
 class DecompressedLayer {
   public:
     // `label` names the layer in errors ("layer 2 (sha256:...)").
+    DecompressedLayer(std::unique_ptr<BlobSource> blob, std::string_view media_type, Digest diff_id,
+                      UnpackBudget& budget, std::string label);
+    // A verified blob in the store.
     DecompressedLayer(const std::filesystem::path& blob, std::string_view media_type, Digest diff_id,
                       UnpackBudget& budget, std::string label);
     ~DecompressedLayer();
@@ -64,8 +68,8 @@ class DecompressedLayer {
     std::size_t read(char* data, std::size_t size);
     // The next decompressed bytes without a copy: *data stays valid until the next call; 0 at the end.
     std::size_t read_view(const char** data);
-    // Reads what is left (tar padding after the end marker) and checks the diff_id: throws
-    // Failure(DigestMismatch) on a mismatch.
+    // Reads what is left (tar padding after the end marker, and the rest of a followed download
+    // until it is stored) and checks the diff_id: throws Failure(DigestMismatch) on a mismatch.
     void finish();
     std::uint64_t size() const noexcept { return size_; }
     const std::string& label() const noexcept { return label_; }
@@ -78,7 +82,10 @@ class DecompressedLayer {
     std::size_t decompress(char* data, std::size_t size);  // the read-ahead thread's source
     void read_ahead();                                     // the read-ahead thread
     void stop_read_ahead() noexcept;
-    int fd_ = -1;
+    static long raw_read(struct archive*, void* self, const void** buffer);
+    std::unique_ptr<BlobSource> source_;
+    std::unique_ptr<char[]> raw_input_;   // libarchive's filters read the blob into this
+    std::exception_ptr source_error_;     // thrown by the source under libarchive, rethrown after
     struct archive* raw_ = nullptr;       // zstd and uncompressed layers: libarchive's filters
     std::unique_ptr<GzipInflater> gzip_;  // gzip layers: ISA-L
     bool eof_ = false;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "output/blob_source.hpp"
 #include "output/image_config.hpp"
 #include "output/layer_reader.hpp"
 #include "output/rootfs_applier.hpp"
@@ -67,6 +68,10 @@ Result<void> RootfsSink::prepare(const ResolvedImage& image, SinkContext& contex
     }
     context_ = &context;
     image_ = image;
+    {
+        std::lock_guard lock(mutex_);
+        follow_ = true;
+    }
     stop_ = std::stop_source();
     pull_stopped_.emplace(context.stop_token(), std::function<void()>([this] {
                               stop_.request_stop();
@@ -82,9 +87,19 @@ Result<void> RootfsSink::blob_stored(const StoredBlob& blob) {
     {
         std::lock_guard lock(mutex_);
         blobs_.add(blob);
+        arriving_.erase(blob.descriptor.digest.str());  // read from the store from now on
     }
     arrived_.notify_all();
     return {};
+}
+
+void RootfsSink::blob_arriving(std::shared_ptr<const ArrivingBlob> blob) noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        if (!follow_ || blobs_.has(blob->descriptor().digest)) return;
+        arriving_[blob->descriptor().digest.str()] = std::move(blob);
+    }
+    arrived_.notify_all();
 }
 
 std::optional<fs::path> RootfsSink::wait_for(const Digest& digest) {
@@ -93,9 +108,30 @@ std::optional<fs::path> RootfsSink::wait_for(const Digest& digest) {
     return blobs_.path(digest);
 }
 
+std::optional<RootfsSink::LayerBlob> RootfsSink::wait_for_layer(const Digest& digest) {
+    std::unique_lock lock(mutex_);
+    auto ready = [&] { return blobs_.has(digest) || (follow_ && arriving_.count(digest.str()) > 0); };
+    if (!arrived_.wait(lock, stop_.get_token(), ready)) return std::nullopt;
+    if (blobs_.has(digest)) return LayerBlob{blobs_.path(digest), nullptr};
+    auto it = arriving_.find(digest.str());
+    LayerBlob blob{{}, std::move(it->second)};
+    arriving_.erase(it);
+    return blob;
+}
+
+void RootfsSink::start_tree_over() {
+    if (root_fd_ >= 0) ::close(root_fd_);
+    root_fd_ = -1;
+    std::error_code ec;
+    fs::remove_all(temp_, ec);
+    if (ec) throw io("cannot empty", temp_, ec.message());
+    if (::mkdir(temp_.c_str(), 0700) != 0) throw io("cannot create", temp_, std::strerror(errno));
+    root_fd_ = ::open(temp_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (root_fd_ < 0) throw io("cannot open", temp_, std::strerror(errno));
+}
+
 void RootfsSink::unpack() {
     const Manifest& manifest = image_->manifest;
-    std::stop_token stop = stop_.get_token();
     try {
         if (!wait_for(manifest.config.digest)) return;
         std::vector<Digest> diff_ids;
@@ -103,34 +139,21 @@ void RootfsSink::unpack() {
             std::lock_guard lock(mutex_);
             diff_ids = read_diff_ids(blobs_, manifest);
         }
-        UnpackBudget budget(spec_.limits);
-        RootfsApplier applier(root_fd_, rootless_);
-        for (std::size_t i = 0; i < manifest.layers.size(); ++i) {
-            const Descriptor& layer = manifest.layers[i];
-            auto file = wait_for(layer.digest);
-            if (!file) return;
-            ProgressEvent event;
-            event.type = ProgressEvent::Type::LayerUnpacking;
-            event.digest = layer.digest;
-            event.media_type = layer.media_type;
-            event.total = layer.size;
-            context_->report(event);
-            std::string label = "layer " + std::to_string(i + 1) + " (" + layer.digest.short_str() + ")";
-            DecompressedLayer stream(*file, layer.media_type, diff_ids[i], budget, label);
-            LayerTarReader tar(stream, budget);
-            applier.apply_layer(tar, label, [&] { util::throw_if_stopped(stop); });
-            stream.finish();
-            event.type = ProgressEvent::Type::LayerUnpacked;
-            context_->report(event);
+        try {
+            if (!unpack_layers(diff_ids)) return;
+        } catch (const DownloadStartedOver&) {
+            // A layer read as it downloaded was downloaded again (a restart, or a copy that failed
+            // its digest): what was made of its first bytes may be wrong. Start over from an empty
+            // tree, reading verified blobs only.
+            {
+                std::lock_guard lock(mutex_);
+                follow_ = false;
+                arriving_.clear();
+            }
+            start_tree_over();
+            if (!unpack_layers(diff_ids)) return;
         }
-        applier.finish();
-        // Durable once, for the whole tree, before finish() publishes it: one syncfs rather than
-        // an fsync per file.
-        if (::syncfs(root_fd_) != 0)
-            throw io("cannot flush the unpacked root filesystem", temp_, std::strerror(errno));
-        auto more = applier.warnings();
         std::lock_guard lock(mutex_);
-        warnings_.insert(warnings_.end(), more.begin(), more.end());
         finished_ = true;
     } catch (const Failure& f) {
         if (f.error().kind == ErrorKind::Cancelled) return;  // the pull stopped for another reason
@@ -149,6 +172,61 @@ void RootfsSink::unpack() {
         }
         context_->fail(std::move(e));
     }
+}
+
+bool RootfsSink::unpack_layers(const std::vector<Digest>& diff_ids) {
+    const Manifest& manifest = image_->manifest;
+    std::stop_token stop = stop_.get_token();
+    UnpackBudget budget(spec_.limits);
+    RootfsApplier applier(root_fd_, rootless_);
+    for (std::size_t i = 0; i < manifest.layers.size(); ++i) {
+        const Descriptor& layer = manifest.layers[i];
+        auto blob = wait_for_layer(layer.digest);
+        if (!blob) return false;
+        ProgressEvent event;
+        event.type = ProgressEvent::Type::LayerUnpacking;
+        event.digest = layer.digest;
+        event.media_type = layer.media_type;
+        event.total = layer.size;
+        context_->report(event);
+        std::string label = "layer " + std::to_string(i + 1) + " (" + layer.digest.short_str() + ")";
+        std::uint64_t generation = 0;
+        std::unique_ptr<BlobSource> source;
+        if (blob->arriving) {
+            generation = blob->arriving->now().generation;
+            source = std::make_unique<FollowedBlobSource>(blob->arriving, stop, label);
+        } else {
+            source = std::make_unique<StoredBlobSource>(*blob->stored, label);
+        }
+        try {
+            DecompressedLayer stream(std::move(source), layer.media_type, diff_ids[i], budget, label);
+            LayerTarReader tar(stream, budget);
+            applier.apply_layer(tar, label, [&] { util::throw_if_stopped(stop); });
+            stream.finish();
+        } catch (const Failure& f) {
+            if (!blob->arriving || f.error().kind == ErrorKind::Cancelled) throw;
+            // Read as it downloaded, the layer was not verified yet: bytes damaged in transit look
+            // like a corrupt layer. The download decides: stored as read, the layer is bad;
+            // downloaded again, start over; given up, the download's failure is the news.
+            auto settled = blob->arriving->wait_for(UINT64_MAX, generation, stop);
+            if (stop.stop_requested()) throw;
+            if (settled.generation != generation) throw DownloadStartedOver();
+            if (settled.state == ArrivingBlob::State::Abandoned)
+                throw Failure(ErrorKind::Cancelled, "the download of " + label + " stopped");
+            throw;
+        }
+        event.type = ProgressEvent::Type::LayerUnpacked;
+        context_->report(event);
+    }
+    applier.finish();
+    // Durable once, for the whole tree, before finish() publishes it: one syncfs rather than
+    // an fsync per file.
+    if (::syncfs(root_fd_) != 0)
+        throw io("cannot flush the unpacked root filesystem", temp_, std::strerror(errno));
+    auto more = applier.warnings();
+    std::lock_guard lock(mutex_);
+    warnings_.insert(warnings_.end(), more.begin(), more.end());
+    return true;
 }
 
 Result<OutputReport> RootfsSink::finish() {
@@ -193,6 +271,8 @@ void RootfsSink::abort() noexcept {
     }
     std::lock_guard lock(mutex_);
     blobs_.clear();
+    arriving_.clear();
+    follow_ = false;
     finished_ = false;
     failure_.reset();
     warnings_.clear();

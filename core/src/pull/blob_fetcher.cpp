@@ -4,11 +4,11 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <thread>
 
 #include "http/retry_policy.hpp"
 #include "http/transport_failure.hpp"
+#include "pull/download_slots.hpp"
 #include "pull/resolver.hpp"
 #include "util/stopping.hpp"
 
@@ -92,6 +92,26 @@ void Download::fetch(const Descriptor& blob) {
     // resumes where it stopped with a Range request.
     std::optional<Store::Writer> writer;
     writer.emplace(store, blob.digest, blob.size);
+    // A consumer may read the blob as it arrives (the rootfs output unpacks while downloading): it
+    // follows the ingest file and is told when the blob is stored, started over or given up.
+    std::shared_ptr<ArrivingBlob> arriving;
+    if (options.on_arriving) {
+        arriving = std::make_shared<ArrivingBlob>(blob);
+        arriving->writing(writer->fd(), writer->written());
+        options.on_arriving(arriving);
+    }
+    struct AbandonUnlessStored {
+        std::shared_ptr<ArrivingBlob>& arriving;
+        ~AbandonUnlessStored() {
+            if (arriving) arriving->abandoned();  // no effect once stored
+        }
+    } abandon_unless_stored{arriving};
+    auto committed = [&] {
+        if (arriving) arriving->stored();
+        ++totals_downloaded;
+        report(ProgressEvent::Type::BlobDone, blob, blob.size);
+        stored(blob, true);
+    };
     report(ProgressEvent::Type::BlobStart, blob, writer->written());
     const http::RetryPolicy policy = session.retry_policy();
     bool retried_integrity = false;
@@ -102,15 +122,16 @@ void Download::fetch(const Descriptor& blob) {
         std::uint64_t before = 0;
         try {
             util::throw_if_stopped(stop);
-            if (!writer || !writer->is_open()) writer.emplace(store, blob.digest, blob.size);
+            if (!writer || !writer->is_open()) {
+                writer.emplace(store, blob.digest, blob.size);
+                if (arriving) arriving->writing(writer->fd(), writer->written());
+            }
             before = writer->written();
             if (writer->written() == blob.size) {
                 // Every byte is there already (an earlier attempt or process got this far).
                 report(ProgressEvent::Type::BlobVerifying, blob, writer->written());
                 writer->commit();
-                ++totals_downloaded;
-                report(ProgressEvent::Type::BlobDone, blob, blob.size);
-                stored(blob, true);
+                committed();
                 return;
             }
             const std::uint64_t offset = writer->written();
@@ -126,6 +147,7 @@ void Download::fetch(const Descriptor& blob) {
                 }
                 if (resp.status != 206 || !range_starts_at(resp.header("Content-Range"), offset)) {
                     writer->restart();
+                    if (arriving) arriving->restarted();
                     throw Failure(ErrorKind::ServerError, "the registry answered a resumed download of " +
                                                               blob.digest.str() + " with the wrong range (" +
                                                               resp.header("Content-Range") + ")");
@@ -144,6 +166,7 @@ void Download::fetch(const Descriptor& blob) {
                         if (n == 0) return;
                     }
                     writer->write(data, n);
+                    if (arriving) arriving->wrote(writer->written());
                     if (writer->written() - last_report >= kProgressStep) {
                         last_report = writer->written();
                         report(ProgressEvent::Type::BlobProgress, blob, writer->written());
@@ -152,9 +175,7 @@ void Download::fetch(const Descriptor& blob) {
                 stop);
             report(ProgressEvent::Type::BlobVerifying, blob, writer->written());
             writer->commit();
-            ++totals_downloaded;
-            report(ProgressEvent::Type::BlobDone, blob, blob.size);
-            stored(blob, true);
+            committed();
             return;
         } catch (const Failure& f) {
             bool integrity =
@@ -208,18 +229,17 @@ FetchTotals fetch_blobs(const Store& store, registry::RegistrySession& session, 
     const bool boost_small = options.jobs <= 0 && small_blobs > jobs;
     int n = boost_small ? std::min(jobs * kSmallPerJob, kMaxJobs) : jobs;
     n = std::min<int>(n, static_cast<int>(blobs.size()));
-    std::counting_semaphore<kMaxJobs> large_slots(jobs);
+    // Large downloads wait for a slot; with a default `jobs` and an output that unpacks layers as
+    // they arrive, the slots open one by one while the CPU has room (see DownloadSlots).
+    DownloadSlots large_slots(jobs, options.jobs <= 0 && options.pace_for_followers);
     auto worker = [&] {
         const std::stop_token stop = download.siblings.get_token();
         for (std::size_t i; !stop.stop_requested() && (i = next++) < blobs.size();) {
-            const bool large = !boost_small || blobs[i].size >= kSmallBlob;
-            if (large) {
-                while (!large_slots.try_acquire_for(std::chrono::milliseconds(50)))
-                    if (stop.stop_requested()) return;
-            }
+            const bool large = blobs[i].size >= kSmallBlob || !boost_small;
+            if (large && !large_slots.acquire(stop, blobs[i].size >= kSmallBlob, i)) return;
             // Given back however the download ends.
             struct SlotHeld {
-                std::counting_semaphore<kMaxJobs>* slots;
+                DownloadSlots* slots;
                 ~SlotHeld() {
                     if (slots) slots->release();
                 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stop_token>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "boxtool/reference.hpp"
 #include "pull/progress_channel.hpp"
 #include "registry/registry_session.hpp"
+#include "store/arriving_blob.hpp"
 #include "store/store.hpp"
 
 namespace boxtool::pull {
@@ -24,6 +26,13 @@ struct FetchOptions {
     // the outputs start on it while other blobs still download. Must not throw; a consumer that
     // fails stops the pull through `stop`.
     std::function<void(const StoredBlob&)> on_stored;
+    // Called when a download starts writing into the store, from its download thread, with what
+    // lets a consumer read the blob as it arrives (and tells it when the blob is stored, abandoned
+    // or started over). Not called for blobs found in the store. Must not throw.
+    std::function<void(std::shared_ptr<ArrivingBlob>)> on_arriving;
+    // An output reads downloads as they arrive (see DownloadSlots): with the default `jobs`, large
+    // downloads then start one at a time and more only while the CPU has room.
+    bool pace_for_followers = false;
 };
 
 struct FetchTotals {

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "output/follows_downloads.hpp"
+
 namespace boxtool::pull {
 
 SinkSet::SinkSet(const std::vector<std::shared_ptr<OutputSink>>& sinks, PullControl& control,
@@ -63,6 +65,20 @@ void SinkSet::blob_stored(const StoredBlob& blob) noexcept {
             return;
         }
     }
+}
+
+bool SinkSet::follows_downloads() const {
+    for (const auto& sink : sinks_)
+        if (dynamic_cast<const output::FollowsDownloads*>(sink.get())) return true;
+    return false;
+}
+
+void SinkSet::blob_arriving(const std::shared_ptr<ArrivingBlob>& blob) noexcept {
+    std::lock_guard lock(mutex_);
+    if (!prepared_ || control_.stopped()) return;
+    for (const auto& sink : sinks_)
+        if (auto* follower = dynamic_cast<output::FollowsDownloads*>(sink.get()))
+            follower->blob_arriving(blob);
 }
 
 std::vector<OutputReport> SinkSet::finish() {

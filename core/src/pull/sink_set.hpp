@@ -11,6 +11,7 @@
 #include "boxtool/output_sink.hpp"
 #include "pull/progress_channel.hpp"
 #include "pull/pull_control.hpp"
+#include "store/arriving_blob.hpp"
 
 namespace boxtool::pull {
 
@@ -21,10 +22,14 @@ class SinkSet final : public SinkContext {
     ~SinkSet() override;  // aborts sinks still prepared
 
     bool empty() const { return sinks_.empty(); }
+    // Whether a sink reads blobs as they arrive (blob_arriving).
+    bool follows_downloads() const;
     // Throws the first sink's Error (after aborting the ones already prepared).
     void prepare(const ResolvedImage& image);
     // From download threads. A failure goes to PullControl::fail(); nothing is thrown.
     void blob_stored(const StoredBlob& blob) noexcept;
+    // From download threads: offered to the sinks that read blobs as they arrive.
+    void blob_arriving(const std::shared_ptr<ArrivingBlob>& blob) noexcept;
     // Every sink's report, in order; throws the first failure after aborting the rest.
     std::vector<OutputReport> finish();
     void abort() noexcept;

@@ -120,6 +120,7 @@ class Store {
         void discard() noexcept;  // removes the partial
         void close() noexcept;    // keeps the partial for a later attempt
         bool is_open() const noexcept { return fd_ >= 0; }
+        int fd() const noexcept { return fd_; }  // for an ArrivingBlob to share with followers
         // Empties the file and the hash, for a download that must start over.
         void restart();
 
