@@ -46,7 +46,7 @@ CliEnv::CliEnv() {
     std::filesystem::create_directories(home());
 }
 
-RunResult CliEnv::boxtool(const std::vector<std::string>& args, RunOptions options) const {
+std::vector<std::string> CliEnv::command(const std::vector<std::string>& args, RunOptions& options) const {
     auto binary = harness::boxtool_binary();
     if (binary.empty() || !std::filesystem::exists(binary)) {
         throw std::runtime_error("boxtool binary not found (" + binary.string() +
@@ -67,7 +67,18 @@ RunResult CliEnv::boxtool(const std::vector<std::string>& args, RunOptions optio
         // ... unless the test sets it itself (a proxy test sets HTTPS_PROXY).
         if (!options.env.count(name)) options.unset_env.push_back(name);
     }
+    return argv;
+}
+
+RunResult CliEnv::boxtool(const std::vector<std::string>& args, RunOptions options) const {
+    auto argv = command(args, options);
     return harness::run(argv, options);
+}
+
+harness::ChildProcess CliEnv::spawn(const std::vector<std::string>& args, const std::filesystem::path& output,
+                                    RunOptions options) const {
+    auto argv = command(args, options);
+    return harness::ChildProcess(argv, output, options);
 }
 
 RunResult CliEnv::pull(const std::string& reference, const std::vector<std::string>& args,

@@ -44,8 +44,14 @@ class CliEnv {
     // boxtool pull REF --store STORE ARGS...
     RunResult pull(const std::string& reference, const std::vector<std::string>& args = {},
                    RunOptions options = {}) const;
+    // boxtool ARGS... in the background, as boxtool() runs it, with stdout and stderr to `output`:
+    // for signals, kills and /proc. Stopped (its group killed) when the handle goes.
+    harness::ChildProcess spawn(const std::vector<std::string>& args, const std::filesystem::path& output,
+                                RunOptions options = {}) const;
 
   private:
+    // The command line, and the environment set into `options`.
+    std::vector<std::string> command(const std::vector<std::string>& args, RunOptions& options) const;
     harness::TempDir dir_{"boxtool-e2e"};
 };
 

@@ -5,11 +5,8 @@
 //
 // The long forms (1000 soak pulls, 50 kills) are conformance/soak.sh; here they are short:
 // BOXTOOL_SOAK_PULLS and BOXTOOL_KILL_PULLS set their sizes.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,8 +21,6 @@
 #include "harness/images.hpp"
 #include "harness/paths.hpp"
 
-extern char** environ;
-
 namespace boxtool::conformance {
 namespace {
 
@@ -35,40 +30,6 @@ using Clock = std::chrono::steady_clock;
 int env_int(const char* name, int fallback) {
     const char* v = std::getenv(name);
     return v && *v ? std::atoi(v) : fallback;
-}
-
-// boxtool in the background (for SIGKILL), with the environment CliEnv gives it.
-pid_t spawn_boxtool(const CliEnv& env, const std::vector<std::string>& args, const fs::path& output) {
-    std::vector<std::string> argv{harness::boxtool_binary().string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<std::string> envs;
-    for (char** e = environ; *e; ++e) {
-        std::string kv = *e;
-        if (kv.rfind("HOME=", 0) && kv.rfind("XDG_", 0)) envs.push_back(kv);
-    }
-    envs.push_back("HOME=" + env.home().string());
-    envs.push_back("XDG_DATA_HOME=" + (env.home() / ".local/share").string());
-    std::vector<char*> cargv, cenv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    for (auto& e : envs) cenv.push_back(e.data());
-    cenv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), cenv.data()) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
-}
-
-int wait_exit(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::uint64_t image_bytes(const harness::ImageInfo& image) {
@@ -214,13 +175,11 @@ TEST(CrashTest, KilledPullsLeaveAVerifiableStoreAndTheNextPullResumes) {
     for (int round = 0; round < rounds; ++round) {
         const fs::path store = env.path("store-" + std::to_string(round));
         const auto before = proxy.requests().size();
-        pid_t pid =
-            spawn_boxtool(env, {"pull", ref, "--store", store.string(), "--insecure-registry", proxy.host()},
-                          env.path("killed.out"));
-        ASSERT_GT(pid, 0);
+        auto pull = env.spawn({"pull", ref, "--store", store.string(), "--insecure-registry", proxy.host()},
+                              env.path("killed-" + std::to_string(round) + ".out"));
         std::this_thread::sleep_for(std::chrono::milliseconds(when_ms(rng)));
-        ::kill(pid, SIGKILL);
-        wait_exit(pid);
+        ::kill(pull.pid(), SIGKILL);
+        pull.wait();
 
         auto verify = env.boxtool({"store", "verify", "--store", store.string()});
         EXPECT_EQ(verify.exit_code, kOk) << "round " << round << ": " << verify.describe();
@@ -261,18 +220,16 @@ TEST(CrashTest, APartialLeftByAKilledPullIsResumedNotRestarted) {
     harness::FaultProxy proxy({.upstream = registry.url(), .throttle = 3 * 1024 * 1024});
     proxy.start();
     const std::string ref = proxy.host() + "/crash/one:v1";
-    pid_t pid = spawn_boxtool(
-        env, {"pull", ref, "--store", env.store().string(), "--insecure-registry", proxy.host()},
-        env.path("killed.out"));
-    ASSERT_GT(pid, 0);
+    auto pull = env.spawn({"pull", ref, "--store", env.store().string(), "--insecure-registry", proxy.host()},
+                          env.path("killed.out"));
     // Kill once a good part of the layer is in the store's ingest area.
     const fs::path partial = env.store() / "ingest" / ("sha256-" + layer.digest.substr(7) + ".partial");
     auto until = Clock::now() + std::chrono::seconds(30);
     std::error_code ec;
     while (Clock::now() < until && (!fs::exists(partial, ec) || fs::file_size(partial, ec) < 1024 * 1024))
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ::kill(pid, SIGKILL);
-    wait_exit(pid);
+    ::kill(pull.pid(), SIGKILL);
+    pull.wait();
     ASSERT_TRUE(fs::exists(partial)) << harness::read_file(env.path("killed.out"));
     const auto kept = fs::file_size(partial);
     ASSERT_GT(kept, 0u);
@@ -321,18 +278,14 @@ TEST(ConcurrencyTest, EightProcessesShareOneStoreAndEachBlobIsDownloadedOnce) {
         refs.push_back(registry.host() + "/many/b" + std::to_string(i) + ":v1");
     }
     const auto served_before = registry.requests().size();
-    std::vector<pid_t> pids;
+    std::vector<harness::ChildProcess> pulls;
     for (std::size_t i = 0; i < refs.size(); ++i)
-        pids.push_back(spawn_boxtool(
-            env,
-            {"pull", refs[i], "--store", env.store().string(), "--insecure-registry", registry.host(),
-             "--output", oci_output(env.path("out" + std::to_string(i)), "v1")},
-            env.path("pull" + std::to_string(i) + ".out")));
-    for (std::size_t i = 0; i < pids.size(); ++i) {
-        ASSERT_GT(pids[i], 0);
-        EXPECT_EQ(wait_exit(pids[i]), kOk)
-            << harness::read_file(env.path("pull" + std::to_string(i) + ".out"));
-    }
+        pulls.push_back(
+            env.spawn({"pull", refs[i], "--store", env.store().string(), "--insecure-registry",
+                       registry.host(), "--output", oci_output(env.path("out" + std::to_string(i)), "v1")},
+                      env.path("pull" + std::to_string(i) + ".out")));
+    for (std::size_t i = 0; i < pulls.size(); ++i)
+        EXPECT_EQ(pulls[i].wait(), kOk) << harness::read_file(env.path("pull" + std::to_string(i) + ".out"));
     std::map<std::string, int> downloads;
     auto all = registry.requests();
     for (std::size_t i = served_before; i < all.size(); ++i) {

@@ -2,12 +2,10 @@
 // store, a tampered store, a token carrying CR/LF, a password grant redirected to another origin,
 // terminal escapes in registry text, an oversized token, a registry that drips or keeps silent,
 // and --creds on the command line. Each test fails without its fix.
-#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,8 +18,6 @@
 #include "harness/hostile_server.hpp"
 #include "harness/images.hpp"
 #include "harness/paths.hpp"
-
-extern char** environ;
 
 namespace boxtool::conformance {
 namespace {
@@ -61,63 +57,6 @@ class OtherUser {
 std::string quoted(const fs::path& p) {
     return "'" + p.string() + "'";
 }
-
-// boxtool started in the background with CliEnv's environment, for signals and /proc.
-class Background {
-  public:
-    Background(const CliEnv& env, const std::vector<std::string>& args) : out_(env.path("bg.out")) {
-        std::vector<std::string> argv{harness::boxtool_binary().string()};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::vector<std::string> envs;
-        for (char** e = environ; *e; ++e) {
-            std::string kv = *e;
-            if (kv.rfind("HOME=", 0) && kv.rfind("XDG_", 0) && kv.rfind("DOCKER_", 0) &&
-                kv.rfind("REGISTRY_AUTH", 0))
-                envs.push_back(kv);
-        }
-        envs.push_back("HOME=" + env.home().string());
-        envs.push_back("XDG_DATA_HOME=" + (env.home() / ".local/share").string());
-        envs.push_back("XDG_CONFIG_HOME=" + (env.home() / ".config").string());
-        std::vector<char*> cargv, cenv;
-        for (auto& a : argv) cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        for (auto& e : envs) cenv.push_back(e.data());
-        cenv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&fa, 1, 2);
-        if (posix_spawn(&pid_, cargv[0], &fa, nullptr, cargv.data(), cenv.data()) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    ~Background() {
-        if (pid_ > 0 && !exited_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    pid_t pid() const { return pid_; }
-    // The exit code (128+N for signal N) once it has exited within `limit`; nothing otherwise.
-    std::optional<int> wait(std::chrono::milliseconds limit) {
-        auto until = Clock::now() + limit;
-        while (Clock::now() < until) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                exited_ = true;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return std::nullopt;
-    }
-    std::string output() const { return harness::read_file(out_); }
-
-  private:
-    fs::path out_;
-    pid_t pid_ = -1;
-    bool exited_ = false;
-};
 
 // Waits until `server` has received bytes containing `what`.
 bool wait_for_bytes(const harness::HostileServer& server, const std::string& what,
@@ -370,9 +309,9 @@ TEST(HostileServerTest, ASignalStopsThePullPromptlyWhateverTheNetworkDoes) {
             "pull", hostile_ref(server), "--store", env.store().string(), "--connect-timeout",
             "30",   "--timeout",         "600"};
         if (!c.tls) args.insert(args.end(), {"--insecure-registry", server.host()});
-        Background pull(env, args);
-        ASSERT_GT(pull.pid(), 0);
-        ASSERT_TRUE(wait_for_bytes(server, c.sent)) << c.mode << ": " << pull.output();
+        auto pull = env.spawn(args, env.path("bg.out"));
+        auto output = [&] { return harness::read_file(env.path("bg.out")); };
+        ASSERT_TRUE(wait_for_bytes(server, c.sent)) << c.mode << ": " << output();
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         auto signalled = Clock::now();
         ::kill(pull.pid(), SIGTERM);
@@ -380,7 +319,7 @@ TEST(HostileServerTest, ASignalStopsThePullPromptlyWhateverTheNetworkDoes) {
         // the registry (hours), the connect timeout (30 s) or the read timeout (600 s) would allow.
         auto code = pull.wait(std::chrono::seconds(3));
         ASSERT_TRUE(code.has_value()) << c.mode << ": SIGTERM did not stop the pull";
-        EXPECT_EQ(*code, 130) << c.mode << ": " << pull.output();
+        EXPECT_EQ(*code, 130) << c.mode << ": " << output();
         std::cerr << c.mode << ": stopped "
                   << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - signalled).count()
                   << " ms after SIGTERM\n";
@@ -393,9 +332,11 @@ TEST(HostileServerTest, CredsOnTheCommandLineAreHiddenFromOtherUsers) {
     harness::HostileServer server({.mode = "silent"});
     server.start();
     CliEnv env;
-    Background pull(env, {"pull", hostile_ref(server), "--store", env.store().string(), "--creds",
-                          "cmdline-user:cmdline-s3cret", "--insecure-registry", server.host()});
-    ASSERT_TRUE(wait_for_bytes(server, "\x16\x03")) << pull.output();  // its TLS handshake: it runs
+    auto pull = env.spawn({"pull", hostile_ref(server), "--store", env.store().string(), "--creds",
+                           "cmdline-user:cmdline-s3cret", "--insecure-registry", server.host()},
+                          env.path("bg.out"));
+    ASSERT_TRUE(wait_for_bytes(server, "\x16\x03"))
+        << harness::read_file(env.path("bg.out"));  // its TLS handshake: it runs
     std::string cmdline = harness::read_file("/proc/" + std::to_string(pull.pid()) + "/cmdline");
     EXPECT_EQ(cmdline.find("cmdline-s3cret"), std::string::npos) << "password visible in /proc/PID/cmdline";
     EXPECT_NE(cmdline.find("cmdline-user:"), std::string::npos);

@@ -239,7 +239,7 @@ ChildProcess::~ChildProcess() {
     stop();
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_) {
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), exit_code_(other.exit_code_) {
     other.pid_ = -1;
 }
 
@@ -247,6 +247,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     if (this != &other) {
         stop();
         pid_ = other.pid_;
+        exit_code_ = other.exit_code_;
         other.pid_ = -1;
     }
     return *this;
@@ -273,8 +274,18 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
 // reused, so the signal cannot reach a stranger.
 void ChildProcess::reap_group() {
     ::kill(-pid_, SIGKILL);
-    wait_for(pid_);
+    exit_code_ = wait_for(pid_);
     pid_ = -1;
+}
+
+std::optional<int> ChildProcess::wait(std::chrono::milliseconds limit) {
+    const auto until = Clock::now() + limit;
+    while (pid_ > 0 && !has_exited(pid_)) {
+        if (Clock::now() >= until) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (pid_ > 0) reap_group();
+    return exit_code_;
 }
 
 }  // namespace boxtool::harness

@@ -58,10 +58,14 @@ class ChildProcess {
     bool running();
     // SIGTERM to the process group, then SIGKILL after the grace period. Idempotent.
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+    // The exit code (128+N for signal N) once the child has exited within `limit` (what is left of
+    // its group is then killed); nothing while it still runs.
+    std::optional<int> wait(std::chrono::milliseconds limit = std::chrono::minutes(10));
 
   private:
     void reap_group();
     pid_t pid_ = -1;
+    std::optional<int> exit_code_;
 };
 
 }  // namespace boxtool::harness

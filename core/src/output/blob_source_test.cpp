@@ -76,6 +76,16 @@ std::string read_all(BlobSource& source) {
     return out;
 }
 
+// A read of up to 16 bytes on another thread, given time to start waiting.
+std::future<std::size_t> waiting_read(BlobSource& source) {
+    auto read = std::async(std::launch::async, [&source] {
+        char buf[16];
+        return source.read(buf, sizeof buf);
+    });
+    std::this_thread::sleep_for(20ms);
+    return read;
+}
+
 TEST(FollowedBlobSource, ReadsWhatTheDownloadWroteAndEndsOnlyOnceItIsStored) {
     const std::string content = "0123456789abcdefghijklmnopqrstuvwxyz";
     FakeDownload download(content.size());
@@ -137,11 +147,7 @@ TEST(FollowedBlobSource, AnAbandonedDownloadEndsTheReadAsCancelled) {
     FakeDownload download(10);
     std::stop_source stop;
     FollowedBlobSource source(download.blob, stop.get_token(), "layer 1");
-    auto reader = std::async(std::launch::async, [&] {
-        char buf[16];
-        source.read(buf, sizeof buf);
-    });
-    std::this_thread::sleep_for(20ms);
+    auto reader = waiting_read(source);
     download.blob->abandoned();
     ASSERT_EQ(reader.wait_for(10s), std::future_status::ready);
     try {
@@ -157,11 +163,7 @@ TEST(FollowedBlobSource, AWaitingReadEndsWhenThePullStopsOrTheReaderCancels) {
         FakeDownload download(10);
         std::stop_source stop;
         FollowedBlobSource source(download.blob, stop.get_token(), "layer 1");
-        auto reader = std::async(std::launch::async, [&] {
-            char buf[16];
-            source.read(buf, sizeof buf);
-        });
-        std::this_thread::sleep_for(20ms);
+        auto reader = waiting_read(source);
         if (by_pull)
             stop.request_stop();
         else
