@@ -69,6 +69,8 @@ class FollowedBlobSource final : public BlobSource {
     FollowedBlobSource(std::shared_ptr<const ArrivingBlob> blob, std::stop_token stop, std::string label);
     void cancel() noexcept override { own_.request_stop(); }
     void finish() override;
+    // The download's generation this source reads (see ArrivingBlob).
+    std::uint64_t generation() const noexcept { return generation_; }
 
   protected:
     std::size_t read_more(char* data, std::size_t size) override;

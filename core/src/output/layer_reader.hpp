@@ -1,6 +1,6 @@
-// Reads one layer blob (from the store, or as it downloads) as it is decompressed: the compression is chosen by media
-// type and checked against the blob's magic bytes, the uncompressed bytes are hashed for the
-// config's diff_id and counted against the unpack limits. Nothing is held in memory.
+// Reads one layer blob (from the store, or as it downloads) as it is decompressed: the compression
+// is chosen by media type and checked against the blob's magic bytes, the uncompressed bytes are
+// hashed for the config's diff_id and counted against the unpack limits. Nothing is held in memory.
 #pragma once
 
 #include <condition_variable>

@@ -193,8 +193,9 @@ bool RootfsSink::unpack_layers(const std::vector<Digest>& diff_ids) {
         std::uint64_t generation = 0;
         std::unique_ptr<BlobSource> source;
         if (blob->arriving) {
-            generation = blob->arriving->now().generation;
-            source = std::make_unique<FollowedBlobSource>(blob->arriving, stop, label);
+            auto followed = std::make_unique<FollowedBlobSource>(blob->arriving, stop, label);
+            generation = followed->generation();
+            source = std::move(followed);
         } else {
             source = std::make_unique<StoredBlobSource>(*blob->stored, label);
         }
