@@ -8,12 +8,12 @@
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <sstream>
+
+#include "util/temp_path.hpp"
 
 namespace boxtool {
 namespace fs = std::filesystem;
@@ -32,14 +32,6 @@ Failure unsafe_store(const fs::path& path, const std::string& why, const std::st
                    "use a store only you can write (--store DIR, or \"store\" in the config), or, if the "
                    "folder is really yours, " +
                        fix);
-}
-
-std::string unique_suffix() {
-    static std::atomic<unsigned> counter{0};
-    std::random_device rd;
-    std::ostringstream s;
-    s << ::getpid() << '-' << counter++ << '-' << std::hex << rd();
-    return s.str();
 }
 
 std::string file_name(const Digest& d) {
@@ -92,7 +84,7 @@ Digest hash_fd(int fd, const std::string& algorithm, std::uint64_t limit, std::u
 
 // Writes a small file atomically: a private temporary next to it, then a rename.
 bool write_atomically(const fs::path& path, const std::string& content) {
-    fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + unique_suffix());
+    fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + util::unique_suffix());
     int fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return false;
     bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
