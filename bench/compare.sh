@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side pull benchmarks (issue 14): boxtool against skopeo, skopeo + umoci, containerd's
 # `ctr images pull` (a scratch daemon with a fresh root before every run), curl fetching the blobs in
-# parallel, and the `pigz -dc | tar -x` floor, all against one local registry:2, on
+# parallel, the `pigz -dc | tar -x` floor, and, for the OCI cases, the verifying floor
+# (bench/verify_floor.cpp: fetch, SHA-256, write and rename each blob, nothing else), all against one
+# local registry:2, on
 #   synthetic  8 gzip layers of LAYER_SIZE incompressible bytes: pull to an OCI layout and to a rootfs
 #   small      100 small gzip layers: pull to an OCI layout
 #   real       an image built from this machine's system directories (tools/fixtures/make_system_image.py,
@@ -62,6 +64,12 @@ boxtool="${BOXTOOL:-$root/build/tools/boxtool}"
 for tool in hyperfine skopeo umoci pigz tar curl /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "compare.sh needs $tool (./scripts/setup.sh --packages)" >&2; exit 1; }
 done
+# The verifying floor (bench/verify_floor.cpp), built beside boxtool: left out when missing.
+floor_tool="${VERIFY_FLOOR:-$(dirname "$boxtool")/../bench/boxtool_verify_floor}"
+if [ ! -x "$floor_tool" ]; then
+  echo "note: $floor_tool is missing (cmake --build BUILD --target boxtool_verify_floor): no verify-floor column" >&2
+  floor_tool=""
+fi
 have_ctr=1
 if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null || [ "$(id -u)" -ne 0 ]; then
   have_ctr=0
@@ -183,6 +191,11 @@ curl_blobs() {  # a curl config fetching every blob of the image in parallel to 
   done
   echo "curl -sf --parallel --parallel-max 16 -K $cfg"
 }
+verify_floor() {  # IMAGE JOBS: bench/verify_floor.cpp fetching, hashing and keeping every blob
+  local paths=() d
+  for d in $(blobs_of "$work/src/$1"); do paths+=("/v2/bench/$1/blobs/$d"); done
+  echo "$floor_tool --jobs $2 --out $work/floor $reg ${paths[*]}"
+}
 tar_floor() {  # the layers from local files, in order: no download, no verification
   local layers=() d
   for d in $(blobs_of "$work/src/$1" | tail -n +2); do layers+=("$work/src/$1/blobs/${d/://}"); done
@@ -191,10 +204,13 @@ tar_floor() {  # the layers from local files, in order: no download, no verifica
 clean="rm -rf $work/store $work/out $work/rootfs $work/copied $work/bundle $work/floor; mkdir -p $work/floor"
 ctr_prep="$clean; $work/ctr-restart.sh"
 
-if want synthetic-oci; then
-  run_case synthetic-oci boxtool "$clean" "$(box_oci bench/synthetic)" skopeo "$clean" "$(skopeo_oci bench/synthetic)" \
-    curl "$clean" "$(curl_blobs synthetic)"
-fi
+oci_peers() {  # IMAGE JOBS: the OCI-layout commands for run_case
+  local cmds=(boxtool "$clean" "$(box_oci "bench/$1")" skopeo "$clean" "$(skopeo_oci "bench/$1")"
+    curl "$clean" "$(curl_blobs "$1")")
+  [ -n "$floor_tool" ] && cmds+=(verify-floor "$clean" "$(verify_floor "$1" "$2")")
+  run_case "$1-oci" "${cmds[@]}"
+}
+want synthetic-oci && oci_peers synthetic 4  # boxtool's large downloads at once
 rootfs_peers() {  # IMAGE: the rootfs commands for run_case
   local cmds=(boxtool "$clean" "$(box_rootfs "bench/$1")" "skopeo+umoci" "$clean" "$(skopeo_umoci "bench/$1")")
   ((have_ctr)) && cmds+=(ctr "$ctr_prep" "$(ctr_pull "bench/$1")")
@@ -202,10 +218,7 @@ rootfs_peers() {  # IMAGE: the rootfs commands for run_case
   run_case "$1-rootfs" "${cmds[@]}"
 }
 want synthetic-rootfs && rootfs_peers synthetic
-if want small-oci; then
-  run_case small-oci boxtool "$clean" "$(box_oci bench/small)" skopeo "$clean" "$(skopeo_oci bench/small)" \
-    curl "$clean" "$(curl_blobs small)"
-fi
+want small-oci && oci_peers small 16  # as curl's --parallel-max and boxtool's small downloads
 want real-rootfs && rootfs_peers real
 [ -f "$ctr_pid_file" ] && { kill "$(cat "$ctr_pid_file")" 2>/dev/null || true; rm -f "$ctr_pid_file"; sleep 0.5; }
 

@@ -17,4 +17,4 @@ set ylabel "median time / boxtool's median"
 set logscale y 2
 set yrange [0.02:*]
 set xtics nomirror
-plot for [col=2:7] datafile using col:xtic(1) title columnhead(col)
+plot for [col=2:8] datafile using col:xtic(1) title columnhead(col)

@@ -13,7 +13,7 @@ import os
 import statistics
 import sys
 
-TOOLS = ["boxtool", "skopeo", "skopeo+umoci", "ctr", "curl", "tar-floor"]
+TOOLS = ["boxtool", "skopeo", "skopeo+umoci", "ctr", "curl", "tar-floor", "verify-floor"]
 
 
 def parse_args(argv):

@@ -242,10 +242,11 @@ int pull_stack(const Args& args, ProgressMode mode, int jobs) {
                 }
                 options.outputs.push_back(*sink);
             }
-            options.progress = [&](const ProgressEvent& e) {
-                std::lock_guard lock(out_mutex);
-                view->on_event(e);
-            };
+            if (mode != ProgressMode::Quiet)  // as in pull_one: no hand-over of events to drop
+                options.progress = [&](const ProgressEvent& e) {
+                    std::lock_guard lock(out_mutex);
+                    view->on_event(e);
+                };
             auto result = engine.pull(s.image, options);
             std::lock_guard lock(out_mutex);
             view->finish();

@@ -8,12 +8,12 @@
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <sstream>
+
+#include "util/temp_path.hpp"
 
 namespace boxtool {
 namespace fs = std::filesystem;
@@ -32,14 +32,6 @@ Failure unsafe_store(const fs::path& path, const std::string& why, const std::st
                    "use a store only you can write (--store DIR, or \"store\" in the config), or, if the "
                    "folder is really yours, " +
                        fix);
-}
-
-std::string unique_suffix() {
-    static std::atomic<unsigned> counter{0};
-    std::random_device rd;
-    std::ostringstream s;
-    s << ::getpid() << '-' << counter++ << '-' << std::hex << rd();
-    return s.str();
 }
 
 std::string file_name(const Digest& d) {
@@ -90,13 +82,14 @@ Digest hash_fd(int fd, const std::string& algorithm, std::uint64_t limit, std::u
     return hasher.finish();
 }
 
-// Writes a small file atomically: a private temporary next to it, then a rename.
-bool write_atomically(const fs::path& path, const std::string& content) {
-    fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + unique_suffix());
+// Writes a small file atomically: a private temporary next to it, then a rename; `durable` adds an
+// fsync before the rename, for files whose loss in a crash would lose something.
+bool write_atomically(const fs::path& path, const std::string& content, bool durable) {
+    fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + util::unique_suffix());
     int fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return false;
     bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-    ok = ::fsync(fd) == 0 && ok;
+    if (durable) ok = ::fsync(fd) == 0 && ok;
     ::close(fd);
     if (ok && ::rename(temp.c_str(), path.c_str()) == 0) return true;
     ::unlink(temp.c_str());
@@ -263,8 +256,11 @@ std::optional<std::string> Store::read_small(const Digest& d, std::size_t max_by
 void Store::remember_verified(const Digest& d, int fd) const {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return;
-    // Best effort: without a record the next reuse hashes the blob again, nothing worse.
-    write_atomically(verified_path(d), identity_of(st) + "\n");
+    // Best effort: without a record the next reuse hashes the blob again, nothing worse. So no
+    // fsync: after a crash a lost, empty or stale record only fails to match the blob's identity
+    // (a new file never has the old ctime), and a pull of many small blobs on a disk spent half
+    // its fsyncs here.
+    write_atomically(verified_path(d), identity_of(st) + "\n", false);
 }
 
 Store::BlobState Store::check_blob(const Digest& d, std::optional<std::uint64_t> expected_size,
@@ -551,7 +547,7 @@ void Store::record_pull(const PullRecord& r) const {
     std::ostringstream text;
     obj.stringify(text);
     std::string id = digest_of(r.reference + "\n" + r.platform).hex.substr(0, 32);
-    if (!write_atomically(root_ / "images" / (id + ".json"), text.str()))
+    if (!write_atomically(root_ / "images" / (id + ".json"), text.str(), true))
         throw io_error("cannot record the pull in", root_ / "images", errno);
 }
 

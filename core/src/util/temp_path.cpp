@@ -14,13 +14,18 @@ std::filesystem::path output_target(const std::filesystem::path& path) {
     return target;
 }
 
-std::filesystem::path sibling_temp_path(const std::filesystem::path& target) {
+std::string unique_suffix() {
     static std::atomic<unsigned> counter{0};
-    std::random_device rd;
-    std::ostringstream name;
-    name << '.' << target.filename().string() << ".boxtool-" << ::getpid() << '-' << counter++ << '-'
-         << std::hex << rd();
-    return target.parent_path() / name.str();
+    // Seeded once per thread: std::random_device costs a system call or a CPUID probe each time it
+    // is made, and a pull names a temporary file for every blob.
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    std::ostringstream s;
+    s << ::getpid() << '-' << counter++ << '-' << std::hex << (random() & 0xffffffffu);
+    return s.str();
+}
+
+std::filesystem::path sibling_temp_path(const std::filesystem::path& target) {
+    return target.parent_path() / ("." + target.filename().string() + ".boxtool-" + unique_suffix());
 }
 
 TempPathGuard::~TempPathGuard() {

@@ -10,6 +10,10 @@ namespace boxtool::util {
 // "out" are one target), so its sibling temporary path is beside it, not inside.
 std::filesystem::path output_target(const std::filesystem::path& path);
 
+// "<pid>-<counter>-<random hex>": a name part no other process or call of this one uses at the same
+// time (files made with it are still created with O_EXCL).
+std::string unique_suffix();
+
 // ".<name>.boxtool-<unique>" beside `target`, on the same file system so rename is atomic.
 std::filesystem::path sibling_temp_path(const std::filesystem::path& target);
 
