@@ -42,8 +42,8 @@ std::string query_for(const registry::Challenge& c, const std::string& scope) {
 Probe::Probe(const Target& target)
     : target_(target),
       proxy_(http::proxy_rules_for(target.proxy)),
-      client_(
-          http::ClientOptions{target.connect_timeout, target.timeout, "boxtool-conformance", 5, {}, proxy_}),
+      client_(http::ClientOptions{
+          target.connect_timeout, target.timeout, "boxtool-conformance", 5, {}, proxy_, target.log}),
       tls_(http::tls_settings_for(target.registry, target.tls, target.insecure)),
       realm_tls_(tls_) {}
 

@@ -28,6 +28,9 @@ struct Target {
     // Forward proxies for every connection the checks make, the TLS handshakes included (a CONNECT
     // tunnel): the same rules as a pull (HTTPS_PROXY, NO_PROXY...).
     ProxyOptions proxy;
+    // A record per API request and answer, secrets redacted (boxtool conformance --debug); the TLS
+    // checks' own handshakes are not HTTP requests and are not logged.
+    LogCallback log;
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds timeout{30000};
     std::vector<std::string> only;
