@@ -80,6 +80,20 @@ TEST_F(DebugLogTest, OneLinePerRequestAndAnswerWithSecretsRedacted) {
     EXPECT_EQ(q.err.find("debug:"), std::string::npos) << q.err;
 }
 
+TEST_F(DebugLogTest, ConformanceRunsLogTheirRequestsOnStderrBesideTheJsonReport) {
+    auto r = env.boxtool({"conformance", registry->host() + "/dbg/check", "--insecure-registry",
+                          registry->host(), "--creds", kUser, "--password-stdin", "--only", "pull.ping",
+                          "--only", "auth.credentials.bad", "--json", "--debug"},
+                         {.stdin_text = kPassword});
+    const std::string base = "http://" + registry->host();
+    EXPECT_NE(r.err.find("debug: > GET " + base + "/v2/"), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("debug: < 401 GET " + base + "/v2/"), std::string::npos) << r.describe();
+    // stdout is still one JSON document: the report.
+    Poco::JSON::Parser parser;
+    EXPECT_NO_THROW(parser.parse(r.out)) << r.out;
+    expect_no_secret(r);
+}
+
 TEST_F(DebugLogTest, EnvironmentVariableAndFlagBeforeTheCommand) {
     auto r = pull({"--progress", "plain"}, {.env = {{"BOXTOOL_DEBUG", "1"}}});
     ASSERT_EQ(r.exit_code, kOk) << r.describe();

@@ -1,9 +1,11 @@
 // Pulls through a real forward proxy (tinyproxy) to registries whose names only the proxy can
 // resolve: HTTPS through a CONNECT tunnel with the registry's certificate verified end to end,
 // plain HTTP through the absolute-URI form, proxy credentials (BasicAuth) from the URL and never
-// shown, NO_PROXY, loopback left direct unless asked, and "proxy" in the config file.
+// shown, NO_PROXY, loopback left direct unless asked, and "proxy" in the config file; and
+// `boxtool conformance` against a registry only the proxy reaches, its TLS checks included.
 #include <gtest/gtest.h>
 
+#include "conformance_report.hpp"
 #include "e2e_support.hpp"
 #include "harness/certificates.hpp"
 #include "harness/files.hpp"
@@ -25,8 +27,8 @@ class ProxyTest : public ::testing::Test {
     static void SetUpTestSuite() {
         s = new Shared;
         s->ca = harness::make_certificate_authority(s->dir.path(), "proxy-ca");
-        auto cert = harness::make_server_certificate(s->ca, s->dir.path(), "registry",
-                                                     {.names = {"DNS:" + kName, "IP:127.0.0.1"}});
+        auto cert = harness::make_server_certificate(
+            s->ca, s->dir.path(), "registry", {.names = {"DNS:" + kName, "IP:127.0.0.1"}, .days = 365});
         s->tls_registry = std::make_unique<harness::RegistryServer>(
             harness::RegistryOptions{.tls = harness::RegistryTls{cert.cert, cert.key}});
         s->tls_registry->start();
@@ -169,6 +171,44 @@ TEST_F(ProxyTest, LoopbackIsDirectUnlessTheConfigAsks) {
     ASSERT_EQ(proxied.exit_code, kOk) << proxied.describe();
     EXPECT_NE(s->proxy->log().find("http://" + s->plain_registry->host() + "/v2/"), std::string::npos)
         << s->proxy->log();
+}
+
+TEST_F(ProxyTest, ConformanceChecksReachTheRegistryThroughTheProxyTlsChecksIncluded) {
+    const std::string target = kName + ":" + std::to_string(s->tls_registry->port()) + "/proxy/check";
+    const std::vector<std::string> args{
+        target,   "--ca-file", s->ca.cert.string(), "--image", "proxy/app:v1", "--only", "pull.*",
+        "--only", "tls.*",     "--connect-timeout", "5"};
+    // Without the proxy the name does not resolve: nothing passes.
+    auto direct = run_conformance(env, args);
+    ASSERT_TRUE(direct.parsed) << direct.run.describe();
+    EXPECT_NE(direct.run.exit_code, kOk) << direct.run.describe();
+    EXPECT_EQ(direct["pull.ping"], "fail") << direct.describe();
+    EXPECT_NE(direct.evidence["tls.chain"].find("cannot resolve " + kName), std::string::npos)
+        << direct.describe();
+    EXPECT_EQ(direct["tls.plain-http"], "skip") << direct.describe();  // no connection proves nothing
+
+    auto r = run_conformance(env, args, {.env = {{"HTTPS_PROXY", s->auth_proxy->url()}}});
+    ASSERT_TRUE(r.parsed) << r.run.describe() << s->auth_proxy->log();
+    EXPECT_EQ(r.run.exit_code, kOk) << r.describe();
+    for (const char* id : {"pull.ping", "pull.manifest.get-by-tag", "pull.blob.get", "tls.chain",
+                           "tls.hostname", "tls.expiry", "tls.legacy-versions", "tls.plain-http"})
+        EXPECT_EQ(r[id], "pass") << id << "\n" << r.describe();
+    // The handshakes the TLS checks make themselves went through CONNECT too: the certificate they
+    // looked at is the one for kName, which only the proxy can reach.
+    EXPECT_NE(r.evidence["tls.hostname"].find(kName), std::string::npos) << r.describe();
+    EXPECT_NE(s->auth_proxy->log().find("CONNECT " + kName + ":"), std::string::npos) << s->auth_proxy->log();
+    EXPECT_EQ(r.run.out.find(kProxyPassword), std::string::npos);
+    EXPECT_EQ(r.run.err.find(kProxyPassword), std::string::npos);
+
+    // A proxy that refuses the credentials fails the TLS checks with its answer, not a hang.
+    auto refused = run_conformance(env, {target, "--ca-file", s->ca.cert.string(), "--only", "tls.chain"},
+                                   {.env = {{"HTTPS_PROXY", s->auth_proxy->url(false)}}});
+    ASSERT_TRUE(refused.parsed) << refused.run.describe();
+    EXPECT_NE(refused.run.exit_code, kOk);
+    EXPECT_EQ(refused["tls.chain"], "fail") << refused.describe();
+    EXPECT_NE(refused.evidence["tls.chain"].find("refused CONNECT " + kName), std::string::npos)
+        << refused.describe();
+    EXPECT_NE(refused.evidence["tls.chain"].find("407"), std::string::npos) << refused.describe();
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "boxtool/reference.hpp"
+#include "http/engine_client_options.hpp"
 #include "http/registry_tls.hpp"
 #include "http/transport_failure.hpp"
 #include "util/base64.hpp"
@@ -40,7 +41,9 @@ std::string query_for(const registry::Challenge& c, const std::string& scope) {
 
 Probe::Probe(const Target& target)
     : target_(target),
-      client_(http::ClientOptions{target.connect_timeout, target.timeout, "boxtool-conformance", 5}),
+      proxy_(http::proxy_rules_for(target.proxy)),
+      client_(http::ClientOptions{
+          target.connect_timeout, target.timeout, "boxtool-conformance", 5, {}, proxy_, target.log}),
       tls_(http::tls_settings_for(target.registry, target.tls, target.insecure)),
       realm_tls_(tls_) {}
 

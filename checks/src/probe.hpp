@@ -62,6 +62,8 @@ class Probe {
     const std::string& base_url() const { return base_url_; }
     bool plain_http() const { return base_url_.rfind("http://", 0) == 0; }
     const http::TlsSettings& tls() const { return tls_; }
+    // The proxies the API requests go through; the TLS checks tunnel through them too.
+    const http::ProxyRules& proxy() const { return proxy_; }
     const std::vector<std::string>& challenge_headers() const { return challenge_headers_; }
     const std::vector<registry::Challenge>& challenges() const { return challenges_; }
     const registry::Challenge* bearer() const;
@@ -86,6 +88,7 @@ class Probe {
     void remember_secret(const std::string& secret);
 
     const Target& target_;
+    http::ProxyRules proxy_;
     http::Client client_;
     http::TlsSettings tls_;
     http::TlsSettings realm_tls_;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "util/json_text.hpp"
+
 namespace boxtool::checks {
 namespace {
 
@@ -34,35 +36,8 @@ std::string family_of(const std::string& id) {
 }  // namespace
 
 std::string json_escape(std::string_view text) {
-    std::string out;
-    for (unsigned char c : text) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out;
+    std::string quoted = util::json_quote(text);  // the one JSON string writer, without its quotes
+    return quoted.substr(1, quoted.size() - 2);
 }
 
 std::string xml_escape(std::string_view text) {

@@ -41,6 +41,17 @@ TEST(Report, SummaryCountsAndRequiredFailures) {
     EXPECT_EQ(s.required_failures, 1);  // the SHOULD failure does not count
 }
 
+TEST(Report, JsonEscapeKeepsControlCharactersAndDelOutAndStaysJson) {
+    const std::string raw = std::string("say \"hi\"\\ \n\t\x01\x1b[31m\x7f end");
+    const std::string escaped = json_escape(raw);
+    for (char c : escaped) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "raw byte " << int(c) << " in " << escaped;
+    EXPECT_NE(escaped.find("\\u007f"), std::string::npos) << escaped;
+    EXPECT_NE(escaped.find("\\u001b"), std::string::npos) << escaped;
+    Poco::JSON::Parser parser;
+    auto obj = parser.parse("{\"v\":\"" + escaped + "\"}").extract<Poco::JSON::Object::Ptr>();
+    EXPECT_EQ(obj->getValue<std::string>("v"), raw);
+}
+
 TEST(Report, JsonIsOneDocumentWithEveryCheck) {
     auto results = sample();
     auto json = render_json(results, summarize(results, "reg/ns", "push", 1), 1);

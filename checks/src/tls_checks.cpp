@@ -40,7 +40,7 @@ void tls_checks(Run& run) {
     auto handshake = [&]() -> const TlsHandshake& {
         if (!hs) {
             http::TlsSettings settings = run.probe.tls();
-            hs = tls_handshake(host, port, settings, false, timeout_ms);
+            hs = tls_handshake(host, port, settings, run.probe.proxy(), false, timeout_ms);
         }
         return *hs;
     };
@@ -80,19 +80,22 @@ void tls_checks(Run& run) {
     });
     run.check("tls.legacy-versions", [&] {
         if (plain) return skip(plain_reason);
-        auto legacy = tls_handshake(host, port, run.probe.tls(), true, timeout_ms);
+        auto legacy = tls_handshake(host, port, run.probe.tls(), run.probe.proxy(), true, timeout_ms);
         if (!legacy.connected) return skip("cannot connect: " + legacy.error);
         if (legacy.handshake) return fail("the server completed a " + legacy.protocol + " handshake");
         return pass("a TLS 1.0/1.1-only client was refused");
     });
     run.check("tls.plain-http", [&] {
         if (plain) return skip(plain_reason);
-        int status = 0;
-        std::string answer = plain_http_answer(host, port, timeout_ms, &status);
-        if (status == 200 || status == 401)
-            return fail("plain HTTP on the TLS port answered " + answer + ": the API is served in clear");
-        if (status >= 300 && status < 400) return pass("plain HTTP is redirected: " + answer);
-        return pass("plain HTTP on the TLS port got: " + answer);
+        auto answer = plain_http_answer(host, port, run.probe.proxy(), timeout_ms);
+        // No connection proves nothing about what the port serves.
+        if (!answer.connected) return skip("cannot connect: " + answer.text);
+        if (answer.status == 200 || answer.status == 401)
+            return fail("plain HTTP on the TLS port answered " + answer.text +
+                        ": the API is served in clear");
+        if (answer.status >= 300 && answer.status < 400)
+            return pass("plain HTTP is redirected: " + answer.text);
+        return pass("plain HTTP on the TLS port got: " + answer.text);
     });
 }
 

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <memory>
 
+#include "util/base64.hpp"
+
 namespace boxtool::checks {
 namespace {
 
@@ -41,6 +43,61 @@ int connect_to(const std::string& host, int port, int timeout_ms, std::string& e
         fd = -1;
     }
     ::freeaddrinfo(res);
+    return fd;
+}
+
+// Reads a proxy's answer to CONNECT up to the blank line, byte by byte: whatever follows it belongs
+// to the tunnel (the server's TLS or HTTP answer), so nothing may be read past it.
+bool read_connect_answer(int fd, std::string& head) {
+    char c;
+    while (head.size() < 8192) {
+        if (::recv(fd, &c, 1, 0) != 1) return false;
+        head.push_back(c);
+        if (head.size() >= 4 && head.compare(head.size() - 4, 4, "\r\n\r\n") == 0) return true;
+    }
+    return false;
+}
+
+// A connection to host:port, directly or through the forward proxy the rules pick for HTTPS (a
+// CONNECT tunnel, as the API requests use: a registry only the proxy reaches is checked the same).
+int open_to(const std::string& host, int port, const http::ProxyRules& proxy, int timeout_ms,
+            std::string& error) {
+    std::optional<http::ProxyUrl> via;
+    try {
+        via = http::proxy_for(proxy, "https", host, static_cast<std::uint16_t>(port));
+    } catch (const http::ProxyError& e) {
+        error = std::string("the proxy setting cannot be used: ") + e.what();
+        return -1;
+    }
+    if (!via) return connect_to(host, port, timeout_ms, error);
+    int fd = connect_to(via->host, via->port, timeout_ms, error);
+    if (fd < 0) {
+        error = "the proxy " + via->str() + ": " + error;
+        return -1;
+    }
+    const bool v6 = host.find(':') != std::string::npos;
+    const std::string authority = (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    std::string req = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+    if (!via->username.empty() || !via->password.empty())
+        req +=
+            "Proxy-Authorization: Basic " + util::base64_encode(via->username + ":" + via->password) + "\r\n";
+    req += "\r\n";
+    std::string head;
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()) ||
+        !read_connect_answer(fd, head)) {
+        error = "the proxy " + via->str() + " closed the connection before answering CONNECT " + authority;
+        ::close(fd);
+        return -1;
+    }
+    const std::string line = head.substr(0, head.find("\r\n"));
+    if (line.size() < 12 || line.rfind("HTTP/1.", 0) != 0 || line.compare(9, 3, "200") != 0) {
+        // The status line only: the proxy's text is outside input, kept short and printable.
+        std::string shown;
+        for (char ch : line.substr(0, 80)) shown += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
+        error = "the proxy " + via->str() + " refused CONNECT " + authority + " (" + shown + ")";
+        ::close(fd);
+        return -1;
+    }
     return fd;
 }
 
@@ -76,8 +133,8 @@ void add_roots(SSL_CTX* ctx, const std::string& pem) {
 
 }  // namespace
 
-TlsHandshake tls_handshake(const std::string& host, int port, const http::TlsSettings& tls, bool legacy_only,
-                           int timeout_ms) {
+TlsHandshake tls_handshake(const std::string& host, int port, const http::TlsSettings& tls,
+                           const http::ProxyRules& proxy, bool legacy_only, int timeout_ms) {
     TlsHandshake out;
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
     if (!ctx) {
@@ -102,7 +159,7 @@ TlsHandshake tls_handshake(const std::string& host, int port, const http::TlsSet
     // Verification is evaluated after the handshake, so the certificate can be looked at even
     // when it does not verify.
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
-    int fd = connect_to(host, port, timeout_ms, out.error);
+    int fd = open_to(host, port, proxy, timeout_ms, out.error);
     if (fd < 0) return out;
     out.connected = true;
     std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
@@ -156,16 +213,18 @@ TlsHandshake tls_handshake(const std::string& host, int port, const http::TlsSet
     return out;
 }
 
-std::string plain_http_answer(const std::string& host, int port, int timeout_ms, int* status) {
-    *status = 0;
-    std::string error;
-    int fd = connect_to(host, port, timeout_ms, error);
-    if (fd < 0) return error;
+PlainAnswer plain_http_answer(const std::string& host, int port, const http::ProxyRules& proxy,
+                              int timeout_ms) {
+    PlainAnswer out;
+    int fd = open_to(host, port, proxy, timeout_ms, out.text);
+    if (fd < 0) return out;
+    out.connected = true;
     std::string req = "GET /v2/ HTTP/1.1\r\nHost: " + host + ":" + std::to_string(port) +
                       "\r\nUser-Agent: boxtool-conformance\r\nConnection: close\r\n\r\n";
     if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) {
         ::close(fd);
-        return "the connection was closed";
+        out.text = "the connection was closed";
+        return out;
     }
     std::string got;
     char buf[1024];
@@ -175,16 +234,21 @@ std::string plain_http_answer(const std::string& host, int port, int timeout_ms,
         got.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    if (got.empty()) return "the connection was closed without an answer";
+    if (got.empty()) {
+        out.text = "the connection was closed without an answer";
+        return out;
+    }
     std::string line = got.substr(0, got.find("\r\n"));
     if (line.rfind("HTTP/", 0) == 0 && line.size() >= 12) {
         try {
-            *status = std::stoi(line.substr(9, 3));
+            out.status = std::stoi(line.substr(9, 3));
         } catch (...) {
         }
-        return line;
+        out.text = line;
+        return out;
     }
-    return "a non-HTTP answer (" + std::to_string(got.size()) + " bytes, TLS alert or garbage)";
+    out.text = "a non-HTTP answer (" + std::to_string(got.size()) + " bytes, TLS alert or garbage)";
+    return out;
 }
 
 }  // namespace boxtool::checks

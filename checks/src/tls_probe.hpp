@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/http_client.hpp"
+#include "http/proxy.hpp"
 
 namespace boxtool::checks {
 
@@ -26,10 +27,18 @@ struct TlsHandshake {
 };
 
 // `legacy_only`: offer TLS 1.0 and 1.1 only (at security level 0), to see whether they are refused.
-TlsHandshake tls_handshake(const std::string& host, int port, const http::TlsSettings& tls, bool legacy_only,
-                           int timeout_ms);
+// Through the HTTPS proxy `proxy` picks for host:port, if any (a CONNECT tunnel).
+TlsHandshake tls_handshake(const std::string& host, int port, const http::TlsSettings& tls,
+                           const http::ProxyRules& proxy, bool legacy_only, int timeout_ms);
 
-// Sends "GET /v2/ HTTP/1.1" in clear to a TLS port; returns the status line, or what happened.
-std::string plain_http_answer(const std::string& host, int port, int timeout_ms, int* status);
+struct PlainAnswer {
+    bool connected = false;  // false: `text` says why there was no connection
+    int status = 0;          // the HTTP status, 0 when the answer was not HTTP
+    std::string text;        // the status line, or what happened instead
+};
+
+// Sends "GET /v2/ HTTP/1.1" in clear to a TLS port (through the same tunnel as the handshakes).
+PlainAnswer plain_http_answer(const std::string& host, int port, const http::ProxyRules& proxy,
+                              int timeout_ms);
 
 }  // namespace boxtool::checks

@@ -120,6 +120,8 @@ int conformance_command(const std::vector<std::string>& argv) {
     target.force_plain_http = force_http;
     target.insecure = force_http || is_insecure_registry(target.registry, setup.engine.insecure_registries);
     target.tls = setup.engine.tls;
+    target.proxy = setup.engine.proxy;  // --config "proxy", then the environment's variables
+    target.log = setup.engine.log;      // --debug, BOXTOOL_DEBUG: on stderr, beside the report
     target.connect_timeout = setup.engine.connect_timeout;
     target.timeout = args.last("--timeout") ? setup.engine.io_timeout : std::chrono::milliseconds(30000);
     target.only = args.all("--only");

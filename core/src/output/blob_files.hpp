@@ -1,11 +1,9 @@
-// The verified blob files one pull handed to a sink, by digest: what the built-in outputs read.
+// The verified blob files one pull handed to a sink, by digest: what the built-in outputs read
+// (small ones through util::read_verified_file).
 #pragma once
 
-#include <cstddef>
 #include <filesystem>
 #include <map>
-#include <optional>
-#include <string>
 
 #include "boxtool/digest.hpp"
 #include "boxtool/output_sink.hpp"
@@ -23,9 +21,5 @@ class BlobFiles {
   private:
     std::map<Digest, std::filesystem::path> paths_;
 };
-
-// The file's bytes if it holds at most `max_bytes` and hashes to `digest`; nothing otherwise.
-std::optional<std::string> read_verified(const std::filesystem::path& file, const Digest& digest,
-                                         std::size_t max_bytes);
 
 }  // namespace boxtool::output

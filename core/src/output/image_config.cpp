@@ -4,6 +4,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "util/verified_file.hpp"
+
 namespace boxtool::output {
 namespace {
 constexpr std::size_t kMaxConfigBytes = 16 * 1024 * 1024;
@@ -16,7 +18,7 @@ Failure bad_config(const std::string& why) {
 
 std::vector<Digest> read_diff_ids(const BlobFiles& blobs, const Manifest& manifest) {
     const Digest& config = manifest.config.digest;
-    auto text = read_verified(blobs.path(config), config, kMaxConfigBytes);
+    auto text = util::read_verified_file(blobs.path(config), config, kMaxConfigBytes);
     if (!text) throw bad_config("is missing from the store, altered, or larger than 16 MiB");
     std::vector<Digest> out;
     try {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "util/temp_path.hpp"
+#include "util/verified_file.hpp"
 
 namespace boxtool {
 namespace fs = std::filesystem;
@@ -240,17 +241,8 @@ bool Store::contains(const Digest& d) const {
 }
 
 std::optional<std::string> Store::read_small(const Digest& d, std::size_t max_bytes) const {
-    int fd = open_no_follow(blob_path(d));
-    if (fd < 0) return std::nullopt;
-    struct stat st {};
-    std::string data;
-    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() &&
-              static_cast<std::uint64_t>(st.st_size) <= max_bytes && read_all(fd, data, max_bytes);
-    ::close(fd);
-    if (!ok || data.size() > max_bytes) return std::nullopt;
     // Trust, but verify: a store edited by hand must not feed a wrong manifest to an output.
-    if (digest_of(data, d.algorithm) != d) return std::nullopt;
-    return data;
+    return util::read_verified_file(blob_path(d), d, max_bytes, true);
 }
 
 void Store::remember_verified(const Digest& d, int fd) const {

@@ -7,7 +7,8 @@
 
 namespace boxtool::util {
 
-// A JSON string literal, quotes included.
+// A JSON string literal, quotes included. Control characters, DEL included, are \u escapes: valid
+// JSON either way, and none of them reaches a terminal that shows the text.
 std::string json_quote(std::string_view text);
 
 }  // namespace boxtool::util

@@ -9,6 +9,7 @@
 
 #include "boxtool/checks/check.hpp"
 #include "boxtool/credentials.hpp"
+#include "boxtool/network.hpp"
 #include "boxtool/tls.hpp"
 
 namespace boxtool::checks {
@@ -24,6 +25,12 @@ struct Target {
     std::optional<Credential> credential;
     std::string image;  // --image: "repository:tag" or "repository@digest" on the registry; empty: none
     bool push = false;  // write workflows enabled
+    // Forward proxies for every connection the checks make, the TLS handshakes included (a CONNECT
+    // tunnel): the same rules as a pull (HTTPS_PROXY, NO_PROXY...).
+    ProxyOptions proxy;
+    // A record per API request and answer, secrets redacted (boxtool conformance --debug); the TLS
+    // checks' own handshakes are not HTTP requests and are not logged.
+    LogCallback log;
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds timeout{30000};
     std::vector<std::string> only;
