@@ -7,15 +7,23 @@ ProgressChannel::ProgressChannel(const ProgressCallback& callback, std::string i
 
 void ProgressChannel::post(ProgressEvent event) {
     if (!callback_) return;
-    event.time = std::chrono::system_clock::now();
     event.image = image_;
+    // Times are taken under the queue's lock, so the order events are delivered in is the order of
+    // their times: stamped before the lock, a worker could queue an event after a later one.
     if (on_owner_thread()) {
-        drain();  // keep the order: what the workers queued happened first
+        std::deque<ProgressEvent> ready;
+        {
+            std::lock_guard lock(mutex_);
+            ready.swap(queue_);  // what the workers queued happened first
+            event.time = std::chrono::system_clock::now();
+        }
+        for (const auto& e : ready) deliver(e);
         deliver(event);
         return;
     }
     {
         std::lock_guard lock(mutex_);
+        event.time = std::chrono::system_clock::now();
         queue_.push_back(std::move(event));
     }
     changed_.notify_one();
