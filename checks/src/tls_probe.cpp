@@ -15,7 +15,7 @@
 #include <cstring>
 #include <memory>
 
-#include "util/base64.hpp"
+#include "http/connection_opener.hpp"
 
 namespace boxtool::checks {
 namespace {
@@ -75,13 +75,9 @@ int open_to(const std::string& host, int port, const http::ProxyRules& proxy, in
         error = "the proxy " + via->str() + ": " + error;
         return -1;
     }
-    const bool v6 = host.find(':') != std::string::npos;
-    const std::string authority = (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-    std::string req = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
-    if (!via->username.empty() || !via->password.empty())
-        req +=
-            "Proxy-Authorization: Basic " + util::base64_encode(via->username + ":" + via->password) + "\r\n";
-    req += "\r\n";
+    // The request and the answer's status as the engine's tunnels make and read them.
+    const std::string authority = http::connect_target(host, port);
+    const std::string req = http::connect_request(authority, *via);
     std::string head;
     if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()) ||
         !read_connect_answer(fd, head)) {
@@ -90,7 +86,7 @@ int open_to(const std::string& host, int port, const http::ProxyRules& proxy, in
         return -1;
     }
     const std::string line = head.substr(0, head.find("\r\n"));
-    if (line.size() < 12 || line.rfind("HTTP/1.", 0) != 0 || line.compare(9, 3, "200") != 0) {
+    if (line.rfind("HTTP/1.", 0) != 0 || http::connect_status(line) != 200) {
         // The status line only: the proxy's text is outside input, kept short and printable.
         std::string shown;
         for (char ch : line.substr(0, 80)) shown += (ch >= 0x20 && ch < 0x7f) ? ch : '?';

@@ -26,10 +26,8 @@ std::string bracketed(const std::string& host) {
 // nothing of the tunnel's own traffic is consumed with it.
 void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const ProxyUrl& proxy,
                  TransferWatchdog::Watch& watch) {
-    const std::string target = bracketed(uri.getHost()) + ":" + std::to_string(uri.getPort());
-    std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
-    if (!proxy.username.empty()) request += "Proxy-Authorization: " + proxy_authorization(proxy) + "\r\n";
-    request += "\r\n";
+    const std::string target = connect_target(uri.getHost(), uri.getPort());
+    const std::string request = connect_request(target, proxy);
     socket.sendBytes(request.data(), static_cast<int>(request.size()));
     std::string head;
     char c = 0;
@@ -52,10 +50,7 @@ void open_tunnel(Poco::Net::StreamSocket& socket, const Poco::URI& uri, const Pr
         head.push_back(c);
         watch.progressed();
     }
-    // "HTTP/1.1 200 Connection established"
-    int status = 0;
-    auto space = head.find(' ');
-    if (space != std::string::npos) status = std::atoi(head.c_str() + space + 1);
+    const int status = connect_status(head);
     if (status / 100 == 2) return;
     std::string reason = head.substr(0, head.find("\r\n"));
     // 407 asks for credentials; some proxies (tinyproxy) answer wrong ones with 401. A CONNECT is
@@ -99,6 +94,21 @@ class TunnelledSession final : public SecureSession {
 
 std::string proxy_authorization(const ProxyUrl& proxy) {
     return "Basic " + util::base64_encode(proxy.username + ":" + proxy.password);
+}
+
+std::string connect_target(const std::string& host, int port) {
+    return bracketed(host) + ":" + std::to_string(port);
+}
+
+std::string connect_request(const std::string& target, const ProxyUrl& proxy) {
+    std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
+    if (!proxy.username.empty()) request += "Proxy-Authorization: " + proxy_authorization(proxy) + "\r\n";
+    return request + "\r\n";
+}
+
+int connect_status(const std::string& head) {
+    auto space = head.find(' ');
+    return space == std::string::npos ? 0 : std::atoi(head.c_str() + space + 1);
 }
 
 std::string host_header(const Poco::URI& uri) {

@@ -30,6 +30,14 @@ std::unique_ptr<Poco::Net::HTTPClientSession> open_tunnelled_session(
 // "Basic base64(user:password)" for Proxy-Authorization.
 std::string proxy_authorization(const ProxyUrl& proxy);
 
+// "host:port" as CONNECT names it (an IPv6 address in brackets).
+std::string connect_target(const std::string& host, int port);
+// The CONNECT request for `target`, with Proxy-Authorization when the proxy URL names a user.
+std::string connect_request(const std::string& target, const ProxyUrl& proxy);
+// The status in a proxy's answer head to CONNECT ("HTTP/1.1 200 Connection established": 200),
+// 0 when there is none. Also used by the conformance checks' own TLS handshakes.
+int connect_status(const std::string& head);
+
 // The Host header for a URI: the port left out when it is the scheme's default.
 std::string host_header(const Poco::URI& uri);
 
